@@ -1,0 +1,186 @@
+/**
+ * The resolved cluster specification: what programs and components receive after a cluster document
+ * has been parsed, merged with its environment, defaulted and validated. Everything here is plain data;
+ * nothing is optional that has a default (defaults are applied once, in `resolve.ts`).
+ */
+
+/** Ingress topology: Octavia load balancers, or keepalived ingress nodes moving a VIP (clouds without Octavia). */
+export type Topology = OctaviaTopology | KeepalivedTopology;
+
+export interface OctaviaTopology {
+  readonly mode: "octavia";
+  /** Octavia provider driver (`amphora`, `ovn`). */
+  readonly provider: string;
+}
+
+export interface KeepalivedTopology {
+  readonly mode: "keepalived";
+  /** Fixed address of the VIP on the cluster subnet, outside the DHCP allocation pool. */
+  readonly vip: string;
+  /** Number of dedicated ingress nodes carrying the VIP. */
+  readonly ingressNodes: number;
+  /** keepalived `virtual_router_id` (1–255), unique per cluster in an environment. */
+  readonly virtualRouterId: number;
+  /** keepalived `advert_int`. */
+  readonly advertIntervalSeconds: number;
+}
+
+export type NodeRole = "server" | "agent" | "gpu" | "ingress";
+
+export type ServerGroupPolicy = "anti-affinity" | "soft-anti-affinity" | "affinity" | "soft-affinity";
+
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** A named group of identical RKE2 agents. Nodes are keyed `<pool>-<index>`. */
+export interface NodePool {
+  readonly name: string;
+  readonly role: "agent" | "gpu";
+  readonly count: number;
+  readonly flavor: string;
+  /** Glance image ID (IDs, not names: a name can be re-pointed at another image). */
+  readonly imageId: string;
+  readonly availabilityZones: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly serverGroupPolicy: ServerGroupPolicy;
+  /** Root volume size; 0 boots from the flavor's ephemeral disk. */
+  readonly rootVolumeGb: number;
+}
+
+export interface ControlPlane {
+  readonly count: number;
+  readonly flavor: string;
+  readonly imageId: string;
+  readonly availabilityZones: readonly string[];
+  readonly serverGroupPolicy: ServerGroupPolicy;
+  readonly rootVolumeGb: number;
+}
+
+export interface IngressNodes {
+  readonly flavor: string;
+  readonly imageId: string;
+  readonly availabilityZones: readonly string[];
+}
+
+export type Cni = "canal" | "cilium" | "calico";
+
+export interface Rke2Settings {
+  /** RKE2 release, e.g. `v1.33.3+rke2r1`. Never defaulted. */
+  readonly version: string;
+  readonly cni: Cni;
+  /** RKE2 `profile`; `cis` hardens the node (kernel parameters, PSA, etcd user). Empty string: off. */
+  readonly cisProfile: "cis" | "";
+  readonly secretsEncryption: boolean;
+  readonly etcdSnapshotScheduleCron: string;
+  readonly etcdSnapshotRetention: number;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly clusterDns: string;
+  /** `write-kubeconfig-mode`. */
+  readonly writeKubeconfigMode: string;
+}
+
+export interface Network {
+  readonly subnetCidr: string;
+  readonly gatewayIp: string;
+  readonly dnsServers: readonly string[];
+  /** DHCP allocation pool; addresses below `start` are left for the gateway, the VIP and fixed addresses. */
+  readonly allocationPool: { readonly start: string; readonly end: string };
+  readonly mtu: number;
+}
+
+export interface OpenStackSettings {
+  /** Entry in `clouds.yaml` (used when credentials do not come from Vault). */
+  readonly cloud: string;
+  readonly region: string;
+  /** Name of the external network the router uplinks to. */
+  readonly externalNetwork: string;
+  /** Pool floating IPs are allocated from. */
+  readonly floatingIpPool: string;
+  readonly octaviaAvailable: boolean;
+  /** Flavor names (glob `*`) that carry GPUs. */
+  readonly gpuFlavors: readonly string[];
+}
+
+export interface VaultSettings {
+  readonly enabled: boolean;
+  readonly address: string;
+  /** KV v2 mount. */
+  readonly kvMount: string;
+  readonly openstackCredentialPath: string;
+  readonly awsCredentialPath: string;
+  readonly sshPublicKeyPath: string;
+  /** Per-cluster secrets are written under `<clusterPathPrefix>/<cluster>`. */
+  readonly clusterPathPrefix: string;
+}
+
+export interface DnsSettings {
+  readonly enabled: boolean;
+  /** Route53 hosted zone, e.g. `ai.example.org`. */
+  readonly zone: string;
+  readonly privateZone: boolean;
+  readonly ttlSeconds: number;
+}
+
+export interface RancherSettings {
+  readonly enabled: boolean;
+  readonly url: string;
+}
+
+export interface BackendSettings {
+  /** Pulumi backend URL; empty means the project's local file backend. */
+  readonly url: string;
+  /** `passphrase` or a `hashivault://` key. */
+  readonly secretsProvider: string;
+}
+
+export type EnforcementLevel = "mandatory" | "advisory";
+
+export interface JupyterHubAuth {
+  /** JupyterHub authenticator: `github`, `gitlab`, `generic-oauth`, `azuread`, `ldap`. */
+  readonly type: "github" | "gitlab" | "generic-oauth" | "azuread" | "ldap";
+  /** Vault KV path (under the mount) holding `client_id` and `client_secret` (OAuth) or the bind password (LDAP). */
+  readonly credentialPath: string;
+  readonly allowedGroups: readonly string[];
+  readonly adminUsers: readonly string[];
+}
+
+export interface AddonSettings {
+  /** Add-on names selected for this cluster (from `spec.addons` and label selectors), sorted. */
+  readonly selected: readonly string[];
+  /** Extra Helm values per add-on from the spec, merged over the derived values. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly jupyterhubAuth?: JupyterHubAuth;
+  /** ACME account e-mail for cert-manager's issuer. */
+  readonly acmeEmail: string;
+}
+
+/** One cluster, fully resolved. */
+export interface ClusterSpec {
+  readonly name: string;
+  readonly environment: string;
+  readonly production: boolean;
+  /** Cluster labels (from `metadata.labels` plus `addons.<name>: enabled` for each listed add-on). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly protect: boolean;
+  readonly topology: Topology;
+  readonly network: Network;
+  readonly openstack: OpenStackSettings;
+  readonly controlPlane: ControlPlane;
+  readonly pools: readonly NodePool[];
+  readonly ingress: IngressNodes;
+  readonly rke2: Rke2Settings;
+  readonly adminCidrs: readonly string[];
+  readonly vault: VaultSettings;
+  readonly dns: DnsSettings;
+  readonly rancher: RancherSettings;
+  readonly backend: BackendSettings;
+  readonly policyEnforcement: EnforcementLevel;
+  readonly addons: AddonSettings;
+  /** Where the spec came from (for messages and the stack config). */
+  readonly source: { readonly clusterFile: string; readonly environmentFile: string };
+}
