@@ -1,0 +1,25 @@
+/**
+ * Names of the add-ons xcluster knows. The spec validator accepts exactly these in `spec.addons` and
+ * `spec.addonValues`; the add-on catalogue in `components/addons/` must define each of them.
+ */
+export const ADDON_NAMES = [
+  "cert-manager",
+  "external-dns",
+  "vault-secrets-operator",
+  "gpu-operator",
+  "jupyterhub",
+  "rancher",
+] as const;
+
+export type AddonName = (typeof ADDON_NAMES)[number];
+
+/** The cluster label that selects an add-on; `spec.addons: [x]` sets `addons.x: enabled`. */
+export function addonLabel(name: string): string {
+  return `addons.${name}`;
+}
+
+export const ADDON_ENABLED = "enabled";
+
+export function isAddonName(name: string): name is AddonName {
+  return (ADDON_NAMES as readonly string[]).includes(name);
+}
