@@ -149,9 +149,8 @@ export interface JupyterHubAuth {
   readonly adminUsers: readonly string[];
 }
 
+/** Add-on settings. Which add-ons a cluster gets is decided by the catalogue's label selectors on `labels`. */
 export interface AddonSettings {
-  /** Add-on names selected for this cluster (from `spec.addons` and label selectors), sorted. */
-  readonly selected: readonly string[];
   /** Extra Helm values per add-on from the spec, merged over the derived values. */
   readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly jupyterhubAuth?: JupyterHubAuth;
