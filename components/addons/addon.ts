@@ -1,0 +1,72 @@
+/**
+ * What an add-on is: a Helm chart pinned to an exact version from an https repository, installed into its
+ * own namespace on every cluster whose labels its selector matches (the way Sveltos ClusterProfiles select
+ * clusters), with values derived from the cluster spec by a pure function.
+ */
+import type { ClusterSpec } from "../../spec/types";
+import type { AddonName } from "../../spec/addons";
+
+/** One Kubernetes-style label selector requirement. */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /** Values for `In` / `NotIn`; ignored by `Exists` / `DoesNotExist`. */
+  readonly values?: readonly string[];
+}
+
+/** A Kubernetes label selector: every `matchLabels` entry and every expression must hold. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+/**
+ * A Kubernetes Secret an add-on needs, filled from one Vault KV v2 entry. Values never appear in Helm
+ * values; the chart references the Secret by name.
+ */
+export interface AddonSecret {
+  /** Kubernetes Secret name in the add-on's namespace. */
+  readonly name: string;
+  /** Path under the KV mount (`spec.vault.kvMount`) to read. */
+  readonly vaultPath: string;
+  /** Secret key → field of the Vault entry. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** The spec field that names this secret's source, for error messages. */
+  readonly sourceField: string;
+}
+
+/** A catalogue entry. */
+export interface AddonDefinition {
+  readonly name: AddonName;
+  /** Chart name in the repository. */
+  readonly chart: string;
+  /** Exact chart version (no ranges, no `latest`). */
+  readonly version: string;
+  /** https chart repository. */
+  readonly repository: string;
+  /** Namespace the release and its secrets live in (created by xcluster, not by Helm). */
+  readonly namespace: string;
+  /** Labels on that namespace (e.g. Pod Security Admission level). */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Which clusters get the add-on, matched against `clusterSelectionLabels(spec)`. */
+  readonly selector: LabelSelector;
+  /** Add-ons that must be installed first; selecting this one selects them too. */
+  readonly dependsOn: readonly AddonName[];
+  /** Helm values derived from the cluster (pure; spec overrides are merged over them by the installer). */
+  values(cluster: ClusterSpec): Record<string, unknown>;
+  /** Kubernetes Secrets to create from Vault before the release. */
+  secrets(cluster: ClusterSpec): readonly AddonSecret[];
+}
+
+/** A cluster's spec does not give an add-on what it needs; the message names the field. */
+export class AddonConfigurationError extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly addon: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`cluster "${cluster}": add-on ${addon}: ${field}: ${detail}`);
+    this.name = "AddonConfigurationError";
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The Rancher server chart, for the management cluster. Its certificate comes from Let's Encrypt through
+ * cert-manager, so downstream agents verify it against public roots (no CA pinning, no insecure mode).
+ * The bootstrap password is left to the chart, which generates one into a Kubernetes Secret: no secret in
+ * the values.
+ */
+import type { ClusterSpec } from "../../spec/types";
+import { addonLabel, ADDON_ENABLED } from "../../spec/addons";
+import { AddonConfigurationError, type AddonDefinition } from "./addon";
+import { INGRESS_CLASS } from "./cluster-facts";
+
+/** Hostname of the Rancher server, from `rancher.url`. */
+export function rancherHostname(spec: ClusterSpec): string {
+  let url: URL;
+  try {
+    url = new URL(spec.rancher.url);
+  } catch {
+    throw new AddonConfigurationError(
+      spec.name,
+      "rancher",
+      "rancher.url",
+      `not a URL (got "${spec.rancher.url}")`,
+    );
+  }
+  if (url.protocol !== "https:") {
+    throw new AddonConfigurationError(
+      spec.name,
+      "rancher",
+      "rancher.url",
+      `must be https (got "${spec.rancher.url}")`,
+    );
+  }
+  return url.hostname;
+}
+
+export const rancher: AddonDefinition = {
+  name: "rancher",
+  chart: "rancher",
+  // Rancher 2.13 supports Kubernetes 1.32–1.34 downstream and on the local cluster.
+  version: "2.13.1",
+  repository: "https://releases.rancher.com/server-charts/stable",
+  namespace: "cattle-system",
+  namespaceLabels: {},
+  selector: { matchLabels: { [addonLabel("rancher")]: ADDON_ENABLED } },
+  dependsOn: ["cert-manager"],
+  values: (spec: ClusterSpec) => ({
+    hostname: rancherHostname(spec),
+    replicas: 3,
+    ingress: { ingressClassName: INGRESS_CLASS, tls: { source: "letsEncrypt" } },
+    letsEncrypt: {
+      email: spec.addons.acmeEmail,
+      environment: "production",
+      ingress: { class: INGRESS_CLASS },
+    },
+  }),
+  secrets: () => [],
+};
