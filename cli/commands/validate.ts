@@ -1,0 +1,43 @@
+/** `xcluster validate [paths…]`: parse and validate specs; every problem at once; touches no stack. */
+import type { Command } from "commander";
+import { EXIT } from "../exit-codes";
+import type { Io } from "../io";
+import { specPaths, type CommandContext } from "../context";
+
+export function registerValidate(program: Command, ctx: CommandContext): void {
+  program
+    .command("validate")
+    .description(
+      "parse and validate cluster specs and their environments (default: every spec under stacks/)",
+    )
+    .argument("[paths...]", "spec files or directories")
+    .option("--env <environment>", "only clusters of this environment")
+    .action(async (paths: string[], opts: { env?: string }) => {
+      ctx.exitCode = validate(paths, opts.env, ctx);
+    });
+}
+
+export function validate(paths: string[], env: string | undefined, ctx: { io: Io; cwd: string }): number {
+  // Loaded here, not at the top: `xcluster --help` should not pay for zod and yaml.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadFleet, formatIssue } = require("../../spec") as typeof import("../../spec");
+  const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: env, cwd: ctx.cwd });
+  if (fleet.issues.length > 0) {
+    for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
+    ctx.io.err(
+      `${fleet.issues.length} problem(s) in ${new Set(fleet.issues.map((i) => i.file)).size} file(s); no stack was touched.`,
+    );
+    return EXIT.invalid;
+  }
+  for (const c of fleet.clusters) {
+    ctx.io.out(
+      `${c.source.clusterFile}: ${c.environment}/${c.name} valid (${c.topology.mode}, ${c.controlPlane.count} server(s), ${nodes(c, "agent")} agent(s), ${nodes(c, "gpu")} GPU agent(s))`,
+    );
+  }
+  ctx.io.out(`${fleet.clusters.length} cluster(s) valid.`);
+  return EXIT.ok;
+}
+
+function nodes(c: import("../../spec").ClusterSpec, role: "agent" | "gpu"): number {
+  return c.pools.filter((p) => p.role === role).reduce((n, p) => n + p.count, 0);
+}

@@ -1,0 +1,43 @@
+/**
+ * Every default the spec applies, named once. Version-like values (RKE2 release, images) have no
+ * default: they must be written in the spec or its environment.
+ */
+export const DEFAULTS = {
+  /** keepalived: dedicated ingress nodes carrying the VIP. */
+  ingressNodes: 2,
+  /** keepalived `advert_int`. */
+  advertIntervalSeconds: 1,
+  /** The VIP sits at this offset from the subnet's network address (10.0.50.0/24 → 10.0.50.10). */
+  vipOffset: 10,
+  /** The DHCP allocation pool starts here; addresses below are for the gateway, the VIP and fixed node ports. */
+  allocationPoolStartOffset: 64,
+  mtu: 1450,
+  octaviaProvider: "amphora",
+  cni: "canal",
+  cisProfile: true,
+  secretsEncryption: true,
+  /** RKE2's own default is every 12 hours with 5 kept; a fleet keeps two days at 6-hour spacing. */
+  etcdSnapshotScheduleCron: "0 */6 * * *",
+  etcdSnapshotRetention: 8,
+  podCidr: "10.42.0.0/16",
+  serviceCidr: "10.43.0.0/16",
+  writeKubeconfigMode: "0600",
+  serverGroupPolicyServers: "anti-affinity",
+  serverGroupPolicyPools: "soft-anti-affinity",
+  rootVolumeGb: 0,
+  production: true,
+  policyEnforcement: "mandatory",
+  secretsProvider: "passphrase",
+  vaultKvMount: "secret",
+  dnsTtlSeconds: 300,
+  /** Default pool names for the reference `numberOfWorkers` / `numberOfGpuWorkers` shorthands. */
+  workerPoolName: "workers",
+  gpuPoolName: "gpu-workers",
+} as const;
+
+/** `vX.Y.Z+rke2rN`, as RKE2 publishes its releases. */
+export const RKE2_VERSION_PATTERN = /^v\d+\.\d+\.\d+\+rke2r\d+$/;
+
+export const CLUSTER_API_VERSION = "crossplane.ecmwf.int/v1alpha1";
+export const ENVIRONMENT_API_VERSION = "xcluster.dev/v1alpha1";
+export const ENVIRONMENT_FILE = "environment.yaml";

@@ -1,0 +1,209 @@
+/**
+ * Finds and loads specs: every `*.yaml` under the given paths (default `stacks/`). A directory holds
+ * one environment (`environment.yaml`, kind XEnvironment) and the clusters (kind XCluster) that
+ * belong to it. Every problem in every file is collected before anything is returned.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ENVIRONMENT_FILE } from "./defaults";
+import { ClusterDocument, EnvironmentDocument } from "./schema";
+import { checkStructure } from "./structure";
+import { checkCluster, checkEnvironment, type Lenient } from "./semantics";
+import { resolveCluster } from "./resolve";
+import { parseYaml, type YamlSource } from "./yaml-source";
+import { show, type PathSegment, type SpecIssue } from "./issues";
+import { valueAt } from "./structure";
+import type { ClusterSpec } from "./types";
+
+export interface FleetLoad {
+  readonly clusters: ClusterSpec[];
+  readonly issues: SpecIssue[];
+  /** Every spec file read, for reports. */
+  readonly files: string[];
+}
+
+export interface LoadOptions {
+  /** Only clusters of this environment. */
+  readonly environment?: string;
+  /** Base for relative file names in messages. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+interface EnvEntry {
+  readonly file: string;
+  readonly doc?: EnvironmentDocument;
+  readonly issues: SpecIssue[];
+}
+
+/** Loads every cluster under `paths` (files or directories). */
+export function loadFleet(paths: readonly string[], options: LoadOptions = {}): FleetLoad {
+  const cwd = options.cwd ?? process.cwd();
+  const rel = (f: string) => path.relative(cwd, f) || f;
+  const issues: SpecIssue[] = [];
+  const clusterFiles = new Set<string>();
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    if (!fs.existsSync(abs)) {
+      issues.push({ file: rel(abs), line: 0, col: 0, path: "", message: "no such file or directory" });
+      continue;
+    }
+    for (const f of yamlFiles(abs)) if (path.basename(f) !== ENVIRONMENT_FILE) clusterFiles.add(f);
+  }
+
+  const envs = new Map<string, EnvEntry>();
+  const environmentOf = (dir: string): EnvEntry => {
+    const file = path.join(dir, ENVIRONMENT_FILE);
+    let entry = envs.get(file);
+    if (!entry) {
+      entry = loadEnvironment(file, rel(file));
+      envs.set(file, entry);
+    }
+    return entry;
+  };
+
+  const clusters: ClusterSpec[] = [];
+  const seen = new Map<string, { file: string; src: YamlSource }>();
+  const routerIds = new Map<string, string>();
+  for (const file of [...clusterFiles].sort()) {
+    const parsed = readYaml(file, rel(file));
+    if (!parsed.source) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    const src = parsed.source;
+    const kind = (src.data as Record<string, unknown> | null)?.["kind"];
+    if (kind !== "XCluster") {
+      issues.push(
+        src.issue(
+          ["kind"],
+          `not a cluster spec (got ${show(kind)}; allowed: "XCluster", or name the environment file ${ENVIRONMENT_FILE})`,
+        ),
+      );
+      continue;
+    }
+    const env = environmentOf(path.dirname(file));
+    if (
+      options.environment !== undefined &&
+      env.doc !== undefined &&
+      env.doc.metadata.name !== options.environment
+    )
+      continue;
+    const structure = checkStructure(ClusterDocument, src);
+    issues.push(...structure.issues);
+    if (!env.doc) {
+      if (env.issues.length === 0)
+        issues.push(
+          src.issue(
+            [],
+            `no ${ENVIRONMENT_FILE} beside this cluster spec: it names the cloud, images and flavors`,
+          ),
+        );
+      continue;
+    }
+    if (!structure.value) {
+      // Still report what the cross-field rules find in the fields that are well-formed.
+      const lenient = withoutInvalidFields(src.data, structure.issues) as Lenient<ClusterDocument>;
+      issues.push(...checkCluster(lenient, src, env.doc));
+      continue;
+    }
+    const doc = structure.value;
+    const key = `${env.doc.metadata.name}/${doc.metadata.name}`;
+    const prior = seen.get(key);
+    if (prior) {
+      issues.push(
+        src.issue(
+          ["metadata", "name"],
+          `duplicate cluster name in environment "${env.doc.metadata.name}" (got ${show(doc.metadata.name)}, also in ${prior.file}; allowed: unique names)`,
+        ),
+      );
+    }
+    seen.set(key, prior ?? { file: rel(file), src });
+    const semantic = checkCluster(doc, src, env.doc);
+    issues.push(...semantic);
+    if (semantic.length > 0 || prior) continue;
+    const spec = resolveCluster(doc, env.doc, { clusterFile: rel(file), environmentFile: env.file });
+    if (spec.topology.mode === "keepalived") {
+      const rid = `${spec.environment}/${spec.topology.virtualRouterId}`;
+      const other = routerIds.get(rid);
+      if (other !== undefined) {
+        issues.push(
+          src.issue(
+            ["spec", "parameters", "topology"],
+            `keepalived virtual_router_id ${spec.topology.virtualRouterId} is already used by cluster "${other}" in this environment (allowed: set topology.virtualRouterId to a free value 1–255)`,
+          ),
+        );
+        continue;
+      }
+      routerIds.set(rid, spec.name);
+    }
+    clusters.push(spec);
+  }
+  for (const env of envs.values()) issues.push(...env.issues);
+  return { clusters, issues: sortIssues(issues), files: [...clusterFiles].sort().map(rel) };
+}
+
+function loadEnvironment(file: string, name: string): EnvEntry {
+  if (!fs.existsSync(file)) return { file: name, issues: [] };
+  const parsed = readYaml(file, name);
+  if (!parsed.source) return { file: name, issues: parsed.issues };
+  const structure = checkStructure(EnvironmentDocument, parsed.source);
+  if (!structure.value) return { file: name, issues: structure.issues };
+  const issues = checkEnvironment(structure.value, parsed.source);
+  return { file: name, doc: issues.length === 0 ? structure.value : undefined, issues };
+}
+
+function readYaml(file: string, name: string): ReturnType<typeof parseYaml> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    return {
+      issues: [{ file: name, line: 0, col: 0, path: "", message: `cannot read: ${(e as Error).message}` }],
+    };
+  }
+  return parseYaml(name, text);
+}
+
+function yamlFiles(p: string): string[] {
+  const stat = fs.statSync(p);
+  if (stat.isFile()) return [p];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(p, { withFileTypes: true })) {
+    const full = path.join(p, entry.name);
+    if (entry.isDirectory()) out.push(...yamlFiles(full));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+function sortIssues(issues: SpecIssue[]): SpecIssue[] {
+  const seen = new Set<string>();
+  return issues
+    .filter((i) => {
+      const k = `${i.file}:${i.line}:${i.col}:${i.path}:${i.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/** A copy of `data` with every field an issue points at removed (array items become holes, keeping indices). */
+function withoutInvalidFields(data: unknown, issues: readonly SpecIssue[]): unknown {
+  const copy = structuredClone(data);
+  for (const issue of issues) {
+    const path = parsePath(issue.path);
+    if (path.length === 0) continue;
+    const parent = valueAt(copy, path.slice(0, -1));
+    const last = path[path.length - 1]!;
+    if (Array.isArray(parent) && typeof last === "number") parent[last] = undefined;
+    else if (parent !== null && typeof parent === "object") delete (parent as Record<string, unknown>)[last];
+  }
+  return copy;
+}
+
+function parsePath(text: string): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}

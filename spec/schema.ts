@@ -1,0 +1,310 @@
+/**
+ * The structure of the two spec documents, as zod schemas. The validator, the TypeScript input types
+ * and the editor JSON Schema (`schema/*.schema.json`) all come from here. Semantic rules that span
+ * fields or documents (CIDR overlaps, odd server counts, GPU flavors…) live in `semantics.ts`.
+ */
+import { z } from "zod";
+import { ADDON_NAMES } from "./addons";
+import { CLUSTER_API_VERSION, DEFAULTS, ENVIRONMENT_API_VERSION } from "./defaults";
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    "must be a DNS label: lower-case letters, digits and '-', 1–40 long",
+  )
+  .describe(
+    "A DNS label: lower-case letters, digits and '-', starting with a letter, at most 40 characters.",
+  );
+const count = z.number().int().min(0);
+const labels = z.record(z.string(), z.string());
+const cidr = z.string().describe("IPv4 CIDR, e.g. 10.0.50.0/24.");
+const address = z.string().describe("IPv4 address.");
+const imageId = z
+  .string()
+  .regex(/^[0-9a-fA-F-]{8,64}$/, "must be a Glance image ID (names can be re-pointed)")
+  .describe("Glance image ID. IDs, not names: a name can be re-pointed at another image.");
+const serverGroupPolicy = z.enum(["anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"]);
+const availabilityZones = z
+  .array(z.string().min(1))
+  .describe("Availability zones, used round-robin. Default: none (the cloud's default).");
+
+const taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().default(""),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+const topology = z
+  .discriminatedUnion("mode", [
+    z.strictObject({
+      mode: z.literal("octavia"),
+      provider: z
+        .string()
+        .optional()
+        .describe(`Octavia provider driver. Default: ${DEFAULTS.octaviaProvider}.`),
+    }),
+    z.strictObject({
+      mode: z.literal("keepalived"),
+      vip: address
+        .optional()
+        .describe(
+          `VIP address on the cluster subnet, outside the DHCP pool. Default: subnet address + ${DEFAULTS.vipOffset}.`,
+        ),
+      ingressNodes: z
+        .number()
+        .int()
+        .min(2)
+        .max(9)
+        .optional()
+        .describe(`Dedicated ingress nodes. Default: ${DEFAULTS.ingressNodes}.`),
+      virtualRouterId: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe(
+          "keepalived virtual_router_id, unique per environment. Default: derived from the cluster name.",
+        ),
+      advertIntervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe(`keepalived advert_int. Default: ${DEFAULTS.advertIntervalSeconds}.`),
+    }),
+  ])
+  .describe(
+    "Ingress topology: Octavia load balancers, or keepalived ingress nodes moving a VIP. Default: keepalived.",
+  );
+
+const rke2 = z
+  .strictObject({
+    cni: z.enum(["canal", "cilium", "calico"]).optional().describe(`Default: ${DEFAULTS.cni}.`),
+    cisProfile: z.boolean().optional().describe("Run RKE2 with `profile: cis`. Default: true."),
+    secretsEncryption: z.boolean().optional().describe("Encrypt Secrets at rest in etcd. Default: true."),
+    etcdSnapshots: z
+      .strictObject({
+        scheduleCron: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(`Default: "${DEFAULTS.etcdSnapshotScheduleCron}".`),
+        retention: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(`Snapshots kept. Default: ${DEFAULTS.etcdSnapshotRetention}.`),
+      })
+      .optional(),
+    podCidr: cidr.optional().describe(`Default: ${DEFAULTS.podCidr}.`),
+    serviceCidr: cidr.optional().describe(`Default: ${DEFAULTS.serviceCidr}.`),
+  })
+  .describe("RKE2 settings.");
+
+const roleMap = <T extends z.ZodType>(t: T) =>
+  z.strictObject({ server: t.optional(), agent: t.optional(), gpu: t.optional(), ingress: t.optional() });
+
+const pool = z.strictObject({
+  name,
+  count,
+  flavor: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Nova flavor. Default: the environment's flavor for the role."),
+  imageId: imageId.optional().describe("Default: the environment's image for the role."),
+  availabilityZones: availabilityZones.optional(),
+  labels: labels.optional().describe("Kubernetes node labels."),
+  taints: z
+    .array(taint)
+    .optional()
+    .describe("Kubernetes node taints. GPU pools default to nvidia.com/gpu=present:NoSchedule."),
+  serverGroupPolicy: serverGroupPolicy.optional().describe(`Default: ${DEFAULTS.serverGroupPolicyPools}.`),
+  rootVolumeGb: count
+    .optional()
+    .describe("Boot from a volume of this size; 0 boots from the flavor's disk. Default: 0."),
+});
+
+const network = z.strictObject({
+  dnsServers: z.array(address).optional().describe("Default: the environment's DNS servers."),
+  allocationPool: z
+    .strictObject({ start: address, end: address })
+    .optional()
+    .describe(
+      `DHCP pool. Default: subnet address + ${DEFAULTS.allocationPoolStartOffset} to the last usable address.`,
+    ),
+  mtu: z.number().int().min(1280).max(9000).optional().describe(`Default: ${DEFAULTS.mtu}.`),
+});
+
+export const ClusterDocument = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(CLUSTER_API_VERSION),
+    kind: z.literal("XCluster"),
+    metadata: z.strictObject({
+      name,
+      labels: labels.optional().describe("Cluster labels; add-ons are selected by them."),
+      annotations: labels.optional(),
+    }),
+    spec: z.strictObject({
+      parameters: z.strictObject({
+        numberOfMasters: z
+          .number()
+          .int()
+          .describe("RKE2 servers: odd; 1 only in non-production environments."),
+        numberOfWorkers: count.describe(`Agents in the default pool "${DEFAULTS.workerPoolName}".`),
+        numberOfGpuWorkers: count.describe(`GPU agents in the default pool "${DEFAULTS.gpuPoolName}".`),
+        rke2Version: z.string().describe("RKE2 release, vX.Y.Z+rke2rN. Required: never defaulted."),
+        subnetCidr: cidr,
+        floatingIpPool: z.string().min(1).describe("External network floating IPs come from."),
+        topology: topology.optional(),
+        network: network.optional(),
+        workerPools: z.array(pool).optional().describe("Named agent pools, in addition to the default pool."),
+        gpuPools: z
+          .array(pool)
+          .optional()
+          .describe("Named GPU agent pools, in addition to the default GPU pool."),
+        controlPlane: z
+          .strictObject({
+            availabilityZones: availabilityZones.optional(),
+            serverGroupPolicy: serverGroupPolicy
+              .optional()
+              .describe(`Default: ${DEFAULTS.serverGroupPolicyServers}.`),
+            rootVolumeGb: count.optional(),
+          })
+          .optional(),
+        flavors: roleMap(z.string().min(1))
+          .optional()
+          .describe("Overrides the environment's flavors per role."),
+        images: roleMap(imageId).optional().describe("Overrides the environment's image IDs per role."),
+        rke2: rke2.optional(),
+        adminCidrs: z.array(cidr).optional().describe("Overrides the environment's admin CIDRs."),
+        protect: z
+          .boolean()
+          .optional()
+          .describe("Refuse destroy and mark resources protected. Default: production."),
+      }),
+      addons: z
+        .array(z.enum(ADDON_NAMES))
+        .optional()
+        .describe("Add-ons; each sets the label addons.<name>: enabled."),
+      addonValues: z
+        .partialRecord(z.enum(ADDON_NAMES), z.record(z.string(), z.unknown()))
+        .optional()
+        .describe("Extra Helm values per add-on."),
+    }),
+  })
+  .describe("One cluster: the reference XCluster API, extended.");
+
+export const EnvironmentDocument = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal(ENVIRONMENT_API_VERSION),
+    kind: z.literal("XEnvironment"),
+    metadata: z.strictObject({ name }),
+    spec: z.strictObject({
+      production: z
+        .boolean()
+        .optional()
+        .describe("Production rules (≥3 servers, strict policies). Default: true."),
+      openstack: z.strictObject({
+        cloud: z.string().min(1).describe("clouds.yaml entry, when credentials do not come from Vault."),
+        region: z.string().min(1),
+        externalNetwork: z.string().min(1).describe("Name of the external network routers uplink to."),
+        octaviaAvailable: z.boolean().optional().describe("Whether the cloud runs Octavia. Default: false."),
+        gpuFlavors: z
+          .array(z.string().min(1))
+          .optional()
+          .describe("Flavor names (glob *) with GPUs. Default: none."),
+        dnsServers: z.array(address).optional().describe("Default: none (the cloud's DHCP default)."),
+        availabilityZones: availabilityZones.optional(),
+      }),
+      flavors: z.strictObject({
+        server: z.string().min(1),
+        agent: z.string().min(1),
+        gpu: z.string().min(1).optional().describe("Required when a cluster has GPU nodes."),
+        ingress: z.string().min(1).optional().describe("Default: the agent flavor."),
+      }),
+      images: z.strictObject({
+        server: imageId,
+        agent: imageId,
+        gpu: imageId.optional().describe("Default: the agent image."),
+        ingress: imageId.optional().describe("Default: the agent image."),
+      }),
+      adminCidrs: z
+        .array(cidr)
+        .optional()
+        .describe("Where SSH and the Kubernetes API may be reached from. Default: nowhere."),
+      backend: z
+        .strictObject({
+          url: z
+            .string()
+            .optional()
+            .describe("Pulumi backend URL. Default: a file backend inside the project."),
+          secretsProvider: z
+            .string()
+            .optional()
+            .describe(`"passphrase" or a hashivault:// key. Default: ${DEFAULTS.secretsProvider}.`),
+        })
+        .optional(),
+      vault: z
+        .strictObject({
+          enabled: z.boolean().optional().describe("Default: true when this section is present."),
+          address: z.string().url(),
+          kvMount: z.string().min(1).optional().describe(`KV v2 mount. Default: ${DEFAULTS.vaultKvMount}.`),
+          openstackCredentialPath: z.string().min(1),
+          awsCredentialPath: z.string().min(1),
+          sshPublicKeyPath: z.string().min(1),
+          clusterPathPrefix: z.string().min(1).describe("Per-cluster secrets go to <prefix>/<cluster>."),
+        })
+        .optional(),
+      dns: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          zone: z.string().min(1),
+          privateZone: z.boolean().optional().describe("Default: false."),
+          ttlSeconds: z
+            .number()
+            .int()
+            .min(30)
+            .max(86400)
+            .optional()
+            .describe(`Default: ${DEFAULTS.dnsTtlSeconds}.`),
+        })
+        .optional(),
+      rancher: z.strictObject({ enabled: z.boolean().optional(), url: z.string().url() }).optional(),
+      policy: z
+        .strictObject({
+          enforcement: z.enum(["mandatory", "advisory"]).optional().describe("Default: mandatory."),
+        })
+        .optional(),
+      jupyterhub: z
+        .strictObject({
+          auth: z.strictObject({
+            type: z.enum(["github", "gitlab", "generic-oauth", "azuread", "ldap"]),
+            credentialPath: z
+              .string()
+              .min(1)
+              .describe("Vault KV path with client_id/client_secret (or the LDAP bind password)."),
+            allowedGroups: z.array(z.string()).optional(),
+            adminUsers: z.array(z.string()).optional(),
+          }),
+        })
+        .optional(),
+      acmeEmail: z.string().email().optional().describe("ACME account for cert-manager's issuer."),
+      defaults: z
+        .strictObject({ topology: topology.optional(), rke2: rke2.optional() })
+        .optional()
+        .describe("Cluster settings every cluster in this environment inherits."),
+    }),
+  })
+  .describe("What the clusters of one environment share.");
+
+export type ClusterDocument = z.infer<typeof ClusterDocument>;
+export type EnvironmentDocument = z.infer<typeof EnvironmentDocument>;
+export type TopologyInput = z.infer<typeof topology>;
+export type PoolInput = z.infer<typeof pool>;

@@ -1,0 +1,409 @@
+/**
+ * Rules that span fields or documents: CIDRs and their overlaps, the server count, the VIP and the
+ * DHCP pool, pool names, GPU flavors, add-on selection. They run on structurally valid documents so
+ * that each rule can trust its inputs; structural issues are reported beside them.
+ */
+import { ADDON_ENABLED, ADDON_NAMES, addonLabel, isAddonName } from "./addons";
+import { DEFAULTS, RKE2_VERSION_PATTERN } from "./defaults";
+import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
+
+/** A document with every field optional: what is left of a cluster spec after its invalid fields are removed. */
+export type Lenient<T> = T extends readonly (infer U)[]
+  ? readonly Lenient<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]?: Lenient<T[K]> }
+    : T;
+type LenientCluster = Lenient<ClusterDocument>;
+type LenientPool = Lenient<PoolInput>;
+import { show, type PathSegment, type SpecIssue } from "./issues";
+import {
+  broadcast,
+  cidrContains,
+  cidrsOverlap,
+  cidrSize,
+  isCidr,
+  parseCidr,
+  parseIpv4,
+  type Cidr,
+} from "./ipv4";
+import type { YamlSource } from "./yaml-source";
+
+const P = ["spec", "parameters"] as const;
+
+/** Smallest and largest subnet prefix: room for fixed addresses and a DHCP pool, and no silly sizes. */
+export const SUBNET_PREFIX_RANGE = { min: 16, max: 26 } as const;
+
+/** Checks one environment document on its own. */
+export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  (env.spec.adminCidrs ?? []).forEach((c, i) => checkCidr(c, ["spec", "adminCidrs", i], src, issues));
+  const rke2 = env.spec.defaults?.rke2;
+  if (rke2?.podCidr) checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues);
+  if (rke2?.serviceCidr)
+    checkCidr(rke2.serviceCidr, ["spec", "defaults", "rke2", "serviceCidr"], src, issues);
+  if (env.spec.defaults?.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
+    issues.push(
+      src.issue(
+        ["spec", "defaults", "topology", "mode"],
+        `octavia is not available in this environment (got "octavia"; allowed: "keepalived" unless spec.openstack.octaviaAvailable is true)`,
+      ),
+    );
+  }
+  if (
+    env.spec.flavors.gpu !== undefined &&
+    !isGpuFlavor(env.spec.flavors.gpu, env.spec.openstack.gpuFlavors ?? [])
+  ) {
+    issues.push(
+      src.issue(
+        ["spec", "flavors", "gpu"],
+        `not a GPU flavor (got ${show(env.spec.flavors.gpu)}; allowed: ${gpuFlavorList(env)})`,
+      ),
+    );
+  }
+  return issues;
+}
+
+/**
+ * Checks one cluster document against its (valid) environment. The document may be lenient (fields
+ * that failed structural validation removed), so that these rules still report on the rest.
+ */
+export function checkCluster(c: LenientCluster, src: YamlSource, env: EnvironmentDocument): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const p = c.spec?.parameters ?? {};
+  const production = env.spec.production ?? DEFAULTS.production;
+
+  if (p.rke2Version !== undefined && !RKE2_VERSION_PATTERN.test(p.rke2Version)) {
+    issues.push(
+      src.issue(
+        [...P, "rke2Version"],
+        `malformed RKE2 version (got ${show(p.rke2Version)}; allowed: vX.Y.Z+rke2rN, e.g. v1.33.3+rke2r1)`,
+      ),
+    );
+  }
+
+  if (p.numberOfMasters === undefined) {
+    // Reported by the structural check.
+  } else if (p.numberOfMasters < 1 || p.numberOfMasters % 2 === 0) {
+    issues.push(
+      src.issue(
+        [...P, "numberOfMasters"],
+        `etcd needs an odd number of servers (got ${p.numberOfMasters}; allowed: ${production ? "3, 5, 7" : "1, 3, 5"}…)`,
+      ),
+    );
+  } else if (p.numberOfMasters === 1 && production) {
+    issues.push(
+      src.issue(
+        [...P, "numberOfMasters"],
+        `a single server is allowed only in non-production environments (got 1; allowed: 3, 5, 7… in production environment "${env.metadata.name}")`,
+      ),
+    );
+  }
+
+  const subnet =
+    p.subnetCidr === undefined ? undefined : checkCidr(p.subnetCidr, [...P, "subnetCidr"], src, issues);
+  if (
+    subnet &&
+    (subnet.prefixLength < SUBNET_PREFIX_RANGE.min || subnet.prefixLength > SUBNET_PREFIX_RANGE.max)
+  ) {
+    issues.push(
+      src.issue(
+        [...P, "subnetCidr"],
+        `subnet size out of range (got /${subnet.prefixLength}; allowed: /${SUBNET_PREFIX_RANGE.min} to /${SUBNET_PREFIX_RANGE.max})`,
+      ),
+    );
+  }
+  const rke2 = { ...env.spec.defaults?.rke2, ...p.rke2 };
+  const podPath = p.rke2?.podCidr ? [...P, "rke2", "podCidr"] : [...P, "subnetCidr"];
+  const svcPath = p.rke2?.serviceCidr ? [...P, "rke2", "serviceCidr"] : [...P, "subnetCidr"];
+  const pod = p.rke2?.podCidr
+    ? checkCidr(p.rke2.podCidr, podPath, src, issues)
+    : cidrOf(rke2.podCidr ?? DEFAULTS.podCidr);
+  const svc = p.rke2?.serviceCidr
+    ? checkCidr(p.rke2.serviceCidr, svcPath, src, issues)
+    : cidrOf(rke2.serviceCidr ?? DEFAULTS.serviceCidr);
+  if (subnet && pod && cidrsOverlap(subnet, pod)) {
+    issues.push(
+      src.issue(
+        podPath,
+        `subnet and pod CIDR overlap (got subnet ${subnet.text} and pod CIDR ${pod.text}; allowed: disjoint ranges)`,
+      ),
+    );
+  }
+  if (subnet && svc && cidrsOverlap(subnet, svc)) {
+    issues.push(
+      src.issue(
+        svcPath,
+        `subnet and service CIDR overlap (got subnet ${subnet.text} and service CIDR ${svc.text}; allowed: disjoint ranges)`,
+      ),
+    );
+  }
+  if (pod && svc && cidrsOverlap(pod, svc)) {
+    issues.push(
+      src.issue(
+        svcPath,
+        `pod and service CIDRs overlap (got ${pod.text} and ${svc.text}; allowed: disjoint ranges)`,
+      ),
+    );
+  }
+  (p.adminCidrs ?? []).forEach((a, i) => checkCidr(a, [...P, "adminCidrs", i], src, issues));
+
+  if (subnet) checkAddressPlan(c, src, env, subnet, issues);
+  checkPools(c, src, env, issues);
+  checkAddons(c, src, env, issues);
+
+  if (p.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
+    issues.push(
+      src.issue(
+        [...P, "topology", "mode"],
+        `octavia is not available in environment "${env.metadata.name}" (got "octavia"; allowed: "keepalived")`,
+      ),
+    );
+  }
+  return issues;
+}
+
+function checkAddressPlan(
+  c: LenientCluster,
+  src: YamlSource,
+  env: EnvironmentDocument,
+  subnet: Cidr,
+  issues: SpecIssue[],
+): void {
+  const p = c.spec?.parameters ?? {};
+  const poolPath = [...P, "network", "allocationPool"];
+  const range = allocationPoolOf(p, subnet);
+  if (p.network?.allocationPool) {
+    const { start, end } = p.network.allocationPool;
+    for (const [field, value] of [
+      ["start", start],
+      ["end", end],
+    ] as const) {
+      if (value === undefined) continue;
+      const a = parseIpv4(value);
+      if (a === undefined)
+        issues.push(src.issue([...poolPath, field], `not an IPv4 address (got ${show(value)})`));
+      else if (!cidrContains(subnet, a) || a === subnet.network || a === broadcast(subnet)) {
+        issues.push(
+          src.issue(
+            [...poolPath, field],
+            `outside the usable addresses of ${subnet.text} (got ${show(value)})`,
+          ),
+        );
+      }
+    }
+    if (range && range.start > range.end)
+      issues.push(src.issue(poolPath, `start after end (got ${show(start)} to ${show(end)})`));
+  }
+  const topology = p.topology ?? env.spec.defaults?.topology;
+  if (topology?.mode === "keepalived" && topology.vip !== undefined) {
+    const vipPath = p.topology?.mode === "keepalived" ? [...P, "topology", "vip"] : ["spec", "parameters"];
+    const vip = parseIpv4(topology.vip);
+    if (vip === undefined) issues.push(src.issue(vipPath, `not an IPv4 address (got ${show(topology.vip)})`));
+    else if (!cidrContains(subnet, vip) || vip === subnet.network || vip === broadcast(subnet)) {
+      issues.push(
+        src.issue(
+          vipPath,
+          `VIP outside the cluster subnet (got ${show(topology.vip)}; allowed: a host address of ${subnet.text})`,
+        ),
+      );
+    } else if (vip === subnet.network + 1) {
+      issues.push(
+        src.issue(
+          vipPath,
+          `VIP is the subnet's gateway (got ${show(topology.vip)}; allowed: another address below the DHCP pool)`,
+        ),
+      );
+    } else if (range && vip >= range.start && vip <= range.end) {
+      issues.push(
+        src.issue(
+          vipPath,
+          `VIP inside the DHCP allocation pool (got ${show(topology.vip)}; allowed: an address outside the pool)`,
+        ),
+      );
+    }
+  }
+  if (range && range.start <= range.end) {
+    const agents =
+      (p.numberOfWorkers ?? 0) + (p.numberOfGpuWorkers ?? 0) + sum(p.workerPools) + sum(p.gpuPools);
+    const capacity = range.end - range.start + 1;
+    if (agents > capacity) {
+      issues.push(
+        src.issue(
+          [...P, "subnetCidr"],
+          `the DHCP pool is too small for the agents (got ${agents} agents for ${capacity} addresses; allowed: at most ${capacity})`,
+        ),
+      );
+    }
+  }
+}
+
+function sum(pools: readonly LenientPool[] | undefined): number {
+  return (pools ?? []).reduce((n, pl) => n + (pl.count ?? 0), 0);
+}
+
+/** The DHCP pool as integers: the spec's, or the default one. Undefined when the spec's is malformed. */
+export function allocationPoolOf(
+  p: Lenient<ClusterDocument["spec"]["parameters"]>,
+  subnet: Cidr,
+): { start: number; end: number } | undefined {
+  if (p.network?.allocationPool) {
+    const start = parseIpv4(p.network.allocationPool.start ?? "");
+    const end = parseIpv4(p.network.allocationPool.end ?? "");
+    return start === undefined || end === undefined ? undefined : { start, end };
+  }
+  const offset = Math.min(DEFAULTS.allocationPoolStartOffset, Math.floor(cidrSize(subnet) / 4));
+  return { start: subnet.network + offset, end: broadcast(subnet) - 1 };
+}
+
+function checkPools(c: LenientCluster, src: YamlSource, env: EnvironmentDocument, issues: SpecIssue[]): void {
+  const p = c.spec?.parameters ?? {};
+  const seen = new Map<string, string>();
+  if ((p.numberOfWorkers ?? 0) > 0) seen.set(DEFAULTS.workerPoolName, "numberOfWorkers");
+  if ((p.numberOfGpuWorkers ?? 0) > 0) seen.set(DEFAULTS.gpuPoolName, "numberOfGpuWorkers");
+  for (const [list, key] of [
+    [p.workerPools, "workerPools"],
+    [p.gpuPools, "gpuPools"],
+  ] as const) {
+    (list ?? []).forEach((pool, i) => {
+      if (pool.name === undefined) return;
+      const prior = seen.get(pool.name);
+      if (prior !== undefined) {
+        issues.push(
+          src.issue(
+            [...P, key, i, "name"],
+            `duplicate pool name (got ${show(pool.name)}, already used by ${prior}; allowed: a name used once)`,
+          ),
+        );
+      } else {
+        seen.set(pool.name, `${key}[${i}]`);
+      }
+    });
+  }
+  const gpuFlavors = env.spec.openstack.gpuFlavors ?? [];
+  const clusterGpuFlavor = p.flavors?.gpu ?? env.spec.flavors.gpu;
+  const gpuFlavorPath: PathSegment[] =
+    p.flavors?.gpu !== undefined ? [...P, "flavors", "gpu"] : [...P, "numberOfGpuWorkers"];
+  const needsDefaultGpuFlavor =
+    (p.numberOfGpuWorkers ?? 0) > 0 || (p.gpuPools ?? []).some((g) => g.flavor === undefined);
+  if (needsDefaultGpuFlavor) {
+    if (clusterGpuFlavor === undefined) {
+      issues.push(
+        src.issue(
+          gpuFlavorPath,
+          `GPU nodes need a GPU flavor (got none; allowed: set flavors.gpu here or in environment "${env.metadata.name}")`,
+        ),
+      );
+    } else if (!isGpuFlavor(clusterGpuFlavor, gpuFlavors)) {
+      issues.push(
+        src.issue(
+          gpuFlavorPath,
+          `GPU nodes need a GPU flavor (got ${show(clusterGpuFlavor)}; allowed: ${gpuFlavorList(env)})`,
+        ),
+      );
+    }
+  }
+  (p.gpuPools ?? []).forEach((pool, i) => {
+    if (pool.flavor !== undefined && !isGpuFlavor(pool.flavor, gpuFlavors)) {
+      issues.push(
+        src.issue(
+          [...P, "gpuPools", i, "flavor"],
+          `GPU pool without a GPU flavor (got ${show(pool.flavor)}; allowed: ${gpuFlavorList(env)})`,
+        ),
+      );
+    }
+  });
+}
+
+function checkAddons(
+  c: LenientCluster,
+  src: YamlSource,
+  env: EnvironmentDocument,
+  issues: SpecIssue[],
+): void {
+  const p = c.spec?.parameters ?? {};
+  const labels = c.metadata?.labels ?? {};
+  const addons: readonly (string | undefined)[] = c.spec?.addons ?? [];
+  for (const key of Object.keys(labels)) {
+    if (key.startsWith("addons.") && !isAddonName(key.slice("addons.".length))) {
+      issues.push(
+        src.issue(
+          ["metadata", "labels", key],
+          `label selects an unknown add-on (got ${show(key)}; allowed: ${ADDON_NAMES.map(addonLabel).join(", ")})`,
+          true,
+        ),
+      );
+    }
+  }
+  const selected = (name: string) => addons.includes(name) || labels[addonLabel(name)] === ADDON_ENABLED;
+  const where = (name: string): PathSegment[] => {
+    const i = addons.indexOf(name);
+    return i >= 0 ? ["spec", "addons", i] : ["metadata", "labels", addonLabel(name)];
+  };
+  const gpuNodes = (p.numberOfGpuWorkers ?? 0) + sum(p.gpuPools);
+  if (selected("gpu-operator") && gpuNodes === 0) {
+    issues.push(
+      src.issue(
+        where("gpu-operator"),
+        `gpu-operator on a cluster without GPU nodes (got 0 GPU nodes; allowed: numberOfGpuWorkers or gpuPools with at least one node)`,
+      ),
+    );
+  }
+  if (selected("jupyterhub") && env.spec.jupyterhub?.auth === undefined) {
+    issues.push(
+      src.issue(
+        where("jupyterhub"),
+        `jupyterhub needs an authenticator (got none in environment "${env.metadata.name}"; allowed: set spec.jupyterhub.auth there)`,
+      ),
+    );
+  }
+  for (const name of Object.keys(c.spec?.addonValues ?? {})) {
+    if (!selected(name)) {
+      issues.push(
+        src.issue(
+          ["spec", "addonValues", name],
+          `values for an add-on this cluster does not select (got ${show(name)}; allowed: ${selectedList(selected)})`,
+          true,
+        ),
+      );
+    }
+  }
+}
+
+function selectedList(selected: (name: string) => boolean): string {
+  const names = ADDON_NAMES.filter(selected);
+  return names.length > 0 ? names.join(", ") : "none selected";
+}
+
+function checkCidr(
+  text: string,
+  path: readonly PathSegment[],
+  src: YamlSource,
+  issues: SpecIssue[],
+): Cidr | undefined {
+  const parsed = parseCidr(text);
+  if (isCidr(parsed)) return parsed;
+  issues.push(
+    src.issue(path, `bad CIDR: ${parsed.error} (got ${show(text)}; allowed: a.b.c.d/n with host bits zero)`),
+  );
+  return undefined;
+}
+
+function cidrOf(text: string): Cidr | undefined {
+  const parsed = parseCidr(text);
+  return isCidr(parsed) ? parsed : undefined;
+}
+
+export function isGpuFlavor(flavor: string, patterns: readonly string[]): boolean {
+  return patterns.some((pat) => new RegExp(`^${pat.split("*").map(escapeRegExp).join(".*")}$`).test(flavor));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function gpuFlavorList(env: EnvironmentDocument): string {
+  const list = env.spec.openstack.gpuFlavors ?? [];
+  return list.length > 0
+    ? `one of ${list.join(", ")} (environment spec.openstack.gpuFlavors)`
+    : "none: the environment lists no spec.openstack.gpuFlavors";
+}
