@@ -74,6 +74,22 @@ function synthesiseOutputs(type: string, name: string, inputs: Record<string, un
           : `10.255.${hash(name) % 250}.${(hash(name + "i") % 250) + 2}`;
       return { accessIpV4: fixed };
     }
+    case "pulumi-nodejs:dynamic/rke2:ClusterPki": {
+      // The dynamic provider generates real keys only under the engine; offline, visibly fake PEM.
+      const pem = (kind: string, what: string): string =>
+        `-----BEGIN ${kind}-----\nFAKE${what.replace(/[^A-Za-z]/g, "")}${FAKE.toUpperCase()}\n-----END ${kind}-----\n`;
+      const cert = (what: string): string => pem("CERTIFICATE", what);
+      const key = (what: string): string => pem("RSA PRIVATE KEY", what);
+      const outputs: Record<string, unknown> = { caHash: `${FAKE}cahash${hash(name).toString(16)}` };
+      for (const ca of ["serverCa", "clientCa", "requestHeaderCa", "etcdServerCa", "etcdPeerCa", "admin"]) {
+        outputs[`${ca}Cert`] = cert(ca);
+        outputs[`${ca}Key`] = key(ca);
+      }
+      outputs["serviceAccountKey"] = key("serviceAccount");
+      outputs["serverTokenSecret"] = `${FAKE}-server-token-secret`;
+      outputs["agentTokenSecret"] = `${FAKE}-agent-token-secret`;
+      return outputs;
+    }
     case "openstack:identity/applicationCredential:ApplicationCredential":
       return { secret: `${FAKE}-secret-${name}` };
     case "rancher2:index/clusterV2:ClusterV2":

@@ -1,0 +1,176 @@
+/**
+ * The RKE2 servers: an odd number of instances in one server group (hard anti-affinity unless the spec
+ * says otherwise), each on a port with a fixed address. Server 0 initialises the cluster with the
+ * Pulumi-generated CAs written to disk before RKE2 starts; the others join through the fixed
+ * registration address (the keepalived VIP or the Octavia API VIP) with a CA-pinned token.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import { ControlPlane as ControlPlaneSpec, Rke2Settings } from "../spec/types";
+import { ResourceIdentity, typeToken } from "./conventions";
+import { ClusterPki } from "./cluster-pki";
+import { WriteFile } from "./rke2/cloud-init";
+import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
+import { KeyPairPem, joinToken } from "./rke2/pki";
+import { ServerCaFiles, serverUserData } from "./rke2/user-data";
+
+/** The parts of the cluster PKI servers need; `ClusterPki` provides them. */
+export type ServerPki = Pick<
+  ClusterPki,
+  | "serverCaCert"
+  | "serverCaKey"
+  | "clientCaCert"
+  | "clientCaKey"
+  | "requestHeaderCaCert"
+  | "requestHeaderCaKey"
+  | "etcdServerCaCert"
+  | "etcdServerCaKey"
+  | "etcdPeerCaCert"
+  | "etcdPeerCaKey"
+  | "serviceAccountKey"
+  | "serverTokenSecret"
+  | "agentTokenSecret"
+  | "caHash"
+>;
+
+export interface ControlPlaneArgs {
+  /** Cluster and environment stamped onto every resource. */
+  readonly identity: ResourceIdentity;
+  /** Count (odd), flavor, image, availability zones (round-robin), server group policy, root volume. */
+  readonly servers: ControlPlaneSpec;
+  /** RKE2 version and server settings (CNI, CIDRs, CIS profile, secrets encryption, etcd snapshots). */
+  readonly rke2: Rke2Settings;
+  readonly networkId: pulumi.Input<string>;
+  readonly subnetId: pulumi.Input<string>;
+  /** Groups on every server port (the server group). */
+  readonly securityGroupIds: pulumi.Input<string>[];
+  /** One fixed address per server, in index order (see rke2/fixed-addresses.ts). */
+  readonly fixedAddresses: readonly string[];
+  /** Where servers 1..n-1 join: the keepalived VIP or the Octavia API VIP. */
+  readonly registrationAddress: string;
+  /** RKE2 `tls-san`: endpoint address, floating IP, API DNS name. The registration address is always added. */
+  readonly tlsSans: pulumi.Input<string>[];
+  readonly pki: ServerPki;
+  /**
+   * Nova key pair for the image's login user.
+   * @default no key pair
+   */
+  readonly keyPair?: pulumi.Input<string>;
+  /**
+   * Files only server 0 writes, e.g. RKE2 auto-deploy manifests.
+   * @default []
+   */
+  readonly firstServerManifests?: readonly WriteFile[];
+}
+
+export class ControlPlane extends pulumi.ComponentResource {
+  readonly serverGroupId: pulumi.Output<string>;
+  /** Server node names (`<name>-server-<i>`), in index order. */
+  readonly serverNames: readonly string[];
+  /** Fixed addresses, in index order. */
+  readonly serverAddresses: pulumi.Output<string[]>;
+  /** Address per node name, for load balancer members. */
+  readonly addressesByNode: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("rke2", "ControlPlane"), name, {}, opts);
+    const count = args.servers.count;
+    const problems: string[] = [];
+    if (!Number.isInteger(count) || count < 1 || count % 2 === 0) {
+      problems.push(`servers.count: etcd needs an odd number of servers (got ${count}; allowed 1, 3, 5, …)`);
+    }
+    if (args.fixedAddresses.length !== count) {
+      problems.push(
+        `fixedAddresses: one per server (got ${args.fixedAddresses.length} for ${count} servers)`,
+      );
+    }
+    if (args.securityGroupIds.length === 0)
+      problems.push("securityGroupIds: empty (ports would get the default group)");
+    if (problems.length > 0) throw new Error(`invalid control plane arguments:\n  ${problems.join("\n  ")}`);
+
+    const group = new openstack.compute.ServerGroup(
+      `${name}-servers`,
+      { name: `${args.identity.cluster}-servers`, policies: [args.servers.serverGroupPolicy] },
+      { parent: this },
+    );
+
+    const pki = args.pki;
+    const tlsSans = pulumi.all([args.registrationAddress, ...args.tlsSans]);
+    const pair = (cert: pulumi.Output<string>, key: pulumi.Output<string>): pulumi.Output<KeyPairPem> =>
+      pulumi.all([cert, key]).apply(([c, k]) => ({ cert: c, key: k }));
+    const ca: pulumi.Output<ServerCaFiles> = pulumi.output({
+      serverCa: pair(pki.serverCaCert, pki.serverCaKey),
+      clientCa: pair(pki.clientCaCert, pki.clientCaKey),
+      requestHeaderCa: pair(pki.requestHeaderCaCert, pki.requestHeaderCaKey),
+      etcdServerCa: pair(pki.etcdServerCaCert, pki.etcdServerCaKey),
+      etcdPeerCa: pair(pki.etcdPeerCaCert, pki.etcdPeerCaKey),
+      serviceAccountKey: pki.serviceAccountKey,
+    });
+
+    const names: string[] = [];
+    const addresses: Record<string, pulumi.Output<string>> = {};
+    for (let i = 0; i < count; i++) {
+      const nodeName = `${name}-server-${i}`;
+      const nodeIp = args.fixedAddresses[i] as string;
+      const userData =
+        i === 0
+          ? pulumi
+              .all([tlsSans, ca, pki.serverTokenSecret, pki.agentTokenSecret])
+              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret]) =>
+                serverUserData({
+                  nodeName,
+                  nodeIp,
+                  tlsSans: sans,
+                  rke2: args.rke2,
+                  bootstrap: { mode: "initialise", serverTokenSecret, ca: caFiles },
+                  agentTokenSecret,
+                  manifests: args.firstServerManifests ?? [],
+                }),
+              )
+          : pulumi
+              .all([tlsSans, pki.caHash, pki.serverTokenSecret, pki.agentTokenSecret])
+              .apply(([sans, hash, serverTokenSecret, agentTokenSecret]) =>
+                serverUserData({
+                  nodeName,
+                  nodeIp,
+                  tlsSans: sans,
+                  rke2: args.rke2,
+                  bootstrap: {
+                    mode: "join",
+                    registrationAddress: args.registrationAddress,
+                    serverToken: joinToken(hash, "server", serverTokenSecret),
+                  },
+                  agentTokenSecret,
+                }),
+              );
+      const node = createNodeInstance(
+        nodeName,
+        {
+          identity: args.identity,
+          role: "server",
+          flavorName: args.servers.flavor,
+          imageId: args.servers.imageId,
+          availabilityZone: availabilityZoneFor(args.servers.availabilityZones, i),
+          rootVolumeGb: args.servers.rootVolumeGb,
+          keyPair: args.keyPair,
+          serverGroupId: group.id,
+          networkId: args.networkId,
+          subnetId: args.subnetId,
+          securityGroupIds: args.securityGroupIds,
+          fixedIp: nodeIp,
+          allowedAddressPairs: [],
+          userData,
+        },
+        this,
+      );
+      names.push(nodeName);
+      addresses[nodeName] = node.address;
+    }
+
+    this.serverGroupId = group.id;
+    this.serverNames = names;
+    this.serverAddresses = pulumi.output([...args.fixedAddresses]);
+    this.addressesByNode = addresses;
+    this.registerOutputs({ serverGroupId: this.serverGroupId, serverAddresses: this.serverAddresses });
+  }
+}

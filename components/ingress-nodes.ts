@@ -1,0 +1,164 @@
+/**
+ * The keepalived topology's dedicated ingress nodes: N RKE2 agents in one server group, each on a port
+ * with a fixed address whose only allowed address pair is the VIP. keepalived (unicast VRRP between the
+ * ingress nodes, `nopreempt`, a health check on the ingress controller) moves the VIP between them.
+ * They carry INGRESS_LABEL and INGRESS_TAINT, so the ingress controller runs there and nothing else does.
+ *
+ * They register with server 0's fixed address, not with the VIP: the VIP reaches the servers only through
+ * the ingress controller these very nodes run, so joining through it could never start.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import { IngressNodes as IngressNodesSpec, Rke2Settings, ServerGroupPolicy } from "../spec/types";
+import {
+  INGRESS_LABEL,
+  INGRESS_TAINT,
+  KEEPALIVED_CONFIG_PATH,
+  ResourceIdentity,
+  typeToken,
+} from "./conventions";
+import {
+  INGRESS_CHECK_SCRIPT_PATH,
+  renderIngressCheckScript,
+  renderKeepalivedConf,
+} from "./keepalived/render";
+import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
+import { agentUserData } from "./rke2/user-data";
+import { WriteFile } from "./rke2/cloud-init";
+
+export interface IngressNodesArgs {
+  /** Cluster and environment stamped onto every resource. */
+  readonly identity: ResourceIdentity;
+  /** Flavor, image and availability zones (round-robin) of the ingress nodes. */
+  readonly nodes: IngressNodesSpec;
+  /** One fixed address per ingress node (see rke2/fixed-addresses.ts); their count is the node count. */
+  readonly fixedAddresses: readonly string[];
+  /** keepalived settings; `vip` must equal the Vip component's address. */
+  readonly keepalived: {
+    readonly vip: string;
+    /** keepalived `virtual_router_id`, unique per cluster in an environment. */
+    readonly virtualRouterId: number;
+    /** keepalived `advert_int`. */
+    readonly advertIntervalSeconds: number;
+    /**
+     * The NIC keepalived binds to (virtio NICs on OpenStack images are `ens3`).
+     * @default "ens3"
+     */
+    readonly interfaceName?: string;
+  };
+  /** The Vip component's `allowedAddressPair` (the VIP /32 only). */
+  readonly vipAllowedAddressPair: { readonly ipAddress: string };
+  /** RKE2 version and CIS profile. */
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile">;
+  /** Server 0's fixed address (see the module comment for why not the VIP). */
+  readonly registrationAddress: string;
+  /** The CA-pinned agent token (`K10…::node:…`); secret. */
+  readonly agentToken: pulumi.Input<string>;
+  readonly networkId: pulumi.Input<string>;
+  readonly subnetId: pulumi.Input<string>;
+  /** Groups on every ingress port (the ingress group, which allows VRRP inside the subnet). */
+  readonly securityGroupIds: pulumi.Input<string>[];
+  /**
+   * Server group policy for the ingress nodes.
+   * @default "anti-affinity"
+   */
+  readonly serverGroupPolicy?: ServerGroupPolicy;
+  /**
+   * Nova key pair for the image's login user.
+   * @default no key pair
+   */
+  readonly keyPair?: pulumi.Input<string>;
+}
+
+/** keepalived priorities descend with the index; with `nopreempt` they only break the first tie. */
+export function keepalivedPriority(index: number): number {
+  return Math.max(1, 200 - 10 * index);
+}
+
+export class IngressNodes extends pulumi.ComponentResource {
+  readonly serverGroupId: pulumi.Output<string>;
+  /** Node names (`<name>-ingress-<i>`), in index order. */
+  readonly nodeNames: readonly string[];
+  /** Fixed addresses, in index order. */
+  readonly nodeAddresses: pulumi.Output<string[]>;
+
+  constructor(name: string, args: IngressNodesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("rke2", "IngressNodes"), name, {}, opts);
+    const addresses = args.fixedAddresses;
+    const problems: string[] = [];
+    if (addresses.length < 2)
+      problems.push(`fixedAddresses: keepalived needs two nodes or more (got ${addresses.length})`);
+    if (args.vipAllowedAddressPair.ipAddress !== args.keepalived.vip) {
+      problems.push(
+        `vipAllowedAddressPair: must be the VIP alone (got ${args.vipAllowedAddressPair.ipAddress}; allowed ${args.keepalived.vip})`,
+      );
+    }
+    if (args.securityGroupIds.length === 0)
+      problems.push("securityGroupIds: empty (ports would get the default group)");
+    if (problems.length > 0) throw new Error(`invalid ingress node arguments:\n  ${problems.join("\n  ")}`);
+
+    const group = new openstack.compute.ServerGroup(
+      `${name}-ingress`,
+      { name: `${args.identity.cluster}-ingress`, policies: [args.serverGroupPolicy ?? "anti-affinity"] },
+      { parent: this },
+    );
+
+    const names: string[] = [];
+    addresses.forEach((nodeIp, i) => {
+      const nodeName = `${name}-ingress-${i}`;
+      const keepalivedConf = renderKeepalivedConf({
+        routerId: nodeName,
+        interfaceName: args.keepalived.interfaceName ?? "ens3",
+        virtualRouterId: args.keepalived.virtualRouterId,
+        priority: keepalivedPriority(i),
+        unicastSourceIp: nodeIp,
+        unicastPeers: addresses.filter((a) => a !== nodeIp),
+        vip: args.keepalived.vip,
+        vipPrefixLength: 32,
+        advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
+      });
+      const files: WriteFile[] = [
+        { path: KEEPALIVED_CONFIG_PATH, content: keepalivedConf, permissions: "0600" },
+        { path: INGRESS_CHECK_SCRIPT_PATH, content: renderIngressCheckScript(), permissions: "0755" },
+      ];
+      const userData = pulumi.output(args.agentToken).apply((agentToken) =>
+        agentUserData({
+          nodeName,
+          registrationAddress: args.registrationAddress,
+          nodeIp,
+          labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
+          taints: [INGRESS_TAINT],
+          rke2: args.rke2,
+          agentToken,
+          extra: { files, packages: ["keepalived"], extraServices: ["keepalived.service"] },
+        }),
+      );
+      createNodeInstance(
+        nodeName,
+        {
+          identity: args.identity,
+          role: "ingress",
+          flavorName: args.nodes.flavor,
+          imageId: args.nodes.imageId,
+          availabilityZone: availabilityZoneFor(args.nodes.availabilityZones, i),
+          rootVolumeGb: 0,
+          keyPair: args.keyPair,
+          serverGroupId: group.id,
+          networkId: args.networkId,
+          subnetId: args.subnetId,
+          securityGroupIds: args.securityGroupIds,
+          fixedIp: nodeIp,
+          allowedAddressPairs: [args.vipAllowedAddressPair],
+          userData,
+        },
+        this,
+      );
+      names.push(nodeName);
+    });
+
+    this.serverGroupId = group.id;
+    this.nodeNames = names;
+    this.nodeAddresses = pulumi.output([...addresses]);
+    this.registerOutputs({ serverGroupId: this.serverGroupId, nodeAddresses: this.nodeAddresses });
+  }
+}

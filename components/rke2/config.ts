@@ -1,0 +1,109 @@
+/**
+ * RKE2's `/etc/rancher/rke2/config.yaml` for servers and agents: pure, deterministic (sorted keys, sorted
+ * lists), and written in RKE2's own flag names so that it reads like the RKE2 documentation.
+ *
+ * Tokens are never inlined: the config points at token files that cloud-init writes with mode 0600
+ * (`token-file`, `agent-token-file`), so the config itself carries no secret and policies can parse it.
+ * Servers hold the server token and set a separate agent token; agents only ever see the agent token.
+ */
+import { stringify } from "yaml";
+import { Rke2Settings, Taint } from "../../spec/types";
+import { PORTS } from "../conventions";
+
+/** Where cloud-init writes the server token (servers only). */
+export const SERVER_TOKEN_PATH = "/etc/rancher/rke2/server-token";
+/** Where cloud-init writes the agent token (servers and agents). */
+export const AGENT_TOKEN_PATH = "/etc/rancher/rke2/agent-token";
+
+/** How a server comes up: the first initialises the etcd cluster, the others join it. */
+export type ServerBootstrap =
+  { readonly mode: "initialise" } | { readonly mode: "join"; readonly registrationAddress: string };
+
+/** Settings every RKE2 node shares. */
+interface NodeConfigInput {
+  /** RKE2 `node-name`; the instance name, so that Kubernetes nodes and instances match. */
+  readonly nodeName: string;
+  /** Kubernetes node labels (`node-label`). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Kubernetes node taints (`node-taint`). */
+  readonly taints: readonly Taint[];
+  /** RKE2 `profile`; empty string leaves it unset. */
+  readonly cisProfile: Rke2Settings["cisProfile"];
+}
+
+export interface ServerConfigInput extends NodeConfigInput {
+  readonly bootstrap: ServerBootstrap;
+  /** RKE2 `node-ip`: the server's fixed address. */
+  readonly nodeIp: string;
+  /** RKE2 `tls-san`: every name and address clients use for the API (endpoint, floating IP, DNS name). */
+  readonly tlsSans: readonly string[];
+  readonly rke2: Rke2Settings;
+}
+
+export interface AgentConfigInput extends NodeConfigInput {
+  /** The fixed registration address (keepalived VIP, Octavia API VIP or a server's fixed address). */
+  readonly registrationAddress: string;
+  /** RKE2 `node-ip`; omitted for DHCP nodes (RKE2 then uses the default route's address). */
+  readonly nodeIp?: string;
+}
+
+/** `key=value:Effect`, RKE2's `node-taint` syntax. */
+export function formatTaint(t: Taint): string {
+  return `${t.key}=${t.value}:${t.effect}`;
+}
+
+/** RKE2's supervisor URL on the registration address. */
+export function registrationUrl(address: string): string {
+  return `https://${address}:${PORTS.rke2Supervisor}`;
+}
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+function nodeEntries(n: NodeConfigInput): Record<string, unknown> {
+  const labels = Object.keys(n.labels)
+    .sort()
+    .map((k) => `${k}=${n.labels[k]}`);
+  const taints = sortedUnique(n.taints.map(formatTaint));
+  return {
+    "node-name": n.nodeName,
+    ...(labels.length > 0 ? { "node-label": labels } : {}),
+    ...(taints.length > 0 ? { "node-taint": taints } : {}),
+    ...(n.cisProfile !== "" ? { profile: n.cisProfile } : {}),
+  };
+}
+
+function render(config: Record<string, unknown>): string {
+  return stringify(config, { sortMapEntries: true, lineWidth: 0 });
+}
+
+/** A server's config.yaml. */
+export function renderServerConfig(s: ServerConfigInput): string {
+  return render({
+    ...nodeEntries(s),
+    ...(s.bootstrap.mode === "join" ? { server: registrationUrl(s.bootstrap.registrationAddress) } : {}),
+    "token-file": SERVER_TOKEN_PATH,
+    "agent-token-file": AGENT_TOKEN_PATH,
+    "node-ip": s.nodeIp,
+    "tls-san": sortedUnique(s.tlsSans),
+    cni: s.rke2.cni,
+    "cluster-cidr": s.rke2.podCidr,
+    "service-cidr": s.rke2.serviceCidr,
+    "cluster-dns": s.rke2.clusterDns,
+    "secrets-encryption": s.rke2.secretsEncryption,
+    "etcd-snapshot-schedule-cron": s.rke2.etcdSnapshotScheduleCron,
+    "etcd-snapshot-retention": s.rke2.etcdSnapshotRetention,
+    "write-kubeconfig-mode": s.rke2.writeKubeconfigMode,
+  });
+}
+
+/** An agent's config.yaml. */
+export function renderAgentConfig(a: AgentConfigInput): string {
+  return render({
+    ...nodeEntries(a),
+    server: registrationUrl(a.registrationAddress),
+    "token-file": AGENT_TOKEN_PATH,
+    ...(a.nodeIp !== undefined ? { "node-ip": a.nodeIp } : {}),
+  });
+}
