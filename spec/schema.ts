@@ -30,8 +30,8 @@ const availabilityZones = z
   .describe("Availability zones, used round-robin. Default: none (the cloud's default).");
 
 const taint = z.strictObject({
-  key: z.string().min(1),
-  value: z.string().default(""),
+  key: z.string().min(1).describe("Taint key, e.g. nvidia.com/gpu."),
+  value: z.string().default("").describe('Taint value. Default: "".'),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
 
@@ -109,8 +109,8 @@ const roleMap = <T extends z.ZodType>(t: T) =>
   z.strictObject({ server: t.optional(), agent: t.optional(), gpu: t.optional(), ingress: t.optional() });
 
 const pool = z.strictObject({
-  name,
-  count,
+  name: name.describe("Pool name; nodes are named <cluster>-<pool>-<index>. A DNS label."),
+  count: count.describe("Nodes in the pool."),
   flavor: z
     .string()
     .min(1)

@@ -4,6 +4,7 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
 import { SCHEMA_FILES, jsonSchema, jsonSchemaText } from "../../spec/json-schema";
+import { referenceDoc } from "../../spec/reference-doc";
 import { REPO_ROOT, baseCluster, baseEnvironment } from "../support/spec-files";
 
 function compile(name: keyof typeof SCHEMA_FILES) {
@@ -24,6 +25,15 @@ describe("editor JSON Schemas", () => {
       assert.equal(fs.readFileSync(path.join(REPO_ROOT, "schema", name), "utf8"), jsonSchemaText(name));
     });
   }
+
+  it("docs/spec-reference.md is generated from the same schemas and documents every default", () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "spec-reference.md"), "utf8");
+    assert.equal(doc, referenceDoc());
+    assert.match(
+      doc,
+      /`spec\.parameters\.rke2\.etcdSnapshots\.retention` \| integer ≥ 1 \| {2}\| Snapshots kept\. Default: 8\. \|/,
+    );
+  });
 
   it("accepts every example spec and environment", () => {
     const cluster = compile("cluster.schema.json");
