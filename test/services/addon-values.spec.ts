@@ -1,0 +1,252 @@
+import { strict as assert } from "assert";
+import type { ClusterSpec, JupyterHubAuth } from "../../spec/types";
+import { addonDefinition } from "../../components/addons/catalogue";
+import { AddonConfigurationError } from "../../components/addons/addon";
+import { addonValues, mergeValues } from "../../components/addons/values";
+import { clusterIssuer, CLUSTER_ISSUER } from "../../components/addons/cert-manager";
+import { EXTERNAL_DNS_AWS_SECRET } from "../../components/addons/external-dns";
+import { JUPYTERHUB_AUTH_SECRET, NOTEBOOK_IMAGES } from "../../components/addons/jupyterhub";
+import { DEFAULT_GPU_TAINT, GPU_NODE_LABEL } from "../../components/conventions";
+import { cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const values = (name: Parameters<typeof addonDefinition>[0], spec: ClusterSpec): Json =>
+  addonValues(addonDefinition(name), spec) as Json;
+
+const GPU_TOLERATION = { ...DEFAULT_GPU_TAINT, operator: "Equal" };
+
+function withAuth(spec: ClusterSpec, auth: JupyterHubAuth | undefined): ClusterSpec {
+  return { ...spec, addons: { ...spec.addons, jupyterhubAuth: auth } };
+}
+
+describe("add-on values", () => {
+  describe("gpu-operator", () => {
+    it("points the container toolkit at RKE2's containerd with the nvidia runtime class", () => {
+      const env = values("gpu-operator", referenceSpec())["toolkit"]["env"] as {
+        name: string;
+        value: string;
+      }[];
+      const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
+      assert.equal(
+        byName["CONTAINERD_CONFIG"],
+        "/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl",
+      );
+      assert.equal(byName["CONTAINERD_SOCKET"], "/run/k3s/containerd/containerd.sock");
+      assert.equal(byName["CONTAINERD_RUNTIME_CLASS"], "nvidia");
+    });
+
+    it("tolerates the GPU pools' taint in its daemonsets and node discovery", () => {
+      const v = values("gpu-operator", referenceSpec());
+      assert.deepEqual(v["daemonsets"]["tolerations"], [GPU_TOLERATION]);
+      assert.deepEqual(v["node-feature-discovery"]["worker"]["tolerations"], [GPU_TOLERATION]);
+    });
+
+    it("tolerates a custom GPU taint when a pool sets one", () => {
+      const ref = referenceSpec();
+      const custom = { key: "accelerator", value: "a100", effect: "NoExecute" as const };
+      const spec = {
+        ...ref,
+        pools: ref.pools.map((p) => (p.role === "gpu" ? { ...p, taints: [custom] } : p)),
+      };
+      assert.deepEqual(values("gpu-operator", spec)["daemonsets"]["tolerations"], [
+        { ...custom, operator: "Equal" },
+      ]);
+    });
+  });
+
+  describe("jupyterhub", () => {
+    it("offers a default CPU profile and a GPU profile with one GPU, the toleration and the GPU node selector", () => {
+      const profiles = values("jupyterhub", gpuNotebookSpec())["singleuser"]["profileList"] as Json[];
+      assert.deepEqual(
+        profiles.map((p) => p["slug"]),
+        ["cpu", "gpu"],
+      );
+      const [cpu, gpu] = profiles as [Json, Json];
+      assert.equal(cpu["default"], true);
+      assert.equal(gpu["default"], undefined);
+      const o = gpu["kubespawner_override"] as Json;
+      assert.deepEqual(o["extra_resource_limits"], { "nvidia.com/gpu": "1" });
+      assert.deepEqual(o["tolerations"], [GPU_TOLERATION]);
+      assert.deepEqual(o["node_selector"], { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value });
+      assert.equal(o["extra_pod_config"]["runtimeClassName"], "nvidia");
+      assert.equal(o["image"], `${NOTEBOOK_IMAGES.gpu.name}:${NOTEBOOK_IMAGES.gpu.tag}`);
+      assert.match(o["image"] as string, /pytorch-notebook:cuda\d+-\d{4}-\d{2}-\d{2}$/);
+    });
+
+    it("offers only the CPU profile where there are no GPU nodes", () => {
+      const profiles = values("jupyterhub", cpuNotebookSpec())["singleuser"]["profileList"] as Json[];
+      assert.deepEqual(
+        profiles.map((p) => p["slug"]),
+        ["cpu"],
+      );
+    });
+
+    it("pins the notebook images by tag, never latest", () => {
+      for (const image of Object.values(NOTEBOOK_IMAGES)) assert.match(image.tag, /^[\w.-]+$/);
+      for (const image of Object.values(NOTEBOOK_IMAGES)) assert.notEqual(image.tag, "latest");
+      assert.deepEqual(values("jupyterhub", cpuNotebookSpec())["singleuser"]["image"], NOTEBOOK_IMAGES.cpu);
+    });
+
+    const DUMMY =
+      /^(dummy|null|jupyterhub\.auth\.(Dummy|Null)Authenticator|nullauthenticator|shared-password)$/;
+    const auths: [JupyterHubAuth["type"], string, string][] = [
+      ["github", "github", "GitHubOAuthenticator"],
+      ["gitlab", "gitlab", "GitLabOAuthenticator"],
+      ["generic-oauth", "generic-oauth", "GenericOAuthenticator"],
+      ["azuread", "azuread", "AzureAdOAuthenticator"],
+      ["ldap", "ldapauthenticator.LDAPAuthenticator", "LDAPAuthenticator"],
+    ];
+    for (const [type, cls, section] of auths) {
+      it(`configures the ${type} authenticator, never a dummy one, with its allow list`, () => {
+        const auth: JupyterHubAuth = {
+          type,
+          credentialPath: "p/jh",
+          allowedGroups: ["g1"],
+          adminUsers: ["a1"],
+        };
+        const hub = values("jupyterhub", withAuth(cpuNotebookSpec(), auth))["hub"] as Json;
+        const klass = hub["config"]["JupyterHub"]["authenticator_class"] as string;
+        assert.equal(klass, cls);
+        assert.doesNotMatch(klass, DUMMY);
+        assert.equal(hub["config"]["Authenticator"]["allow_all"], false);
+        assert.deepEqual(hub["config"]["Authenticator"]["admin_users"], ["a1"]);
+        assert.ok(
+          Object.values(hub["config"][section] as Json).some((v) => Array.isArray(v) && v.includes("g1")),
+        );
+      });
+    }
+
+    it("reads the OAuth client id and secret from a Kubernetes Secret, not from values", () => {
+      const spec = cpuNotebookSpec();
+      const hub = values("jupyterhub", spec)["hub"] as Json;
+      assert.deepEqual(hub["extraEnv"]["OAUTH_CLIENT_SECRET"], {
+        valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "client_secret" } },
+      });
+      assert.doesNotMatch(JSON.stringify(hub["config"]), /client_secret/);
+      const [secret] = addonDefinition("jupyterhub").secrets(spec);
+      assert.equal(secret?.vaultPath, "platform/jupyterhub/eo-notebooks");
+      assert.deepEqual(secret?.keys, { client_id: "client_id", client_secret: "client_secret" });
+    });
+
+    it("serves HTTPS through the ingress with a certificate from the cert-manager issuer", () => {
+      const v = values("jupyterhub", cpuNotebookSpec());
+      const host = "jupyter.apps.eo-notebooks.ai.example.org";
+      assert.equal(v["ingress"]["enabled"], true);
+      assert.deepEqual(v["ingress"]["hosts"], [host]);
+      assert.equal(v["ingress"]["annotations"]["cert-manager.io/cluster-issuer"], CLUSTER_ISSUER);
+      assert.deepEqual(v["ingress"]["tls"][0]["hosts"], [host]);
+      assert.equal(
+        v["hub"]["config"]["GitHubOAuthenticator"]["oauth_callback_url"],
+        `https://${host}/hub/oauth_callback`,
+      );
+    });
+
+    it("keeps user pods away from the cloud metadata server", () => {
+      const singleuser = values("jupyterhub", cpuNotebookSpec())["singleuser"] as Json;
+      assert.equal(singleuser["networkPolicy"]["enabled"], true);
+      assert.equal(singleuser["networkPolicy"]["egressAllowRules"]["cloudMetadataServer"], false);
+    });
+
+    it("rejects a cluster that selects jupyterhub without an authenticator, naming the field", () => {
+      const spec = withAuth(cpuNotebookSpec(), undefined);
+      for (const call of [
+        () => values("jupyterhub", spec),
+        () => addonDefinition("jupyterhub").secrets(spec),
+      ]) {
+        assert.throws(call, (e) => {
+          assert.ok(e instanceof AddonConfigurationError);
+          assert.match(
+            (e as Error).message,
+            /cluster "eo-notebooks": add-on jupyterhub: addons\.jupyterhubAuth:/,
+          );
+          return true;
+        });
+      }
+    });
+  });
+
+  describe("external-dns", () => {
+    it("is confined to the cluster's zone, owned by the cluster, upsert-only", () => {
+      const v = values("external-dns", referenceSpec());
+      assert.deepEqual(v["domainFilters"], ["ai.example.org"]);
+      assert.equal(v["txtOwnerId"], "ecmwf-ai-platform");
+      assert.equal(v["policy"], "upsert-only");
+      assert.equal(v["provider"]["name"], "aws");
+    });
+
+    it("takes AWS credentials from the Kubernetes Secret filled from Vault", () => {
+      const spec = referenceSpec();
+      const env = values("external-dns", spec)["env"] as Json[];
+      const secretKeys = env.filter((e) => e["valueFrom"]).map((e) => e["valueFrom"]["secretKeyRef"]);
+      assert.deepEqual(secretKeys, [
+        { name: EXTERNAL_DNS_AWS_SECRET, key: "access_key_id" },
+        { name: EXTERNAL_DNS_AWS_SECRET, key: "secret_access_key" },
+      ]);
+      assert.deepEqual(
+        addonDefinition("external-dns")
+          .secrets(spec)
+          .map((s) => s.vaultPath),
+        [spec.vault.awsCredentialPath],
+      );
+    });
+  });
+
+  describe("vault-secrets-operator", () => {
+    it("connects to the environment's Vault over verified TLS with Kubernetes auth", () => {
+      const v = values("vault-secrets-operator", referenceSpec());
+      assert.equal(v["defaultVaultConnection"]["address"], "https://vault.example.org:8200");
+      assert.equal(v["defaultVaultConnection"]["skipTLSVerify"], false);
+      assert.equal(v["defaultAuthMethod"]["method"], "kubernetes");
+      assert.equal(v["defaultAuthMethod"]["mount"], "kubernetes-ecmwf-ai-platform");
+    });
+  });
+
+  describe("cert-manager and rancher", () => {
+    it("installs cert-manager's CRDs and an ACME issuer with the environment's e-mail", () => {
+      assert.equal(values("cert-manager", referenceSpec())["crds"]["enabled"], true);
+      const issuer = clusterIssuer(referenceSpec());
+      assert.equal(issuer.kind, "ClusterIssuer");
+      assert.equal(issuer.metadata.name, CLUSTER_ISSUER);
+      assert.equal((issuer.spec["acme"] as Json)["email"], "platform@example.org");
+    });
+
+    it("serves Rancher at the host of rancher.url with a Let's Encrypt certificate", () => {
+      const v = values("rancher", referenceSpec());
+      assert.equal(v["hostname"], "rancher.example.org");
+      assert.equal(v["ingress"]["tls"]["source"], "letsEncrypt");
+      assert.equal(v["bootstrapPassword"], undefined);
+    });
+
+    it("rejects a Rancher URL that is not https", () => {
+      const spec = { ...referenceSpec(), rancher: { enabled: true, url: "http://rancher.example.org" } };
+      assert.throws(() => values("rancher", spec), /rancher\.url: must be https/);
+    });
+  });
+
+  describe("overrides", () => {
+    it("merges the spec's add-on values over the derived ones, objects by key, arrays replaced", () => {
+      const ref = referenceSpec();
+      const spec = {
+        ...ref,
+        addons: {
+          ...ref.addons,
+          values: { "external-dns": { policy: "sync", domainFilters: ["x.org"], provider: { x: 1 } } },
+        },
+      };
+      const v = values("external-dns", spec);
+      assert.equal(v["policy"], "sync");
+      assert.deepEqual(v["domainFilters"], ["x.org"]);
+      assert.deepEqual(v["provider"], { name: "aws", x: 1 });
+      assert.equal(v["txtOwnerId"], "ecmwf-ai-platform");
+    });
+
+    it("leaves both inputs of a merge untouched", () => {
+      const base = { a: { b: 1 } };
+      const over = { a: { c: 2 } };
+      assert.deepEqual(mergeValues(base, over), { a: { b: 1, c: 2 } });
+      assert.deepEqual(base, { a: { b: 1 } });
+      assert.deepEqual(over, { a: { c: 2 } });
+    });
+  });
+});

@@ -1,0 +1,47 @@
+/** Runs the platform-services program for a spec under the recording mocks. */
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec } from "../../spec/types";
+import { platformServices, type PlatformInfra, type PlatformServices } from "../../programs/platform";
+import { cloudProviders } from "../../programs/providers";
+import { runUnderMocks, type MockRun } from "../support/pulumi";
+
+/** What the cluster infrastructure would hand over (visibly fake). */
+export const FAKE_INFRA: PlatformInfra = {
+  apiFloatingIp: "203.0.113.10",
+  ingressFloatingIp: "203.0.113.20",
+  kubeconfig: "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    client-key-data: ZmFrZQ==\n",
+  joinToken: "K10fake::server:fake-join-token",
+};
+
+export interface PlatformRun extends MockRun<PlatformServices> {
+  /** `dependsOn` of each resource, by resource name (names of the resources depended on). */
+  readonly dependsOn: ReadonlyMap<string, readonly string[]>;
+}
+
+function resourceName(r: unknown): string {
+  // The SDK keeps the logical name on the resource object; tests only.
+  return String((r as { __name?: string }).__name);
+}
+
+/** Plans the platform services of one cluster offline. */
+export async function planPlatform(
+  spec: ClusterSpec,
+  infra: PlatformInfra = FAKE_INFRA,
+): Promise<PlatformRun> {
+  const dependsOn = new Map<string, string[]>();
+  const run = await runUnderMocks(() => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const deps = args.opts.dependsOn;
+      const list = deps === undefined ? [] : Array.isArray(deps) ? deps : [deps];
+      dependsOn.set(args.name, list.map(resourceName));
+      return undefined;
+    });
+    return platformServices(spec, infra, { cloud: cloudProviders(spec) });
+  });
+  return { ...run, dependsOn };
+}
+
+/** `type::name` of every recorded resource, sorted (for comparing plans). */
+export function resourceKeys(run: MockRun<unknown>): string[] {
+  return run.resources.map((r) => `${r.type}::${r.name}`).sort();
+}
