@@ -1,0 +1,207 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conventions";
+import { INGRESS_CHECK_SCRIPT_PATH } from "../../components/keepalived/render";
+import { CIS_SYSCTL_PATH, renderCloudConfig } from "../../components/rke2/cloud-init";
+import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH } from "../../components/rke2/config";
+import { INGRESS_MANIFEST_PATH } from "../../components/rke2/manifests";
+import { RKE2_SERVER_TLS_DIR } from "../../components/rke2/pki";
+import {
+  AGENT_SECRET,
+  CA_HASH,
+  SERVER_SECRET,
+  USER_DATA,
+  agentNode,
+  firstServer,
+  gpuNode,
+  ingressNode,
+  joiningServer,
+} from "./rke2-fixtures";
+
+interface CloudConfig {
+  write_files: { path: string; content: string; permissions: string }[];
+  runcmd: string[][];
+  users?: unknown[];
+  packages?: string[];
+  ssh_pwauth?: boolean;
+}
+
+function load(userData: string): CloudConfig {
+  assert.ok(userData.startsWith("#cloud-config\n"), "user data must start with #cloud-config");
+  return parse(userData) as CloudConfig;
+}
+
+function file(c: CloudConfig, p: string): { content: string; permissions: string } {
+  const f = c.write_files.find((w) => w.path === p);
+  assert.ok(f, `no write_files entry for ${p}`);
+  return f;
+}
+
+function rke2Config(c: CloudConfig): Record<string, unknown> {
+  return parse(file(c, RKE2_CONFIG_PATH).content) as Record<string, unknown>;
+}
+
+describe("RKE2 cloud-init user data", () => {
+  for (const [name, render] of USER_DATA) {
+    it(`renders ${name.replace(".snap", "")} unchanged (snapshot; UPDATE_SNAPSHOTS=1 rewrites it)`, () => {
+      const snapshot = path.join(__dirname, "__snapshots__", name);
+      if (process.env["UPDATE_SNAPSHOTS"] === "1") fs.writeFileSync(snapshot, render());
+      assert.equal(render(), fs.readFileSync(snapshot, "utf8"));
+    });
+  }
+
+  it("writes config.yaml and token files with mode 0600 on every node, and never a password", () => {
+    for (const [name, render] of USER_DATA) {
+      const text = render();
+      const c = load(text);
+      assert.equal(file(c, RKE2_CONFIG_PATH).permissions, "0600", name);
+      assert.equal(file(c, AGENT_TOKEN_PATH).permissions, "0600", name);
+      assert.equal(c.ssh_pwauth, false, name);
+      assert.doesNotMatch(text, /chpasswd|passwd:|OS_PASSWORD|application_credential_secret/i, name);
+    }
+  });
+
+  it("installs the pinned RKE2 release with the node's install type, then starts its service", () => {
+    const expectations: [() => string, string][] = [
+      [firstServer, "server"],
+      [joiningServer, "server"],
+      [agentNode, "agent"],
+      [gpuNode, "agent"],
+      [ingressNode, "agent"],
+    ];
+    for (const [render, type] of expectations) {
+      const c = load(render());
+      const install = c.runcmd.findIndex((cmd) =>
+        cmd.join(" ").includes("INSTALL_RKE2_VERSION='v1.33.3+rke2r1'"),
+      );
+      assert.ok(install >= 0, "no install command");
+      assert.match((c.runcmd[install] as string[]).join(" "), new RegExp(`INSTALL_RKE2_TYPE='${type}'`));
+      const start = c.runcmd.findIndex(
+        (cmd) => cmd.join(" ") === `systemctl enable --now rke2-${type}.service`,
+      );
+      assert.ok(start > install, "the service must be enabled after the install");
+    }
+  });
+
+  it("gives the first server the CA files (keys 0600), the ingress manifest, the etcd user and CIS sysctls", () => {
+    const c = load(firstServer());
+    for (const name of ["server-ca", "client-ca", "request-header-ca", "etcd/server-ca", "etcd/peer-ca"]) {
+      assert.equal(file(c, `${RKE2_SERVER_TLS_DIR}/${name}.crt`).permissions, "0644");
+      assert.equal(file(c, `${RKE2_SERVER_TLS_DIR}/${name}.key`).permissions, "0600");
+    }
+    assert.equal(file(c, `${RKE2_SERVER_TLS_DIR}/service.key`).permissions, "0600");
+    assert.match(file(c, INGRESS_MANIFEST_PATH).content, /kind: HelmChartConfig/);
+    assert.equal(file(c, SERVER_TOKEN_PATH).content, `${SERVER_SECRET}\n`);
+    assert.deepEqual(c.users?.[0], "default");
+    assert.deepEqual((c.users?.[1] as { name: string }).name, "etcd");
+    assert.match(file(c, CIS_SYSCTL_PATH).content, /vm\.panic_on_oom=0/);
+    assert.deepEqual(c.runcmd[0], ["sysctl", "--system"]);
+    assert.equal(rke2Config(c)["server"], undefined);
+  });
+
+  it("joins other servers with the CA-pinned server token and gives them no CA keys", () => {
+    const c = load(joiningServer());
+    assert.equal(rke2Config(c)["server"], "https://10.0.50.10:9345");
+    assert.equal(file(c, SERVER_TOKEN_PATH).content, `K10${CA_HASH}::server:${SERVER_SECRET}\n`);
+    assert.ok(!c.write_files.some((f) => f.path.startsWith(RKE2_SERVER_TLS_DIR)));
+    assert.ok(!c.write_files.some((f) => f.path === INGRESS_MANIFEST_PATH));
+  });
+
+  it("gives agents only the CA-pinned agent token, never the server token", () => {
+    for (const render of [agentNode, gpuNode, ingressNode]) {
+      const text = render();
+      const c = load(text);
+      assert.equal(file(c, AGENT_TOKEN_PATH).content, `K10${CA_HASH}::node:${AGENT_SECRET}\n`);
+      assert.doesNotMatch(text, new RegExp(SERVER_SECRET));
+      assert.ok(
+        !c.write_files.some((f) => f.path === SERVER_TOKEN_PATH || f.path.startsWith(RKE2_SERVER_TLS_DIR)),
+      );
+      assert.equal(c.users, undefined, "agents need no etcd user");
+    }
+  });
+
+  it("taints and labels GPU nodes for the GPU operator", () => {
+    const c = rke2Config(load(gpuNode()));
+    assert.deepEqual(c["node-taint"], ["nvidia.com/gpu=present:NoSchedule"]);
+    assert.ok((c["node-label"] as string[]).includes("nvidia.com/gpu.present=true"));
+  });
+
+  it("ships keepalived, its check script and the ingress taint on ingress nodes", () => {
+    const c = load(ingressNode());
+    assert.match(file(c, KEEPALIVED_CONFIG_PATH).content, /virtual_router_id 50/);
+    assert.equal(file(c, INGRESS_CHECK_SCRIPT_PATH).permissions, "0755");
+    assert.deepEqual(c.packages, ["keepalived"]);
+    assert.deepEqual(c.runcmd[c.runcmd.length - 1], ["systemctl", "enable", "--now", "keepalived.service"]);
+    const config = rke2Config(c);
+    assert.deepEqual(config["node-taint"], ["node-role.xcluster.dev/ingress=true:NoSchedule"]);
+    assert.equal(config["server"], "https://10.0.50.11:9345");
+    assert.equal(config["node-ip"], "10.0.50.5");
+  });
+
+  const minimal = { installType: "agent" as const, rke2Config: "", cisProfile: "" as const, files: [] };
+
+  it("rejects a version that is not an RKE2 release (it is interpolated into a shell command)", () => {
+    assert.throws(
+      () => renderCloudConfig({ ...minimal, rke2Version: "v1.33.3'; rm -rf /'" }),
+      /rke2\.version/,
+    );
+  });
+
+  it("rejects two files for the same path", () => {
+    assert.throws(
+      () =>
+        renderCloudConfig({
+          ...minimal,
+          rke2Version: "v1.33.3+rke2r1",
+          files: [{ path: RKE2_CONFIG_PATH, content: "x", permissions: "0600" }],
+        }),
+      /two files for \/etc\/rancher\/rke2\/config\.yaml/,
+    );
+  });
+});
+
+describe("cloud-init schema (the real validator)", function () {
+  this.timeout(120_000);
+  const available = spawnSync("cloud-init", ["--version"]).status === 0;
+
+  before(function () {
+    if (!available) {
+      if (process.env["CI"] === "true") {
+        throw new Error(
+          "cloud-init is not installed: CI must install the Debian package `cloud-init` (see .ci/run)",
+        );
+      }
+      this.skip();
+    }
+  });
+
+  function validate(userData: string): { status: number | null; output: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-cloud-init-"));
+    try {
+      const f = path.join(dir, "user-data.yaml");
+      fs.writeFileSync(f, userData);
+      const r = spawnSync("cloud-init", ["schema", "--config-file", f], { encoding: "utf8" });
+      return { status: r.status, output: `${r.stdout}${r.stderr}` };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("accepts the user data of every node role", () => {
+    for (const [name, render] of USER_DATA) {
+      const r = validate(render());
+      assert.equal(r.status, 0, `cloud-init schema rejected ${name}:\n${r.output}`);
+      assert.match(r.output, /Valid cloud-config/);
+    }
+  });
+
+  it("rejects a document with a wrong write_files entry (the check is real)", () => {
+    const broken = firstServer().replace('permissions: "0600"', "permissions: 600");
+    const r = validate(broken);
+    assert.notEqual(r.status, 0, r.output);
+  });
+});

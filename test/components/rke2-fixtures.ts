@@ -1,0 +1,124 @@
+/**
+ * Deterministic user data for every node role of the reference cluster, for snapshots, assertions and
+ * `cloud-init schema`. CA material is fixed fake PEM so that snapshots do not change between runs.
+ */
+import { INGRESS_LABEL, INGRESS_TAINT, KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
+import {
+  INGRESS_CHECK_SCRIPT_PATH,
+  renderIngressCheckScript,
+  renderKeepalivedConf,
+} from "../../components/keepalived/render";
+import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../../components/rke2/manifests";
+import { joinToken } from "../../components/rke2/pki";
+import { ServerCaFiles, agentUserData, serverUserData } from "../../components/rke2/user-data";
+import { poolLabels } from "../../components/node-pool";
+import { referenceClusterSpec } from "../support/cluster-specs";
+
+export const SPEC = referenceClusterSpec();
+export const SERVERS = ["10.0.50.11", "10.0.50.12", "10.0.50.13"];
+export const VIP = "10.0.50.10";
+export const CA_HASH = "0123456789abcdef".repeat(4);
+export const SERVER_SECRET = "server-secret-0000";
+export const AGENT_SECRET = "agent-secret-0000";
+export const TLS_SANS = [VIP, "203.0.113.10", "api.ecmwf-ai-platform.ai.example.org"];
+
+function fakePair(name: string): { cert: string; key: string } {
+  return {
+    cert: `-----BEGIN CERTIFICATE-----\nTEST${name}\n-----END CERTIFICATE-----\n`,
+    key: `-----BEGIN RSA PRIVATE KEY-----\nTEST${name}\n-----END RSA PRIVATE KEY-----\n`,
+  };
+}
+
+export const CA: ServerCaFiles = {
+  serverCa: fakePair("serverca"),
+  clientCa: fakePair("clientca"),
+  requestHeaderCa: fakePair("requestheaderca"),
+  etcdServerCa: fakePair("etcdserverca"),
+  etcdPeerCa: fakePair("etcdpeerca"),
+  serviceAccountKey: fakePair("serviceaccount").key,
+};
+
+export function firstServer(): string {
+  return serverUserData({
+    nodeName: "ecmwf-ai-platform-server-0",
+    nodeIp: SERVERS[0] as string,
+    tlsSans: TLS_SANS,
+    rke2: SPEC.rke2,
+    bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA },
+    agentTokenSecret: AGENT_SECRET,
+    manifests: [
+      { path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(SERVERS), permissions: "0600" },
+    ],
+  });
+}
+
+export function joiningServer(): string {
+  return serverUserData({
+    nodeName: "ecmwf-ai-platform-server-1",
+    nodeIp: SERVERS[1] as string,
+    tlsSans: TLS_SANS,
+    rke2: SPEC.rke2,
+    bootstrap: {
+      mode: "join",
+      registrationAddress: VIP,
+      serverToken: joinToken(CA_HASH, "server", SERVER_SECRET),
+    },
+    agentTokenSecret: AGENT_SECRET,
+  });
+}
+
+function poolNode(poolIndex: number): string {
+  const pool = SPEC.pools[poolIndex];
+  if (pool === undefined) throw new Error("fixture: no such pool");
+  return agentUserData({
+    nodeName: `ecmwf-ai-platform-${pool.name}-0`,
+    registrationAddress: VIP,
+    labels: poolLabels(pool),
+    taints: pool.taints,
+    rke2: SPEC.rke2,
+    agentToken: joinToken(CA_HASH, "node", AGENT_SECRET),
+  });
+}
+
+export const agentNode = (): string => poolNode(0);
+export const gpuNode = (): string => poolNode(1);
+
+export function ingressNode(): string {
+  const conf = renderKeepalivedConf({
+    routerId: "ecmwf-ai-platform-ingress-0",
+    interfaceName: "ens3",
+    virtualRouterId: 50,
+    priority: 200,
+    unicastSourceIp: "10.0.50.5",
+    unicastPeers: ["10.0.50.6"],
+    vip: VIP,
+    vipPrefixLength: 32,
+    advertIntervalSeconds: 1,
+  });
+  return agentUserData({
+    nodeName: "ecmwf-ai-platform-ingress-0",
+    registrationAddress: SERVERS[0] as string,
+    nodeIp: "10.0.50.5",
+    labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
+    taints: [INGRESS_TAINT],
+    rke2: SPEC.rke2,
+    agentToken: joinToken(CA_HASH, "node", AGENT_SECRET),
+    extra: {
+      files: [
+        { path: KEEPALIVED_CONFIG_PATH, content: conf, permissions: "0600" },
+        { path: INGRESS_CHECK_SCRIPT_PATH, content: renderIngressCheckScript(), permissions: "0755" },
+      ],
+      packages: ["keepalived"],
+      extraServices: ["keepalived.service"],
+    },
+  });
+}
+
+/** Every role's user data, by snapshot name. */
+export const USER_DATA: readonly (readonly [string, () => string])[] = [
+  ["rke2-server-first.cloud-config.snap", firstServer],
+  ["rke2-server-join.cloud-config.snap", joiningServer],
+  ["rke2-agent.cloud-config.snap", agentNode],
+  ["rke2-gpu.cloud-config.snap", gpuNode],
+  ["rke2-ingress.cloud-config.snap", ingressNode],
+];
