@@ -1,0 +1,226 @@
+import { strict as assert } from "assert";
+import { execFile, execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import {
+  INGRESS_CHECK_SCRIPT_PATH,
+  KeepalivedConfigArgs,
+  renderIngressCheckScript,
+  renderKeepalivedConf,
+} from "../../components/keepalived/render";
+
+const base: KeepalivedConfigArgs = {
+  routerId: "ecmwf-ai-platform-ingress-0",
+  interfaceName: "eth0",
+  virtualRouterId: 51,
+  priority: 110,
+  unicastSourceIp: "10.0.50.11",
+  unicastPeers: ["10.0.50.12"],
+  vip: "10.0.50.5",
+  vipPrefixLength: 32,
+  advertIntervalSeconds: 1,
+};
+
+function hasCommand(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+/** A non-loopback interface of this machine: `keepalived -t` rejects interfaces that do not exist. */
+function localInterface(): string | undefined {
+  return Object.entries(os.networkInterfaces())
+    .filter(([, addrs]) => (addrs ?? []).some((a) => !a.internal))
+    .map(([name]) => name)
+    .sort()[0];
+}
+
+describe("keepalived renderer", () => {
+  it("renders unicast VRRP, BACKUP with nopreempt, the check script tracked and the VIP on the interface", () => {
+    const conf = renderKeepalivedConf({ ...base, unicastPeers: ["10.0.50.13", "10.0.50.12"] });
+    assert.match(conf, /^\s+state BACKUP$/m);
+    assert.match(conf, /^\s+nopreempt$/m);
+    assert.match(conf, /^\s+unicast_src_ip 10\.0\.50\.11$/m);
+    assert.match(conf, /unicast_peer \{\n\s+10\.0\.50\.12\n\s+10\.0\.50\.13\n\s+\}/);
+    assert.match(conf, /virtual_ipaddress \{\n\s+10\.0\.50\.5\/32 dev eth0\n/);
+    assert.match(conf, /^\s+virtual_router_id 51$/m);
+    assert.match(conf, /^\s+advert_int 1$/m);
+    assert.match(conf, new RegExp(`script "${INGRESS_CHECK_SCRIPT_PATH}"`));
+    assert.match(conf, /track_script \{\n\s+check_ingress\n/);
+    assert.match(conf, /^\s+enable_script_security$/m);
+    assert.doesNotMatch(conf, /mcast|vrrp_strict|state MASTER|authentication/);
+  });
+
+  it("renders the same bytes whatever the order of peers", () => {
+    const a = renderKeepalivedConf({ ...base, unicastPeers: ["10.0.50.9", "10.0.50.12", "10.0.50.100"] });
+    const b = renderKeepalivedConf({ ...base, unicastPeers: ["10.0.50.100", "10.0.50.9", "10.0.50.12"] });
+    assert.equal(a, b);
+    assert.ok(a.indexOf("10.0.50.9\n") < a.indexOf("10.0.50.12\n"), "peers sorted numerically");
+  });
+
+  const snapshots: [string, () => string][] = [
+    ["keepalived.conf.snap", () => renderKeepalivedConf({ ...base, authPass: "s3cr3t00" })],
+    ["check_ingress.sh.snap", () => renderIngressCheckScript()],
+  ];
+  for (const [file, render] of snapshots) {
+    it(`renders ${file.replace(".snap", "")} unchanged (snapshot; UPDATE_SNAPSHOTS=1 rewrites it)`, () => {
+      const snapshot = path.join(__dirname, "__snapshots__", file);
+      if (process.env["UPDATE_SNAPSHOTS"] === "1") fs.writeFileSync(snapshot, render());
+      assert.equal(render(), fs.readFileSync(snapshot, "utf8"));
+    });
+  }
+
+  it("renders PASS authentication only when a secret is given", () => {
+    assert.match(
+      renderKeepalivedConf({ ...base, authPass: "abc12345" }),
+      /auth_type PASS\n\s+auth_pass abc12345\n/,
+    );
+  });
+
+  it("defaults the interface to eth0", () => {
+    const { interfaceName: _omitted, ...rest } = base;
+    assert.match(renderKeepalivedConf(rest), /^\s+interface eth0$/m);
+  });
+
+  const rejected: [string, Partial<KeepalivedConfigArgs>, RegExp][] = [
+    ["no peers (multicast fallback)", { unicastPeers: [] }, /unicastPeers: empty/],
+    ["itself as a peer", { unicastPeers: ["10.0.50.11"] }, /own address/],
+    ["duplicate peers", { unicastPeers: ["10.0.50.12", "10.0.50.12"] }, /duplicates/],
+    [
+      "a virtual router id of 0",
+      { virtualRouterId: 0 },
+      /virtualRouterId: out of range \(got 0; allowed: an integer from 1 to 255\)/,
+    ],
+    ["a virtual router id of 256", { virtualRouterId: 256 }, /virtualRouterId/],
+    ["priority 255 (reserved for the address owner)", { priority: 255 }, /priority/],
+    ["an auth secret keepalived would truncate", { authPass: "123456789" }, /authPass/],
+    ["a VIP that is a node address", { vip: "10.0.50.12" }, /vip: equals a node address/],
+    ["a malformed address", { unicastSourceIp: "10.0.50.300" }, /unicastSourceIp: not an IPv4 address/],
+    ["a router id with spaces", { routerId: "ingress 0" }, /routerId/],
+    [
+      "an interface name longer than 15 characters",
+      { interfaceName: "averyveryverylongif" },
+      /interfaceName/,
+    ],
+  ];
+  for (const [what, change, message] of rejected) {
+    it(`rejects ${what}`, () => {
+      assert.throws(() => renderKeepalivedConf({ ...base, ...change }), message);
+    });
+  }
+
+  it("rejects several problems at once, naming each", () => {
+    assert.throws(
+      () => renderKeepalivedConf({ ...base, priority: 0, advertIntervalSeconds: 0, unicastPeers: [] }),
+      (e: Error) =>
+        /priority/.test(e.message) &&
+        /advertIntervalSeconds/.test(e.message) &&
+        /unicastPeers/.test(e.message),
+    );
+  });
+
+  it("rejects a health URL that could break out of the script's quoting", () => {
+    assert.throws(
+      () => renderIngressCheckScript({ url: "http://x/'; rm -rf /'" }),
+      /url: not a plain http\(s\) URL/,
+    );
+  });
+});
+
+describe("keepalived renderer, checked by the real tools", function () {
+  let dir: string;
+  before(function () {
+    if (!hasCommand("keepalived")) {
+      if (process.env["CI"] === "true") {
+        throw new Error(
+          "keepalived is not installed: CI must install the Debian package `keepalived` (see .ci/run)",
+        );
+      }
+      this.skip();
+    }
+    // mkdtemp makes a 0700 directory, so keepalived's script security finds the script not writable by others.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-keepalived-"));
+  });
+  after(() => {
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function configTest(conf: string): { status: number | null; output: string } {
+    const file = path.join(dir, `keepalived-${Math.random().toString(36).slice(2)}.conf`);
+    fs.writeFileSync(file, conf);
+    const r = spawnSync("keepalived", ["--config-test", "-f", file], { encoding: "utf8" });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  }
+
+  it("keepalived --config-test accepts every rendered configuration", () => {
+    const iface = localInterface();
+    assert.ok(
+      iface !== undefined,
+      "this machine has no non-loopback interface for keepalived to check against",
+    );
+    const script = path.join(dir, "check_ingress.sh");
+    fs.writeFileSync(script, renderIngressCheckScript(), { mode: 0o755 });
+    const variants: Partial<KeepalivedConfigArgs>[] = [
+      {},
+      { authPass: "abc12345" },
+      { unicastPeers: ["10.0.50.12", "10.0.50.13"], priority: 1, advertIntervalSeconds: 3 },
+      { virtualRouterId: 255, priority: 254, vipPrefixLength: 24 },
+      {
+        virtualRouterId: 1,
+        routerId: "c1-ingress-1",
+        unicastSourceIp: "10.0.50.12",
+        unicastPeers: ["10.0.50.11"],
+      },
+    ];
+    for (const v of variants) {
+      const conf = renderKeepalivedConf({ ...base, interfaceName: iface, checkScriptPath: script, ...v });
+      const r = configTest(conf);
+      assert.equal(r.status, 0, `keepalived -t rejected ${JSON.stringify(v)}:\n${r.output}\n${conf}`);
+    }
+  });
+
+  it("keepalived --config-test rejects what the renderer refuses to produce (the check is real)", () => {
+    const conf = renderKeepalivedConf({
+      ...base,
+      interfaceName: localInterface() ?? "eth0",
+      checkScriptPath: path.join(dir, "x.sh"),
+    });
+    const r = configTest(conf.replace("virtual_router_id 51", "virtual_router_id 300"));
+    assert.notEqual(r.status, 0);
+    assert.match(r.output, /300/);
+  });
+
+  it("the check script is valid sh", () => {
+    const script = path.join(dir, "syntax.sh");
+    fs.writeFileSync(script, renderIngressCheckScript(), { mode: 0o755 });
+    execFileSync("sh", ["-n", script]);
+  });
+
+  it("the check script exits 0 while the controller is healthy and 1 when it is not", async function () {
+    if (!hasCommand("curl")) this.skip();
+    let healthy = true;
+    const server = http.createServer((_req, res) => {
+      res.statusCode = healthy ? 200 : 500;
+      res.end(healthy ? "ok" : "unhealthy");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const script = path.join(dir, "behaviour.sh");
+      fs.writeFileSync(script, renderIngressCheckScript({ url: `http://127.0.0.1:${port}/healthz` }), {
+        mode: 0o755,
+      });
+      const run = () =>
+        new Promise<number | null>((resolve) =>
+          execFile(script, (e) => resolve(e === null ? 0 : typeof e.code === "number" ? e.code : null)),
+        );
+      assert.equal(await run(), 0);
+      healthy = false;
+      assert.equal(await run(), 1);
+      server.close();
+      assert.equal(await run(), 1, "an unreachable controller counts as unhealthy");
+    } finally {
+      server.close();
+    }
+  });
+});
