@@ -1,0 +1,101 @@
+/**
+ * The policy-pack config file for one cluster: the JSON that `pulumi preview --policy-pack-config <file>`
+ * and the automation API's `policyPackConfigs` read, and that `evaluatePolicies` takes offline.
+ *
+ * Format (pulumi/pulumi `LoadPolicyPackConfigFromFile` + `ReconcilePolicyPackConfig`): one key per policy,
+ * each `{ "enforcementLevel": …, <configSchema properties> }`, plus `"all"`. The engine applies only the
+ * enforcement level of `"all"` (before the per-policy entries, which therefore win) and never its
+ * properties, so every rule gets its facts in its own entry, limited to the keys its schema declares.
+ */
+import type { EnforcementLevel } from "@pulumi/policy";
+import { policies } from "./policies";
+import { defaultEnforcement, priorityOf } from "./lib/rule";
+import { Settings } from "./lib/settings";
+
+/** What an environment asks for: P0 rules block, or everything only warns. */
+export type EnvironmentEnforcement = "mandatory" | "advisory";
+
+export interface PolicyPackConfigArgs {
+  /** The environment's policy level; `advisory` turns every mandatory rule into a warning. */
+  readonly enforcement: EnvironmentEnforcement;
+  /** Production clusters get the production-only rules (HA, CIS profile, off-site etcd backups). */
+  readonly production: boolean;
+  /** Cluster name, as in the `cluster=` tag. */
+  readonly clusterName: string;
+  /** Environment name, as in the `environment=` tag. @default unchecked */
+  readonly environment?: string;
+  /** Operator/VPN ranges allowed to reach SSH and the Kubernetes API. */
+  readonly adminCidrs: readonly string[];
+  /** Glance image IDs approved for the environment (empty: any ID, still no image names). */
+  readonly approvedImageIds: readonly string[];
+  /** `vault.clusterPathPrefix`; the cluster may write only under `<prefix>/<clusterName>/`. Empty: unchecked. */
+  readonly vaultPathPrefix: string;
+  /** KV v2 mount the cluster writes to. @default any mount */
+  readonly vaultMount?: string;
+  /** The cluster subnet (`network.subnetCidr`). @default inferred from the stack's subnets where possible */
+  readonly subnetCidr?: string;
+  /** VIP addresses (keepalived VIP). @default inferred from the port tagged `role=vip` where possible */
+  readonly vipAddresses?: readonly string[];
+  /** Names/addresses every server certificate must cover (API DNS name, API floating IP). @default none */
+  readonly requiredTlsSans?: readonly string[];
+  /** Flavor globs that carry GPUs (`openstack.gpuFlavors`). @default none (role=gpu only) */
+  readonly gpuFlavors?: readonly string[];
+  /** Chart repositories add-ons may come from. @default the vendors' official repositories */
+  readonly approvedChartRepositories?: readonly string[];
+  /** Lowest acceptable gpu-operator chart version. @default "24.9.2" */
+  readonly minGpuOperatorVersion?: string;
+  /** Route53 zone IDs that are private. @default none (every zone public) */
+  readonly privateZoneIds?: readonly string[];
+  /** Per-rule enforcement overrides (e.g. `{ "os-ha-001-odd-server-count": "disabled" }`); they win over all else. */
+  readonly overrides?: Readonly<Record<string, EnforcementLevel>>;
+}
+
+/** One policy's entry: its enforcement level and the facts its schema declares. */
+export type PolicyConfigEntry = { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
+
+/** The whole file: `{ "all": {...}, "<rule>": {...} }` (`all` in advisory environments only). */
+export type PolicyPackConfig = Record<string, PolicyConfigEntry>;
+
+function facts(args: PolicyPackConfigArgs): Partial<Settings> {
+  const prefix = args.vaultPathPrefix.replace(/\/+$/, "");
+  const f: Partial<Settings> = {
+    production: args.production,
+    clusterName: args.clusterName,
+    adminCidrs: [...args.adminCidrs],
+    approvedImageIds: [...args.approvedImageIds],
+    vaultClusterPath: prefix === "" ? "" : `${prefix}/${args.clusterName}`,
+  };
+  if (args.environment !== undefined) f.environment = args.environment;
+  if (args.vaultMount !== undefined) f.vaultMounts = [args.vaultMount];
+  if (args.subnetCidr !== undefined) f.clusterCidrs = [args.subnetCidr];
+  if (args.vipAddresses !== undefined) f.vipAddresses = [...args.vipAddresses];
+  if (args.requiredTlsSans !== undefined) f.requiredTlsSans = [...args.requiredTlsSans];
+  if (args.gpuFlavors !== undefined) f.gpuFlavorPatterns = [...args.gpuFlavors];
+  if (args.approvedChartRepositories !== undefined)
+    f.approvedChartRepositories = [...args.approvedChartRepositories];
+  if (args.minGpuOperatorVersion !== undefined) f.minGpuOperatorVersion = args.minGpuOperatorVersion;
+  if (args.privateZoneIds !== undefined) f.privateZoneIds = [...args.privateZoneIds];
+  return f;
+}
+
+/** The policy-pack config for one cluster (write it as JSON; pass the file to preview and the automation API). */
+export function policyPackConfig(args: PolicyPackConfigArgs): PolicyPackConfig {
+  const known = facts(args) as Record<string, unknown>;
+  const names = new Set(policies.map((p) => p.name));
+  for (const name of Object.keys(args.overrides ?? {})) {
+    if (!names.has(name))
+      throw new Error(`overrides: no policy named ${name} (got ${name}; allowed: ${[...names].join(", ")})`);
+  }
+  // "all" only ever lowers: a rule this file does not list (a newer pack) must not become mandatory by it.
+  const config: PolicyPackConfig =
+    args.enforcement === "advisory" ? { all: { enforcementLevel: "advisory" } } : {};
+  for (const p of policies) {
+    const level = args.enforcement === "advisory" ? "advisory" : defaultEnforcement(priorityOf(p));
+    const entry: PolicyConfigEntry = { enforcementLevel: args.overrides?.[p.name] ?? level };
+    for (const key of Object.keys(p.configSchema?.properties ?? {})) {
+      if (known[key] !== undefined) entry[key] = known[key];
+    }
+    config[p.name] = entry;
+  }
+  return config;
+}

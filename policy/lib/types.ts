@@ -1,0 +1,22 @@
+/** Type tokens of the provider resources the rules read. */
+export const T = {
+  network: "openstack:networking/network:Network",
+  subnet: "openstack:networking/subnet:Subnet",
+  router: "openstack:networking/router:Router",
+  secGroup: "openstack:networking/secGroup:SecGroup",
+  secGroupRule: "openstack:networking/secGroupRule:SecGroupRule",
+  port: "openstack:networking/port:Port",
+  floatingIp: "openstack:networking/floatingIp:FloatingIp",
+  instance: "openstack:compute/instance:Instance",
+  serverGroup: "openstack:compute/serverGroup:ServerGroup",
+  keypair: "openstack:compute/keypair:Keypair",
+  loadBalancer: "openstack:loadbalancer/loadBalancer:LoadBalancer",
+  listener: "openstack:loadbalancer/listener:Listener",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
+  namespace: "kubernetes:core/v1:Namespace",
+  route53Record: "aws:route53/record:Record",
+  vaultSecretV2: "vault:kv/secretV2:SecretV2",
+  vaultSecretV1: "vault:kv/secret:Secret",
+  rancherCluster: "rancher2:index/cluster:Cluster",
+  rancherClusterV2: "rancher2:index/clusterV2:ClusterV2",
+} as const;

@@ -1,0 +1,26 @@
+import { resourceRule } from "../lib/rule";
+import { chartName, valuesOf } from "../lib/helm";
+import { T } from "../lib/types";
+
+export const extdns001Scoped = resourceRule(
+  {
+    name: "extdns-001-scoped",
+    description:
+      "external-dns is limited to the cluster's domains, owns its records by a per-cluster TXT owner and never deletes records it did not create.",
+    priority: "P1",
+    severity: "medium",
+    remediationSteps:
+      "Set domainFilters to the cluster's zone, txtOwnerId to the cluster name, and policy upsert-only.",
+    tags: ["helm", "dns"],
+  },
+  [T.helmRelease],
+  (props, args, report) => {
+    if (chartName(props) !== "external-dns") args.notApplicable("applies to the external-dns chart only");
+    const v = valuesOf(props);
+    const filters = v["domainFilters"];
+    if (!Array.isArray(filters) || filters.length === 0) report("external-dns has no domainFilters");
+    const owner = v["txtOwnerId"];
+    if (typeof owner !== "string" || owner === "") report("external-dns has no txtOwnerId");
+    if (v["policy"] === "sync") report("external-dns policy sync deletes records it did not create");
+  },
+);

@@ -1,0 +1,38 @@
+import { resourceRule } from "../lib/rule";
+import { valuesOf } from "../lib/helm";
+import { T } from "../lib/types";
+
+const SHARED_NAMESPACES = ["default", "kube-system", "kube-public"];
+
+function latestTags(v: unknown, path: string, out: string[]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => latestTags(x, `${path}[${i}]`, out));
+  else if (v !== null && typeof v === "object") {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === "tag" && x === "latest") out.push(`${path}.${k}`);
+      else if (k === "image" && typeof x === "string" && /:latest$/.test(x)) out.push(`${path}.${k}`);
+      else latestTags(x, `${path}.${k}`, out);
+    }
+  }
+}
+
+export const helm004NamespaceAndImageTags = resourceRule(
+  {
+    name: "helm-004-namespace-and-image-tags",
+    description:
+      "Each add-on gets its own namespace (not default or kube-system) and no image is pulled by the mutable tag latest.",
+    priority: "P1",
+    severity: "low",
+    remediationSteps:
+      "Set namespace (with createNamespace) per add-on; pin image tags (or digests) in values.",
+    tags: ["helm", "kubernetes"],
+  },
+  [T.helmRelease],
+  (props, _args, report) => {
+    const ns = props["namespace"];
+    const name = typeof ns === "string" && ns !== "" ? ns : "default";
+    if (SHARED_NAMESPACES.includes(name)) report(`release installs into namespace ${name}`);
+    const found: string[] = [];
+    latestTags(valuesOf(props), "values", found);
+    for (const p of found) report(`${p} uses the mutable tag latest`);
+  },
+);

@@ -1,0 +1,22 @@
+import { resourceRule } from "../lib/rule";
+import { T } from "../lib/types";
+
+export const osKeypair001PublicKeySupplied = resourceRule(
+  {
+    name: "os-keypair-001-public-key-supplied",
+    description:
+      "Key pairs are imported from a public key: without one Nova generates the private key, and Pulumi keeps it in the stack state.",
+    priority: "P1",
+    severity: "medium",
+    remediationSteps:
+      "Pass publicKey (ed25519 or RSA ≥ 3072) from Vault; keep the private key out of Pulumi.",
+    tags: ["compute", "openstack", "secrets"],
+  },
+  [T.keypair],
+  (props, _args, report) => {
+    const key = props["publicKey"];
+    if (typeof key !== "string" || key.trim() === "")
+      report("key pair has no publicKey; Nova would generate the private key");
+    else if (key.trim().startsWith("ssh-dss")) report("key pair is a DSA (ssh-dss) key");
+  },
+);

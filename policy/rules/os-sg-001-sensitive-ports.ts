@@ -1,0 +1,32 @@
+import { resourceRule } from "../lib/rule";
+import { describeRule, describeSource, fromCluster, sensitivePortsOf, viewRule } from "../lib/secgroup";
+import { insideAny } from "../lib/net";
+import { schema, settings } from "../lib/settings";
+import { T } from "../lib/types";
+
+export const osSg001SensitivePorts = resourceRule(
+  {
+    name: "os-sg-001-sensitive-ports",
+    description:
+      "Control-plane and node ports (SSH, Kubernetes API, RKE2 supervisor, etcd, kubelet, NodePorts, CNI) are never reachable from outside the cluster.",
+    priority: "P0",
+    severity: "critical",
+    remediationSteps:
+      "Limit the rule's remoteIpPrefix to the cluster subnet or use a remoteGroupId of the cluster's nodes; SSH and the Kubernetes API may also be opened to the admin CIDRs. Never omit the source: Neutron reads a rule without remoteIpPrefix and remoteGroupId as 'from anywhere'.",
+    tags: ["network", "openstack"],
+    configSchema: schema("clusterCidrs", "adminCidrs"),
+  },
+  [T.secGroupRule],
+  (props, args, report) => {
+    const rule = viewRule(props);
+    if (!rule.ingress || fromCluster(rule, settings(args).clusterCidrs)) return;
+    const admin = rule.prefix !== undefined && insideAny(rule.prefix, settings(args).adminCidrs);
+    const exposed = sensitivePortsOf(rule).filter((p) => !(p.admin && admin));
+    const labels = [...new Set(exposed.map((p) => p.label))];
+    if (labels.length > 0) {
+      report(
+        `ingress ${describeRule(rule)} from ${describeSource(rule)} exposes ${labels.join(", ")} outside the cluster`,
+      );
+    }
+  },
+);

@@ -1,0 +1,47 @@
+import { stackRule } from "../lib/rule";
+import { describeRule, describeSource, viewRule } from "../lib/secgroup";
+import { PORTS } from "../../components/conventions";
+import { ofType, referenced } from "../lib/stack";
+import { roleOf } from "../lib/tags";
+import { T } from "../lib/types";
+
+export const osSg005EtcdFromServerGroup = stackRule(
+  {
+    name: "os-sg-005-etcd-from-server-group",
+    description:
+      "etcd (TCP 2379-2381) is only reachable from the RKE2 servers' security group, never from an address range or from agents.",
+    priority: "P0",
+    severity: "critical",
+    remediationSteps:
+      "Open 2379-2381 with remoteGroupId set to the servers' security group (tagged role=server); do not open etcd to the subnet or to the agents' group.",
+    tags: ["network", "openstack", "rke2"],
+  },
+  (args, report) => {
+    const rules = ofType(args.resources, T.secGroupRule);
+    if (rules.length === 0) args.notApplicable("the stack has no security-group rules");
+    for (const r of rules) {
+      const rule = viewRule(r.props);
+      const etcd =
+        (rule.protocol === "any" || rule.protocol === "tcp") &&
+        rule.from <= PORTS.etcdMetrics &&
+        PORTS.etcdClient <= rule.to;
+      if (!rule.ingress || !etcd) continue;
+      if (rule.group === undefined) {
+        report(
+          `ingress ${describeRule(rule)} from ${describeSource(rule)} opens etcd to an address range`,
+          r.urn,
+        );
+        continue;
+      }
+      for (const g of referenced(r, "remoteGroupId", T.secGroup)) {
+        const role = roleOf(g.props);
+        if (role !== "server") {
+          report(
+            `ingress ${describeRule(rule)} opens etcd to security group ${g.name} (role=${role ?? "none"})`,
+            r.urn,
+          );
+        }
+      }
+    }
+  },
+);

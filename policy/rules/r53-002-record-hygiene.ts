@@ -1,0 +1,30 @@
+import { resourceRule } from "../lib/rule";
+import { T } from "../lib/types";
+
+const MIN_TTL = 60;
+const MAX_TTL = 172800;
+
+export const r53002RecordHygiene = resourceRule(
+  {
+    name: "r53-002-record-hygiene",
+    description:
+      "Route53 records have a TTL between 60 s and 2 days, a value (records or an alias), and never silently take over an existing record.",
+    priority: "P1",
+    severity: "low",
+    remediationSteps: "Set ttl within 60-172800, give records or aliases, and drop allowOverwrite.",
+    tags: ["dns", "aws"],
+  },
+  [T.route53Record],
+  (props, _args, report) => {
+    const aliases = props["aliases"];
+    const alias = Array.isArray(aliases) && aliases.length > 0;
+    const records = props["records"];
+    if (!alias && !(Array.isArray(records) && records.length > 0))
+      report("record has neither records nor aliases");
+    const ttl = props["ttl"];
+    if (!alias && typeof ttl === "number" && (ttl < MIN_TTL || ttl > MAX_TTL)) {
+      report(`TTL ${ttl}s is outside ${MIN_TTL}-${MAX_TTL}s`);
+    }
+    if (props["allowOverwrite"] === true) report("allowOverwrite: true takes over an existing record");
+  },
+);

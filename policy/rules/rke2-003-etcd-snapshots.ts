@@ -1,0 +1,31 @@
+import { resourceRule } from "../lib/rule";
+import { isTrue } from "../lib/cloudinit";
+import { nodeConfig } from "../lib/rke2";
+import { schema, settings } from "../lib/settings";
+import { T } from "../lib/types";
+
+export const rke2003EtcdSnapshots = resourceRule(
+  {
+    name: "rke2-003-etcd-snapshots",
+    description: "RKE2 servers take scheduled etcd snapshots and keep enough of them to recover the cluster.",
+    priority: "P0",
+    severity: "high",
+    remediationSteps:
+      "Do not set etcd-disable-snapshots; keep etcd-snapshot-retention at or above the minimum and a non-empty etcd-snapshot-schedule-cron.",
+    tags: ["rke2", "availability"],
+    configSchema: schema("minEtcdSnapshotRetention"),
+  },
+  [T.instance],
+  (props, args, report) => {
+    const config = nodeConfig(props, args, ["server"]);
+    if (isTrue(config["etcd-disable-snapshots"]))
+      report("etcd-disable-snapshots: true turns etcd snapshots off");
+    const min = settings(args).minEtcdSnapshotRetention;
+    const retention = config["etcd-snapshot-retention"];
+    if (retention !== undefined && !(Number(retention) >= min)) {
+      report(`etcd-snapshot-retention ${String(retention)} keeps fewer than ${min} snapshots`);
+    }
+    const cron = config["etcd-snapshot-schedule-cron"];
+    if (cron !== undefined && String(cron).trim() === "") report("etcd-snapshot-schedule-cron is empty");
+  },
+);

@@ -1,0 +1,55 @@
+import { stackRule } from "../lib/rule";
+import { isFalse, listFlag, rke2ConfigOf } from "../lib/cloudinit";
+import { sameAddress } from "../lib/net";
+import { registrationHost } from "../lib/rke2";
+import { schema, settings } from "../lib/settings";
+import { ofType } from "../lib/stack";
+import { RKE2_NODE_ROLES, roleOf } from "../lib/tags";
+import { T } from "../lib/types";
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || sameAddress(a, b);
+}
+
+export const rke2006TlsSan = stackRule(
+  {
+    name: "rke2-006-tls-san",
+    description:
+      "Every RKE2 server's certificate covers the fixed registration address the other nodes join through (VIP or load balancer) and the configured API names, with no wildcards, and tls-san-security stays on.",
+    priority: "P0",
+    severity: "high",
+    remediationSteps:
+      "List the registration address, the API floating IP and the API DNS name in tls-san on every server; do not set tls-san-security: false.",
+    tags: ["rke2", "tls"],
+    configSchema: schema("requiredTlsSans"),
+  },
+  (args, report) => {
+    const configs = ofType(args.resources, T.instance)
+      .filter((i) => RKE2_NODE_ROLES.includes(roleOf(i.props) ?? ""))
+      .map((i) => ({ i, lookup: rke2ConfigOf(i.props) }));
+    const servers = configs.filter((c) => roleOf(c.i.props) === "server");
+    if (servers.length === 0) args.notApplicable("the stack has no RKE2 servers");
+    const registration = new Set<string>();
+    for (const c of configs) {
+      const host = "config" in c.lookup ? registrationHost(c.lookup.config) : undefined;
+      if (host !== undefined) registration.add(host);
+    }
+    const required = [...settings(args).requiredTlsSans];
+    for (const { i, lookup } of servers) {
+      if (!("config" in lookup)) continue;
+      const config = lookup.config;
+      if (isFalse(config["tls-san-security"]))
+        report("tls-san-security: false lets clients add names to the serving certificate", i.urn);
+      const sans = listFlag(config, "tls-san");
+      for (const san of sans) {
+        if (san.includes("*") || san === "0.0.0.0" || san === "::")
+          report(`tls-san ${san} is a wildcard`, i.urn);
+      }
+      // A server's own node-ip is in its certificate anyway; a join target equal to it needs no SAN.
+      const own = typeof config["node-ip"] === "string" ? (config["node-ip"] as string) : "";
+      const need = [...registration].filter((h) => !(own !== "" && same(h, own))).concat(required);
+      const missing = [...new Set(need)].filter((n) => !sans.some((s) => same(s, n)));
+      if (missing.length > 0) report(`tls-san does not cover ${missing.join(", ")}`, i.urn);
+    }
+  },
+);

@@ -1,0 +1,26 @@
+import { resourceRule } from "../lib/rule";
+import { chartName, get, valuesOf } from "../lib/helm";
+import { T } from "../lib/types";
+
+export const vso001VaultTls = resourceRule(
+  {
+    name: "vso-001-vault-tls",
+    description: "vault-secrets-operator reaches Vault over verified TLS.",
+    priority: "P1",
+    severity: "high",
+    remediationSteps:
+      "Use an https Vault address in defaultVaultConnection and a caCertSecret instead of skipTLSVerify.",
+    tags: ["helm", "vault", "tls"],
+  },
+  [T.helmRelease],
+  (props, args, report) => {
+    if (chartName(props) !== "vault-secrets-operator")
+      args.notApplicable("applies to the vault-secrets-operator chart only");
+    const conn = get(valuesOf(props), "defaultVaultConnection");
+    const address = get(conn, "address");
+    if (typeof address === "string" && address.toLowerCase().startsWith("http://")) {
+      report(`vault-secrets-operator talks to Vault over plain http (${address})`);
+    }
+    if (get(conn, "skipTLSVerify") === true) report("vault-secrets-operator skips Vault's TLS verification");
+  },
+);

@@ -1,0 +1,1 @@
+export const rke2Cases = [];
