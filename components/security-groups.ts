@@ -2,7 +2,7 @@
  * One security group per role (servers, agents, ingress nodes, and the load balancers in the octavia
  * topology), each created with `deleteDefaultRules` so that nothing is implicit, filled with the rules
  * `deriveSecurityRules` computes. Nodes carry their role's group; keepalived ingress nodes, being RKE2
- * agents, carry both the agent and the ingress group.
+ * agents, carry both the agent and the ingress group (the latter also on the VIP port).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
@@ -31,12 +31,20 @@ const TAG_ROLE: Readonly<Record<SecurityRole, Role>> = {
   loadbalancer: "loadbalancer",
 };
 
-const GROUP_DESCRIPTION: Readonly<Record<SecurityRole, string>> = {
-  server: "RKE2 servers: Kubernetes API, supervisor, etcd between servers, node ports",
-  agent: "RKE2 agents: kubelet, CNI and NodePorts inside the cluster subnet",
-  ingress: "Ingress nodes: public 80/443 and VRRP inside the cluster subnet",
-  loadbalancer: "Octavia load balancers: API for admins and nodes, public 80/443",
-};
+function groupDescription(role: SecurityRole, topology: SecurityGroupsArgs["topology"]): string {
+  switch (role) {
+    case "server":
+      return "RKE2 servers: Kubernetes API, supervisor, etcd between servers, kubelet, CNI";
+    case "agent":
+      return "RKE2 agents: kubelet, CNI and NodePorts inside the cluster subnet";
+    case "ingress":
+      return topology === "keepalived"
+        ? "Ingress nodes holding the VIP: public 80/443, API and registration passthrough, VRRP in the subnet"
+        : "Ingress role: no dedicated ingress nodes in the octavia topology, egress only";
+    case "loadbalancer":
+      return "Octavia load balancers: API for admins and nodes, registration for nodes, public 80/443";
+  }
+}
 
 export class SecurityGroups extends pulumi.ComponentResource {
   readonly serverGroupId: pulumi.Output<string>;
@@ -61,7 +69,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
           `${name}-${role}`,
           {
             name: `${args.identity.cluster}-${role}`,
-            description: GROUP_DESCRIPTION[role],
+            description: groupDescription(role, args.topology),
             // Neutron's default rules allow all egress implicitly; every rule here is stated instead.
             deleteDefaultRules: true,
             tags: resourceTags(args.identity, TAG_ROLE[role]),

@@ -245,6 +245,34 @@ export function deriveSecurityRules(input: SecurityRulesInput): SecurityRule[] {
     rules.push(nodeEgress("ingress"));
   } else {
     // Dedicated ingress nodes hold the VIP; the floating IP on the VIP port forwards public traffic to them.
+    // The VIP is also the cluster's API and registration address: the ingress controller on those nodes
+    // passes 6443 and 9345 through to the servers, so they take the servers' API and supervisor sources.
+    tcp(
+      "ingress",
+      "kube-api-nodes",
+      PORTS.kubeApi,
+      PORTS.kubeApi,
+      subnet,
+      "Kubernetes API on the VIP from cluster nodes",
+    );
+    for (const cidr of admins) {
+      tcp(
+        "ingress",
+        `kube-api-admin-${cidrKey(cidr)}`,
+        PORTS.kubeApi,
+        PORTS.kubeApi,
+        { cidr },
+        "Kubernetes API on the VIP from an admin network",
+      );
+    }
+    tcp(
+      "ingress",
+      "supervisor-nodes",
+      PORTS.rke2Supervisor,
+      PORTS.rke2Supervisor,
+      subnet,
+      "RKE2 registration on the VIP from cluster nodes only",
+    );
     tcp(
       "ingress",
       "http-any",
