@@ -1,0 +1,214 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { buildClusterInfra, clusterOutputs, ClusterOutputs } from "../../programs/cluster";
+import { CLUSTER_PKI_TOKEN } from "../../components/cluster-pki";
+import { ClusterSpec } from "../../spec/types";
+import { RecordedResource } from "../../plan/mocks";
+import { MockRun, ofType, runUnderMocks, unwrap } from "../support/pulumi";
+import { octaviaClusterSpec, pool, referenceClusterSpec } from "../support/cluster-specs";
+import { ParentRecord, isRecordedSecret, recordParents } from "../components/rke2-mock-helpers";
+
+const T = {
+  instance: "openstack:compute/instance:Instance",
+  port: "openstack:networking/port:Port",
+  group: "openstack:compute/serverGroup:ServerGroup",
+  fip: "openstack:networking/floatingIp:FloatingIp",
+  lb: "openstack:loadbalancer/loadBalancer:LoadBalancer",
+  member: "openstack:loadbalancer/member:Member",
+  keypair: "openstack:compute/keypair:Keypair",
+};
+const CLUSTER = "ecmwf-ai-platform";
+
+interface ProgramRun extends MockRun<ClusterOutputs> {
+  readonly parents: ParentRecord[];
+}
+
+async function program(spec: ClusterSpec, withKey = true): Promise<ProgramRun> {
+  let parents: ParentRecord[] = [];
+  const run = await runUnderMocks(() => {
+    parents = recordParents();
+    return clusterOutputs(
+      buildClusterInfra(spec, withKey ? { sshPublicKey: "ssh-ed25519 AAAAtest ops" } : {}),
+    );
+  });
+  return { ...run, parents };
+}
+
+function count(resources: readonly RecordedResource[], type: string): number {
+  return ofType(resources, type).length;
+}
+
+function byRole(resources: readonly RecordedResource[], role: string): RecordedResource[] {
+  return ofType(resources, T.instance).filter(
+    (i) => (i.inputs["metadata"] as Record<string, string>)["role"] === role,
+  );
+}
+
+async function resolved(o: ClusterOutputs): Promise<Record<string, unknown>> {
+  return {
+    apiEndpoint: { address: await unwrap(o.apiEndpoint.address), url: await unwrap(o.apiEndpoint.url) },
+    ingressAddress: await unwrap(o.ingressAddress),
+    floatingIp: await unwrap(o.floatingIp),
+    nodeAddresses: await unwrap(o.nodeAddresses),
+    kubeconfig: await unwrap(o.kubeconfig),
+  };
+}
+
+/** The shape of a value: keys and types, array lengths, no values. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(shape);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shape(x)]));
+  }
+  return typeof v;
+}
+
+describe("cluster program", function () {
+  this.timeout(120_000);
+  let keepalived: ProgramRun;
+  let octavia: ProgramRun;
+  before(async () => {
+    keepalived = await program(referenceClusterSpec());
+    octavia = await program(octaviaClusterSpec());
+  });
+
+  it("creates the reference cluster with keepalived: 3 servers, 6 agents, 2 GPU agents, 2 ingress nodes, one VIP", () => {
+    const r = keepalived.resources;
+    assert.equal(byRole(r, "server").length, 3);
+    assert.equal(byRole(r, "agent").length, 6);
+    assert.equal(byRole(r, "gpu").length, 2);
+    assert.equal(byRole(r, "ingress").length, 2);
+    assert.equal(count(r, T.instance), 13);
+    assert.equal(count(r, T.port), 14, "one per node plus the VIP port");
+    assert.equal(count(r, T.group), 4);
+    assert.equal(count(r, T.fip), 1);
+    assert.equal(count(r, T.lb), 0);
+    assert.equal(count(r, T.keypair), 1);
+    assert.equal(count(r, CLUSTER_PKI_TOKEN), 1);
+  });
+
+  it("creates the reference cluster with Octavia: the same nodes, no ingress nodes, two load balancers", () => {
+    const r = octavia.resources;
+    assert.equal(byRole(r, "server").length, 3);
+    assert.equal(byRole(r, "agent").length, 6);
+    assert.equal(byRole(r, "gpu").length, 2);
+    assert.equal(byRole(r, "ingress").length, 0);
+    assert.equal(count(r, T.instance), 11);
+    assert.equal(count(r, T.port), 11);
+    assert.equal(count(r, T.group), 3);
+    assert.equal(count(r, T.lb), 2);
+    assert.equal(count(r, T.fip), 2);
+    assert.equal(count(r, T.member), 3 * 2 + 6 * 2, "servers on 6443+9345, agents on 80+443");
+  });
+
+  it("puts servers and ingress nodes in hard anti-affinity groups and pools in soft anti-affinity groups", () => {
+    const policies = Object.fromEntries(
+      ofType(keepalived.resources, T.group).map((g) => [g.name, g.inputs["policies"]]),
+    );
+    assert.deepEqual(policies, {
+      [`${CLUSTER}-servers`]: ["anti-affinity"],
+      [`${CLUSTER}-ingress`]: ["anti-affinity"],
+      [`${CLUSTER}-workers-group`]: ["soft-anti-affinity"],
+      [`${CLUSTER}-gpu-workers-group`]: ["soft-anti-affinity"],
+    });
+  });
+
+  it("allows exactly the VIP, and only on the ingress nodes' ports", () => {
+    for (const p of ofType(keepalived.resources, T.port)) {
+      const pairs = p.inputs["allowedAddressPairs"];
+      if (p.name.startsWith(`${CLUSTER}-ingress-`))
+        assert.deepEqual(pairs, [{ ipAddress: "10.0.50.10" }], p.name);
+      else assert.equal(pairs, undefined, p.name);
+    }
+    for (const p of ofType(octavia.resources, T.port))
+      assert.equal(p.inputs["allowedAddressPairs"], undefined, p.name);
+  });
+
+  it("puts floating IPs only on the VIP port or the load balancers' VIP ports", () => {
+    const [vipFip] = ofType(keepalived.resources, T.fip);
+    assert.equal(vipFip?.inputs["portId"], `fake-${CLUSTER}-vip-port`);
+    const lbPorts = ofType(octavia.resources, T.lb).map((lb) => `fake-port-${lb.name}`);
+    for (const f of ofType(octavia.resources, T.fip))
+      assert.ok(lbPorts.includes(f.inputs["portId"] as string), f.name);
+    for (const run of [keepalived, octavia]) {
+      for (const i of ofType(run.resources, T.instance)) assert.equal(i.inputs["floatingIp"], undefined);
+    }
+  });
+
+  it("parents every resource to a component, except the key pair and the PKI which belong to the cluster itself", () => {
+    for (const run of [keepalived, octavia]) {
+      const roots = run.parents.filter((p) => p.parent === undefined && p.type.startsWith("openstack:"));
+      assert.deepEqual(
+        roots.map((p) => p.type),
+        [T.keypair],
+      );
+      const components = run.parents.filter((p) => p.type.startsWith("xcluster:"));
+      for (const c of components)
+        assert.equal(c.parent, undefined, `${c.type} ${c.name} sits under the stack`);
+      assert.equal(run.parents.find((p) => p.type === CLUSTER_PKI_TOKEN)?.parent, undefined);
+    }
+  });
+
+  it("marks every instance's user data and the kubeconfig as secret", async () => {
+    for (const run of [keepalived, octavia]) {
+      for (const i of ofType(run.resources, T.instance))
+        assert.ok(isRecordedSecret(i.inputs["userData"]), i.name);
+      assert.equal(await pulumi.isSecret(run.result.kubeconfig), true);
+    }
+  });
+
+  it("gives both topologies the same output shape, and a kubeconfig for the API endpoint", async () => {
+    const a = await resolved(keepalived.result);
+    const b = await resolved(octavia.result);
+    const strip = (o: Record<string, unknown>): unknown => {
+      const n = o["nodeAddresses"] as Record<string, string[]>;
+      return shape({ ...o, nodeAddresses: Object.fromEntries(Object.keys(n).map((k) => [k, "string[]"])) });
+    };
+    assert.deepEqual(strip(a), strip(b));
+    for (const o of [a, b]) {
+      const url = (o["apiEndpoint"] as { url: string }).url;
+      assert.match(url, /^https:\/\/203\.0\.113\.\d+:6443$/);
+      assert.match(o["kubeconfig"] as string, new RegExp(`server: ${url.replace(/\./g, "\\.")}`));
+    }
+    assert.deepEqual((a["nodeAddresses"] as { server: string[] }).server, [
+      "10.0.50.11",
+      "10.0.50.12",
+      "10.0.50.13",
+    ]);
+    assert.deepEqual((a["nodeAddresses"] as { ingress: string[] }).ingress, ["10.0.50.5", "10.0.50.6"]);
+    assert.deepEqual((b["nodeAddresses"] as { ingress: string[] }).ingress, []);
+  });
+
+  it("looks up the external network by name unless its ID is given", async () => {
+    assert.deepEqual(
+      keepalived.mocks.calls.map((c) => [c.token, c.inputs["name"]]),
+      [["openstack:networking/getNetwork:getNetwork", "external-internet"]],
+    );
+    const run = await runUnderMocks(() =>
+      clusterOutputs(buildClusterInfra(referenceClusterSpec(), { externalNetworkId: "ext-net-id" })),
+    );
+    assert.deepEqual(run.mocks.calls, []);
+    assert.equal(count(run.resources, T.keypair), 0, "no key pair without a public key");
+  });
+
+  it("leaves every existing resource name unchanged when a pool is added", async () => {
+    const base = referenceClusterSpec();
+    const grown = await program(
+      referenceClusterSpec({ pools: [pool("cpu-large", "agent", 2), ...base.pools] }),
+    );
+    const key = (r: RecordedResource): string => `${r.type}::${r.name}`;
+    const before = new Set(keepalived.resources.map(key));
+    const after = new Set(grown.resources.map(key));
+    for (const k of before) assert.ok(after.has(k), `renamed or removed: ${k}`);
+    const added = [...after].filter((k) => !before.has(k));
+    for (const k of added) assert.match(k, /cpu-large/);
+    assert.equal(added.length, 1 + 1 + 2 * 2, "component, group, two ports and two instances");
+  });
+
+  it("rejects a pool named like the servers or the ingress nodes", () => {
+    assert.throws(
+      () => buildClusterInfra(referenceClusterSpec({ pools: [pool("server", "agent", 1)] })),
+      /pools: server: reserved pool name/,
+    );
+  });
+});
