@@ -16,6 +16,7 @@ import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
 import type { AddonName } from "../spec/addons";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
+import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
 /** What platform services need from the cluster's infrastructure (see `clusterOutputs` in programs/cluster.ts). */
 export interface PlatformInfra {
@@ -27,6 +28,16 @@ export interface PlatformInfra {
   readonly kubeconfig: pulumi.Input<string>;
   /** RKE2 join token. @default not written to Vault */
   readonly joinToken?: pulumi.Input<string>;
+}
+
+/** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
+export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): PlatformInfra {
+  return {
+    apiFloatingIp: outputs.apiEndpoint.address,
+    ingressFloatingIp: outputs.ingressAddress,
+    kubeconfig: outputs.kubeconfig,
+    joinToken: infra.agentToken,
+  };
 }
 
 export interface PlatformServicesOptions {

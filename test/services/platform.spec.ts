@@ -11,6 +11,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** The signature key Pulumi uses to mark a secret value in serialized inputs. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 function isSecretInput(v: unknown): boolean {
   return typeof v === "object" && v !== null && SECRET_SIG in v;
 }
@@ -261,10 +263,7 @@ describe("platform services under mocks", () => {
 
     it("gives the GPU notebook cluster a JupyterHub with a real authenticator and a GPU profile", async () => {
       const run = await planPlatform(gpuNotebookSpec());
-      const values = one(run, RELEASE, "ml-notebooks-addons-jupyterhub").inputs["values"] as Record<
-        string,
-        any
-      >; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const values = one(run, RELEASE, "ml-notebooks-addons-jupyterhub").inputs["values"] as Json;
       assert.equal(values["hub"]["config"]["JupyterHub"]["authenticator_class"], "generic-oauth");
       assert.deepEqual(
         (values["singleuser"]["profileList"] as { slug: string }[]).map((p) => p.slug),
