@@ -103,7 +103,6 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
     backend: { url: "", secretsProvider: "passphrase" },
     policyEnforcement: "mandatory",
     addons: {
-      selected: ["cert-manager", "external-dns", "gpu-operator", "vault-secrets-operator"],
       values: {},
       acmeEmail: "platform-team@example.org",
     },
