@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, resourceTags, typeToken } from "./conventions";
-import { cidrContains, parseCidr, parseIpv4 } from "./security-rules";
+import { cidrContains, isCidr, parseCidr, parseIpv4 } from "../spec/ipv4";
 
 export interface NetworkArgs {
   /** Cluster and environment stamped onto every resource as tags. */
@@ -87,9 +87,10 @@ export class Network extends pulumi.ComponentResource {
 /** Throws one error naming every inconsistency between the subnet, its gateway, pool, resolvers and MTU. */
 export function checkNetworkArgs(args: Omit<NetworkArgs, "identity" | "externalNetworkId">): void {
   const problems: string[] = [];
-  const subnet = parseCidr(args.subnetCidr);
-  if (subnet === undefined)
-    problems.push(`subnetCidr: not an IPv4 CIDR (got ${JSON.stringify(args.subnetCidr)})`);
+  const parsedSubnet = parseCidr(args.subnetCidr);
+  const subnet = isCidr(parsedSubnet) ? parsedSubnet : undefined;
+  if (!isCidr(parsedSubnet))
+    problems.push(`subnetCidr: ${parsedSubnet.error} (got ${JSON.stringify(args.subnetCidr)})`);
   const address = (field: string, value: string): number | undefined => {
     const ip = parseIpv4(value);
     if (ip === undefined) problems.push(`${field}: not an IPv4 address (got ${JSON.stringify(value)})`);

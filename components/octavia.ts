@@ -15,7 +15,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { PORTS, ResourceIdentity, resourceTags, typeToken } from "./conventions";
-import { ANYWHERE, parseIpv4 } from "./security-rules";
+import { parseIpv4 } from "../spec/ipv4";
+import { ANYWHERE } from "./security-rules";
 
 export interface OctaviaEndpointArgs {
   /** Cluster and environment stamped onto load balancers and floating IPs as tags. */

@@ -6,6 +6,7 @@
  * rule says why it exists, "cluster nodes" means the subnet CIDR, and only the ingress role (keepalived) or
  * the load balancer (octavia) is reachable from the internet, on 80/443 only.
  */
+import { cidrsOverlap, isCidr, parseCidr } from "../spec/ipv4";
 import { PORTS } from "./conventions";
 
 /** The security groups a cluster has; `loadbalancer` exists in the octavia topology only. */
@@ -321,59 +322,25 @@ export function cidrKey(cidr: string): string {
 
 function checkInput(input: SecurityRulesInput): void {
   const problems: string[] = [];
-  const subnet = parseCidr(input.subnetCidr);
-  const pods = parseCidr(input.podCidr);
-  if (subnet === undefined)
-    problems.push(`subnetCidr: not an IPv4 CIDR (got ${JSON.stringify(input.subnetCidr)})`);
-  if (pods === undefined) problems.push(`podCidr: not an IPv4 CIDR (got ${JSON.stringify(input.podCidr)})`);
+  const cidr = (field: string, text: string) => {
+    const parsed = parseCidr(text);
+    if (isCidr(parsed)) return parsed;
+    problems.push(`${field}: ${parsed.error} (got ${JSON.stringify(text)})`);
+    return undefined;
+  };
+  const subnet = cidr("subnetCidr", input.subnetCidr);
+  const pods = cidr("podCidr", input.podCidr);
   if (subnet !== undefined && pods !== undefined && cidrsOverlap(subnet, pods)) {
     problems.push(
       `podCidr: overlaps the subnet (got ${input.podCidr}; subnet ${input.subnetCidr}); rules trust the subnet as cluster nodes`,
     );
   }
-  input.adminCidrs.forEach((cidr, i) => {
-    const parsed = parseCidr(cidr);
-    if (parsed === undefined)
-      problems.push(`adminCidrs[${i}]: not an IPv4 CIDR (got ${JSON.stringify(cidr)})`);
-    else if (parsed.prefix === 0)
+  input.adminCidrs.forEach((text, i) => {
+    if (cidr(`adminCidrs[${i}]`, text)?.prefixLength === 0) {
       problems.push(
-        `adminCidrs[${i}]: would open SSH and the Kubernetes API to the internet (got ${cidr}; allowed: a prefix of /1 or longer)`,
+        `adminCidrs[${i}]: would open SSH and the Kubernetes API to the internet (got ${text}; allowed: a prefix of /1 or longer)`,
       );
+    }
   });
   if (problems.length > 0) throw new Error(`invalid security rule inputs:\n  ${problems.join("\n  ")}`);
-}
-
-/** An IPv4 network: its first address as an unsigned 32-bit number and its prefix length. */
-export interface Ipv4Cidr {
-  readonly base: number;
-  readonly prefix: number;
-}
-
-/** Parses a dotted-quad IPv4 address into an unsigned 32-bit number, or undefined. */
-export function parseIpv4(address: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  if (m === null) return undefined;
-  const octets = m.slice(1).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  return octets.reduce((acc, o) => acc * 256 + o, 0);
-}
-
-/** Parses `a.b.c.d/n` (host bits must be zero), or undefined. */
-export function parseCidr(cidr: string): Ipv4Cidr | undefined {
-  const [address, prefixText, ...rest] = cidr.split("/");
-  if (address === undefined || prefixText === undefined || rest.length > 0 || !/^\d{1,2}$/.test(prefixText))
-    return undefined;
-  const base = parseIpv4(address);
-  const prefix = Number(prefixText);
-  if (base === undefined || prefix > 32) return undefined;
-  return base % 2 ** (32 - prefix) === 0 ? { base, prefix } : undefined;
-}
-
-/** Whether `address` (a number from `parseIpv4`) lies in `net`. */
-export function cidrContains(net: Ipv4Cidr, address: number): boolean {
-  return address >= net.base && address < net.base + 2 ** (32 - net.prefix);
-}
-
-export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  return cidrContains(a, b.base) || cidrContains(b, a.base);
 }

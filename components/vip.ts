@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, resourceTags, typeToken } from "./conventions";
-import { parseIpv4 } from "./security-rules";
+import { parseIpv4 } from "../spec/ipv4";
 
 export interface VipArgs {
   /** Cluster and environment stamped onto the port and floating IP as tags. */

@@ -8,6 +8,8 @@
  * and a `track_script` on the ingress controller, so a node whose controller is down gives the VIP away.
  */
 
+import { parseIpv4 } from "../../spec/ipv4";
+
 /** Where cloud-init writes the check script; keepalived.conf refers to it. */
 export const INGRESS_CHECK_SCRIPT_PATH = "/etc/keepalived/check_ingress.sh";
 /** The controller's own health endpoint (ingress-nginx), answered on the node when it runs on the host network. */
@@ -155,11 +157,9 @@ function checkConfigArgs(a: KeepalivedConfigArgs, iface: string, scriptPath: str
 }
 
 function isIpv4(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+  return parseIpv4(value) !== undefined;
 }
 
 function compareIpv4(a: string, b: string): number {
-  const key = (ip: string) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  return key(a) - key(b);
+  return (parseIpv4(a) ?? 0) - (parseIpv4(b) ?? 0);
 }

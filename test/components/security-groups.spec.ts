@@ -179,7 +179,7 @@ describe("security rules (derived table)", () => {
       { adminCidrs: ["0.0.0.0/0"] },
       /adminCidrs\[0\]: would open SSH and the Kubernetes API to the internet/,
     ],
-    ["a malformed admin CIDR", { adminCidrs: ["10.0.0.1/24"] }, /adminCidrs\[0\]: not an IPv4 CIDR/],
+    ["an admin CIDR with host bits set", { adminCidrs: ["10.0.0.1/24"] }, /adminCidrs\[0\]: host bits set/],
     ["a pod CIDR overlapping the subnet", { podCidr: "10.0.0.0/16" }, /podCidr: overlaps the subnet/],
     ["a malformed subnet", { subnetCidr: "10.0.50.0" }, /subnetCidr: not an IPv4 CIDR/],
   ];
