@@ -243,6 +243,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
           vip: topology.vip,
           virtualRouterId: topology.virtualRouterId,
           advertIntervalSeconds: topology.advertIntervalSeconds,
+          interfaceName: topology.interfaceName,
         },
         vipAllowedAddressPair: vip.allowedAddressPair,
         rke2: spec.rke2,

@@ -7,6 +7,8 @@ export const DEFAULTS = {
   ingressNodes: 2,
   /** keepalived `advert_int`. */
   advertIntervalSeconds: 1,
+  /** The first virtio NIC's predictable name on Ubuntu/Debian cloud images under KVM. */
+  keepalivedInterface: "ens3",
   /** The VIP sits at this offset from the subnet's network address (10.0.50.0/24 → 10.0.50.10). */
   vipOffset: 10,
   /** The DHCP allocation pool starts here; addresses below are for the gateway, the VIP and fixed node ports. */
@@ -33,7 +35,14 @@ export const DEFAULTS = {
   /** Default pool names for the reference `numberOfWorkers` / `numberOfGpuWorkers` shorthands. */
   workerPoolName: "workers",
   gpuPoolName: "gpu-workers",
+  /** Fixed node addresses (servers, ingress nodes, the Octavia API VIP) start at this offset. */
+  fixedAddressOffset: 5,
+  /** Servers' fixed addresses start here (components/rke2/fixed-addresses.ts). */
+  serverAddressOffset: 11,
 } as const;
+
+/** Pool names that would give pool nodes the names of servers or ingress nodes. */
+export const RESERVED_POOL_NAMES = ["server", "ingress"] as const;
 
 /** `vX.Y.Z+rke2rN`, as RKE2 publishes its releases. */
 export const RKE2_VERSION_PATTERN = /^v\d+\.\d+\.\d+\+rke2r\d+$/;

@@ -73,6 +73,7 @@ export function resolveCluster(
           ingressNodes: topologyInput.ingressNodes ?? DEFAULTS.ingressNodes,
           virtualRouterId: topologyInput.virtualRouterId ?? defaultVirtualRouterId(c.metadata.name),
           advertIntervalSeconds: topologyInput.advertIntervalSeconds ?? DEFAULTS.advertIntervalSeconds,
+          interfaceName: topologyInput.interfaceName ?? DEFAULTS.keepalivedInterface,
         };
 
   const vault = e.vault;

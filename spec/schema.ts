@@ -74,6 +74,14 @@ const topology = z
         .max(255)
         .optional()
         .describe(`keepalived advert_int. Default: ${DEFAULTS.advertIntervalSeconds}.`),
+      interfaceName: z
+        .string()
+        .regex(
+          /^[a-zA-Z0-9_.-]{1,15}$/,
+          "must be a Linux interface name (1–15 letters, digits, '_', '.', '-')",
+        )
+        .optional()
+        .describe(`Interface keepalived brings the VIP up on. Default: ${DEFAULTS.keepalivedInterface}.`),
     }),
   ])
   .describe(

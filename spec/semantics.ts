@@ -4,8 +4,21 @@
  * that each rule can trust its inputs; structural issues are reported beside them.
  */
 import { ADDON_ENABLED, ADDON_NAMES, addonLabel, isAddonName } from "./addons";
-import { DEFAULTS, RKE2_VERSION_PATTERN } from "./defaults";
+import { DEFAULTS, RESERVED_POOL_NAMES, RKE2_VERSION_PATTERN } from "./defaults";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
+import { show, type PathSegment, type SpecIssue } from "./issues";
+import {
+  broadcast,
+  cidrContains,
+  cidrsOverlap,
+  cidrSize,
+  formatIpv4,
+  isCidr,
+  parseCidr,
+  parseIpv4,
+  type Cidr,
+} from "./ipv4";
+import type { YamlSource } from "./yaml-source";
 
 /** A document with every field optional: what is left of a cluster spec after its invalid fields are removed. */
 export type Lenient<T> = T extends readonly (infer U)[]
@@ -15,18 +28,6 @@ export type Lenient<T> = T extends readonly (infer U)[]
     : T;
 type LenientCluster = Lenient<ClusterDocument>;
 type LenientPool = Lenient<PoolInput>;
-import { show, type PathSegment, type SpecIssue } from "./issues";
-import {
-  broadcast,
-  cidrContains,
-  cidrsOverlap,
-  cidrSize,
-  isCidr,
-  parseCidr,
-  parseIpv4,
-  type Cidr,
-} from "./ipv4";
-import type { YamlSource } from "./yaml-source";
 
 const P = ["spec", "parameters"] as const;
 
@@ -36,7 +37,7 @@ export const SUBNET_PREFIX_RANGE = { min: 16, max: 26 } as const;
 /** Checks one environment document on its own. */
 export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  (env.spec.adminCidrs ?? []).forEach((c, i) => checkCidr(c, ["spec", "adminCidrs", i], src, issues));
+  (env.spec.adminCidrs ?? []).forEach((c, i) => checkAdminCidr(c, ["spec", "adminCidrs", i], src, issues));
   const rke2 = env.spec.defaults?.rke2;
   if (rke2?.podCidr) checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues);
   if (rke2?.serviceCidr)
@@ -145,7 +146,7 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
       ),
     );
   }
-  (p.adminCidrs ?? []).forEach((a, i) => checkCidr(a, [...P, "adminCidrs", i], src, issues));
+  (p.adminCidrs ?? []).forEach((a, i) => checkAdminCidr(a, [...P, "adminCidrs", i], src, issues));
 
   if (subnet) checkAddressPlan(c, src, env, subnet, issues);
   checkPools(c, src, env, issues);
@@ -222,6 +223,29 @@ function checkAddressPlan(
       );
     }
   }
+  if (range && range.start <= range.end && p.numberOfMasters !== undefined) {
+    // Servers and ingress nodes take fixed addresses below the DHCP pool (components/rke2/fixed-addresses.ts):
+    // servers from subnet+11, ingress nodes and the Octavia API VIP from subnet+5, skipping the VIP.
+    const vip = topology?.mode === "keepalived" ? parseIpv4(topology.vip ?? "") : undefined;
+    const vipAt = vip ?? (topology?.mode === "octavia" ? undefined : subnet.network + DEFAULTS.vipOffset);
+    const free = (from: number) =>
+      range.start -
+      (subnet.network + from) -
+      (vipAt !== undefined && vipAt >= subnet.network + from && vipAt < range.start ? 1 : 0);
+    const ingressNodes =
+      topology !== undefined && "ingressNodes" in topology ? topology.ingressNodes : undefined;
+    const ingress = topology?.mode === "octavia" ? 1 : (ingressNodes ?? DEFAULTS.ingressNodes);
+    const needed = p.numberOfMasters + ingress;
+    const where = p.network?.allocationPool ? [...poolPath, "start"] : [...P, "subnetCidr"];
+    const room = (what: string, count: number, from: number) =>
+      `no room for ${count} ${what} address(es) from ${formatIpv4(subnet.network + from)} below the DHCP pool ` +
+      `(got ${Math.max(0, free(from))} free before ${formatIpv4(range.start)}; allowed: a pool that starts after them)`;
+    if (free(DEFAULTS.serverAddressOffset) < p.numberOfMasters) {
+      issues.push(src.issue(where, room("server", p.numberOfMasters, DEFAULTS.serverAddressOffset)));
+    } else if (free(DEFAULTS.fixedAddressOffset) < needed) {
+      issues.push(src.issue(where, room("fixed server and ingress", needed, DEFAULTS.fixedAddressOffset)));
+    }
+  }
   if (range && range.start <= range.end) {
     const agents =
       (p.numberOfWorkers ?? 0) + (p.numberOfGpuWorkers ?? 0) + sum(p.workerPools) + sum(p.gpuPools);
@@ -266,6 +290,15 @@ function checkPools(c: LenientCluster, src: YamlSource, env: EnvironmentDocument
   ] as const) {
     (list ?? []).forEach((pool, i) => {
       if (pool.name === undefined) return;
+      if ((RESERVED_POOL_NAMES as readonly string[]).includes(pool.name)) {
+        issues.push(
+          src.issue(
+            [...P, key, i, "name"],
+            `reserved pool name: its nodes would take the names of ${pool.name} nodes (got ${show(pool.name)}; allowed: any other name)`,
+          ),
+        );
+        return;
+      }
       const prior = seen.get(pool.name);
       if (prior !== undefined) {
         issues.push(
@@ -386,6 +419,24 @@ function checkCidr(
     src.issue(path, `bad CIDR: ${parsed.error} (got ${show(text)}; allowed: a.b.c.d/n with host bits zero)`),
   );
   return undefined;
+}
+
+/** Admin ranges reach SSH and the Kubernetes API: a /0 would open both to the internet. */
+function checkAdminCidr(
+  text: string,
+  path: readonly PathSegment[],
+  src: YamlSource,
+  issues: SpecIssue[],
+): void {
+  const parsed = checkCidr(text, path, src, issues);
+  if (parsed?.prefixLength === 0) {
+    issues.push(
+      src.issue(
+        path,
+        `would open SSH and the Kubernetes API to the internet (got ${show(text)}; allowed: a prefix of /1 or longer)`,
+      ),
+    );
+  }
 }
 
 function cidrOf(text: string): Cidr | undefined {

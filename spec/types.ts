@@ -23,6 +23,8 @@ export interface KeepalivedTopology {
   readonly virtualRouterId: number;
   /** keepalived `advert_int`. */
   readonly advertIntervalSeconds: number;
+  /** Network interface the VIP is brought up on (the image's name for the cluster NIC). */
+  readonly interfaceName: string;
 }
 
 export type NodeRole = "server" | "agent" | "gpu" | "ingress";

@@ -16,6 +16,7 @@ const keepalived = (vip: string): Topology => ({
   ingressNodes: 2,
   virtualRouterId: 1,
   advertIntervalSeconds: 1,
+  interfaceName: "ens3",
 });
 const octavia: Topology = { mode: "octavia", provider: "amphora" };
 

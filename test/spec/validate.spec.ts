@@ -49,6 +49,13 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "rejects an admin range that is the whole internet",
+    cluster: cluster({ adminCidrs: ["0.0.0.0/0"] }),
+    messages: [
+      'c1.yaml:14:9: spec.parameters.adminCidrs[0]: would open SSH and the Kubernetes API to the internet (got "0.0.0.0/0"; allowed: a prefix of /1 or longer)',
+    ],
+  },
+  {
     name: "rejects an even server count",
     cluster: cluster({ numberOfMasters: 2 }),
     messages: [
@@ -102,6 +109,20 @@ const cases: Case[] = [
     cluster: cluster({ workerPools: [{ name: "workers", count: 1 }] }),
     messages: [
       'c1.yaml:14:15: spec.parameters.workerPools[0].name: duplicate pool name (got "workers", already used by numberOfWorkers; allowed: a name used once)',
+    ],
+  },
+  {
+    name: "rejects a pool named like a server or ingress node",
+    cluster: cluster({ workerPools: [{ name: "server", count: 1 }] }),
+    messages: [
+      'c1.yaml:14:15: spec.parameters.workerPools[0].name: reserved pool name: its nodes would take the names of server nodes (got "server"; allowed: any other name)',
+    ],
+  },
+  {
+    name: "rejects a DHCP pool that leaves no room for the servers' fixed addresses",
+    cluster: cluster({ network: { allocationPool: { start: "10.0.50.12", end: "10.0.50.254" } } }),
+    messages: [
+      "c1.yaml:15:16: spec.parameters.network.allocationPool.start: no room for 3 server address(es) from 10.0.50.11 below the DHCP pool (got 1 free before 10.0.50.12; allowed: a pool that starts after them)",
     ],
   },
   {
@@ -172,6 +193,7 @@ describe("spec validation", () => {
     assert.equal(spec.topology.mode, "keepalived");
     assert.deepEqual(spec.network.allocationPool, { start: "10.0.50.64", end: "10.0.50.254" });
     assert.equal(spec.topology.mode === "keepalived" && spec.topology.vip, "10.0.50.10");
+    assert.equal(spec.topology.mode === "keepalived" && spec.topology.interfaceName, "ens3");
     assert.equal(spec.rke2.cisProfile, "cis");
     assert.equal(spec.rke2.secretsEncryption, true);
     assert.equal(spec.rke2.clusterDns, "10.43.0.10");

@@ -50,6 +50,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       ingressNodes: 2,
       virtualRouterId: 50,
       advertIntervalSeconds: 1,
+      interfaceName: "ens3",
     },
     network: {
       subnetCidr: "10.0.50.0/24",
