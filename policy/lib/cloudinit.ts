@@ -61,7 +61,8 @@ function read(text: string): UserData {
 }
 
 const cache = new Map<string, UserData>();
-const CACHE_LIMIT = 512;
+/** Enough for every node of a large fleet plan: stack rules re-read what resource rules parsed. */
+const CACHE_LIMIT = 20000;
 
 export function userDataOf(props: Record<string, unknown>): UserData | undefined {
   const raw = props["userData"];

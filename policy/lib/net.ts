@@ -103,3 +103,17 @@ export function sameAddress(a: string, b: string): boolean {
   const y = parseCidr(b.split("/")[0] ?? "");
   return x !== undefined && y !== undefined && x.v6 === y.v6 && x.network === y.network;
 }
+
+/** Shortest prefix an admin range may have to count as an operator range (IPv4 /16, IPv6 /48). */
+export const MIN_ADMIN_PREFIX = { v4: 16, v6: 48 } as const;
+
+/**
+ * The configured admin CIDRs that are narrow enough to be operator ranges. `0.0.0.0/0` or two `/1`
+ * halves are the internet, however a spec labels them, so they never unlock admin ports.
+ */
+export function operatorRanges(cidrs: readonly string[]): string[] {
+  return cidrs.filter((text) => {
+    const c = parseCidr(text);
+    return c !== undefined && c.bits >= (c.v6 ? MIN_ADMIN_PREFIX.v6 : MIN_ADMIN_PREFIX.v4);
+  });
+}

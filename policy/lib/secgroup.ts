@@ -4,7 +4,7 @@
  * `remoteGroupId` as "from anywhere" (Checkov's OpenStack check misses the last one; we do not).
  */
 import { PORTS } from "../../components/conventions";
-import { insideAny, isWorld } from "./net";
+import { insideAny, isWorld, operatorRanges } from "./net";
 
 export type Protocol = "any" | "tcp" | "udp" | "vrrp" | "icmp" | "other";
 
@@ -130,4 +130,12 @@ export function sensitivePortsOf(r: RuleView): SensitivePort[] {
 
 export function isVrrp(r: RuleView): boolean {
   return r.protocol === "vrrp";
+}
+
+/**
+ * From the admin CIDRs. Only narrow admin ranges count (`operatorRanges`): a spec that writes the world
+ * (or its two /1 halves) into its admin CIDRs must not open the control plane to it.
+ */
+export function fromAdmin(r: RuleView, adminCidrs: readonly string[]): boolean {
+  return r.prefix !== undefined && insideAny(r.prefix, operatorRanges(adminCidrs));
 }

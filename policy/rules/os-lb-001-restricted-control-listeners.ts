@@ -1,6 +1,6 @@
 import { PORTS } from "../../components/conventions";
 import { resourceRule } from "../lib/rule";
-import { insideAny, isWorld } from "../lib/net";
+import { insideAny, isWorld, operatorRanges } from "../lib/net";
 import { schema, settings } from "../lib/settings";
 import { T } from "../lib/types";
 
@@ -30,7 +30,8 @@ export const osLb001RestrictedControlListeners = resourceRule(
       return;
     }
     const s = settings(args);
-    const allowed = port === PORTS.rke2Supervisor ? s.clusterCidrs : [...s.adminCidrs, ...s.clusterCidrs];
+    const allowed =
+      port === PORTS.rke2Supervisor ? s.clusterCidrs : [...operatorRanges(s.adminCidrs), ...s.clusterCidrs];
     for (const c of cidrs) {
       if (isWorld(c)) report(`listener on port ${port} admits ${c}`);
       else if (allowed.length > 0 && !insideAny(c, allowed)) {

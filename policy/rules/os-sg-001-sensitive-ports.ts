@@ -1,6 +1,12 @@
 import { resourceRule } from "../lib/rule";
-import { describeRule, describeSource, fromCluster, sensitivePortsOf, viewRule } from "../lib/secgroup";
-import { insideAny } from "../lib/net";
+import {
+  describeRule,
+  describeSource,
+  fromAdmin,
+  fromCluster,
+  sensitivePortsOf,
+  viewRule,
+} from "../lib/secgroup";
 import { schema, settings } from "../lib/settings";
 import { T } from "../lib/types";
 
@@ -20,7 +26,7 @@ export const osSg001SensitivePorts = resourceRule(
   (props, args, report) => {
     const rule = viewRule(props);
     if (!rule.ingress || fromCluster(rule, settings(args).clusterCidrs)) return;
-    const admin = rule.prefix !== undefined && insideAny(rule.prefix, settings(args).adminCidrs);
+    const admin = fromAdmin(rule, settings(args).adminCidrs);
     const exposed = sensitivePortsOf(rule).filter((p) => !(p.admin && admin));
     const labels = [...new Set(exposed.map((p) => p.label))];
     if (labels.length > 0) {

@@ -1,7 +1,6 @@
 import { PORTS } from "../../components/conventions";
 import { resourceRule } from "../lib/rule";
-import { describeRule, describeSource, fromCluster, viewRule } from "../lib/secgroup";
-import { insideAny } from "../lib/net";
+import { describeRule, describeSource, fromAdmin, fromCluster, viewRule } from "../lib/secgroup";
 import { schema, settings } from "../lib/settings";
 import { T } from "../lib/types";
 
@@ -23,7 +22,7 @@ export const osSg002PublicIngressWebOnly = resourceRule(
     const s = settings(args);
     if (!rule.ingress || fromCluster(rule, s.clusterCidrs)) return;
     if (rule.protocol === "icmp") return;
-    const admin = rule.prefix !== undefined && insideAny(rule.prefix, s.adminCidrs);
+    const admin = fromAdmin(rule, s.adminCidrs);
     const allowed = admin ? [...s.publicIngressPorts, PORTS.ssh, PORTS.kubeApi] : s.publicIngressPorts;
     const ok =
       rule.protocol === "tcp" && !rule.allPorts && rule.from === rule.to && allowed.includes(rule.from);

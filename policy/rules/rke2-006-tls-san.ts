@@ -35,19 +35,26 @@ export const rke2006TlsSan = stackRule(
       if (host !== undefined) registration.add(host);
     }
     const required = [...settings(args).requiredTlsSans];
+    // A join target that is a server's own node-ip is served by that server alone, whose certificate
+    // carries its node-ip anyway; only shared addresses (VIP, load balancer, names) must be in every SAN list.
+    const serverIps = servers.flatMap(({ lookup }) =>
+      "config" in lookup && typeof lookup.config["node-ip"] === "string"
+        ? [lookup.config["node-ip"] as string]
+        : [],
+    );
+    const shared = [...registration].filter((h) => !serverIps.some((ip) => same(h, ip)));
     for (const { i, lookup } of servers) {
       if (!("config" in lookup)) continue;
       const config = lookup.config;
-      if (isFalse(config["tls-san-security"]))
+      if (isFalse(config["tls-san-security"])) {
         report("tls-san-security: false lets clients add names to the serving certificate", i.urn);
+      }
       const sans = listFlag(config, "tls-san");
       for (const san of sans) {
         if (san.includes("*") || san === "0.0.0.0" || san === "::")
           report(`tls-san ${san} is a wildcard`, i.urn);
       }
-      // A server's own node-ip is in its certificate anyway; a join target equal to it needs no SAN.
-      const own = typeof config["node-ip"] === "string" ? (config["node-ip"] as string) : "";
-      const need = [...registration].filter((h) => !(own !== "" && same(h, own))).concat(required);
+      const need = shared.concat(required);
       const missing = [...new Set(need)].filter((n) => !sans.some((s) => same(s, n)));
       if (missing.length > 0) report(`tls-san does not cover ${missing.join(", ")}`, i.urn);
     }

@@ -55,7 +55,7 @@ export async function runResourceRule(
     `${policy.name} is a resource rule`,
   );
   const messages: string[] = [];
-  const report: ReportViolation = (m) => messages.push(typeof m === "string" ? m : String(m.message));
+  const report: ReportViolation = (m) => messages.push(m);
   try {
     await policy.validateResource(resourceArgs(type, props, config), report);
   } catch (e) {
@@ -94,6 +94,8 @@ export interface ResourceRuleCases {
   /** Further compliant variants (expect no violation). */
   readonly passing?: readonly Omit<ResourceCase, "expect">[];
   readonly notApplicable?: readonly Omit<ResourceCase, "expect">[];
+  /** Absent here: lets TypeScript tell the two case shapes apart for contextual typing. */
+  readonly resources?: never;
 }
 
 export interface StackCase {
@@ -109,6 +111,7 @@ export interface StackRuleCases {
   readonly config?: Config;
   readonly failing: readonly StackCase[];
   readonly passing?: readonly Omit<StackCase, "expect">[];
+  readonly props?: never;
 }
 
 export type RuleCases = ResourceRuleCases | StackRuleCases;

@@ -191,16 +191,18 @@ export const rke2Cases: RuleCases[] = [
     config: { requiredTlsSans: ["api.demo.example.org"] },
     passing: [
       {
-        when: "agents join through the first server's own address",
+        when: "nodes join through the first server's own address, which only that server serves",
         change: (rs) => {
-          for (const n of rs.slice(1))
-            n.inputs = n.name.includes("agent")
+          for (const n of rs.slice(1)) {
+            const inputs = n.name.includes("agent")
               ? agent({ server: "https://10.0.50.11:9345" })
               : server({
                   "node-ip": "10.0.50.12",
                   server: "https://10.0.50.11:9345",
-                  "tls-san": ["10.0.50.11", "api.demo.example.org"],
+                  "tls-san": ["api.demo.example.org"],
                 });
+            Object.assign(n, { inputs });
+          }
         },
       },
     ],
