@@ -12,10 +12,27 @@ export interface RecordedResource {
   readonly name: string;
   readonly inputs: Record<string, unknown>;
   readonly custom: boolean;
+  /** The ID the mocks gave it (custom resources only). */
+  readonly id?: string;
+  /** URN the engine would give it (set once `recordParents()` ran in the stack callback). */
+  readonly urn?: string;
+  /** URN of its parent: a component, or the stack for top-level resources (with `recordParents()`). */
+  readonly parent?: string;
+}
+
+/** Where a resource sits in the tree, as the engine would name it. */
+interface Identity {
+  /** `parentType$…$type`, the qualified type of engine URNs (the stack itself is not part of it). */
+  readonly qualifiedType: string;
+  readonly urn: string;
+  readonly parent: string | undefined;
 }
 
 /** Answers an invoke with fake values, or returns undefined when it does not know the token. */
-export type InvokeHandler = (token: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+export type InvokeHandler = (
+  token: string,
+  inputs: Record<string, unknown>,
+) => Record<string, unknown> | undefined;
 
 /** Error raised for an invoke no handler answers. */
 export class UnmockedCallError extends Error {
@@ -56,16 +73,27 @@ function firstFixedIp(inputs: Record<string, unknown>): string | undefined {
 }
 
 /** Computed outputs per resource type, so that programs can chain on them offline. */
-function synthesiseOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function synthesiseOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (type) {
     case "openstack:networking/port:Port": {
       const ip = firstFixedIp(inputs) ?? `10.255.${hash(name) % 250}.${(hash(name + "x") % 250) + 2}`;
-      return { allFixedIps: [ip], macAddress: "fa:16:3e:00:00:00", allSecurityGroupIds: inputs["securityGroupIds"] ?? [] };
+      return {
+        allFixedIps: [ip],
+        macAddress: "fa:16:3e:00:00:00",
+        allSecurityGroupIds: inputs["securityGroupIds"] ?? [],
+      };
     }
     case "openstack:networking/floatingIp:FloatingIp":
       return { address: fakePublicAddress(name) };
     case "openstack:loadbalancer/loadBalancer:LoadBalancer":
-      return { vipAddress: inputs["vipAddress"] ?? `10.255.0.${(hash(name) % 250) + 2}`, vipPortId: `${FAKE}-port-${name}` };
+      return {
+        vipAddress: inputs["vipAddress"] ?? `10.255.0.${(hash(name) % 250) + 2}`,
+        vipPortId: `${FAKE}-port-${name}`,
+      };
     case "openstack:compute/instance:Instance": {
       const nets = inputs["networks"];
       const fixed =
@@ -110,7 +138,11 @@ function synthesiseOutputs(type: string, name: string, inputs: Record<string, un
 export const defaultInvokes: InvokeHandler = (token, inputs) => {
   switch (token) {
     case "openstack:networking/getNetwork:getNetwork":
-      return { id: `${FAKE}-net-${String(inputs["name"] ?? "external")}`, name: inputs["name"], external: true };
+      return {
+        id: `${FAKE}-net-${String(inputs["name"] ?? "external")}`,
+        name: inputs["name"],
+        external: true,
+      };
     case "vault:kv/getSecretV2:getSecretV2": {
       const path = `${String(inputs["mount"])}/${String(inputs["name"])}`;
       const data: Record<string, string> = {
@@ -128,7 +160,10 @@ export const defaultInvokes: InvokeHandler = (token, inputs) => {
       return { path, mount: inputs["mount"], name: inputs["name"], data, dataJson: JSON.stringify(data) };
     }
     case "aws:route53/getZone:getZone":
-      return { zoneId: `Z${FAKE.toUpperCase()}${hash(String(inputs["name"])) % 100000}`, name: inputs["name"] };
+      return {
+        zoneId: `Z${FAKE.toUpperCase()}${hash(String(inputs["name"])) % 100000}`,
+        name: inputs["name"],
+      };
     default:
       return undefined;
   }
@@ -138,14 +173,57 @@ export const defaultInvokes: InvokeHandler = (token, inputs) => {
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly calls: { token: string; inputs: Record<string, unknown> }[] = [];
+  /** Invokes no handler answered, in call order; a plan fails on the first. */
+  readonly unmocked: string[] = [];
+  /** Identities seen by the stack transformation, waiting for their registration (keyed type::name). */
+  private readonly pending = new Map<string, Identity[]>();
+  private readonly identities = new WeakMap<object, Identity>();
 
   constructor(private readonly invokes: InvokeHandler = defaultInvokes) {}
 
+  /**
+   * Records each resource's parent from now on. Must run inside the stack callback, before the program
+   * creates resources. The mock monitor is never told parents (`MockResourceArgs` has none) and the
+   * SDK's newer transforms are off under mocks, so this uses a stack transformation, which runs in the
+   * resource constructor where `opts.parent` is known.
+   */
+  recordParents(): void {
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const prefix = `urn:pulumi:${stack}::${project}::`;
+    const stackUrn = `${prefix}pulumi:pulumi:Stack::${project}-${stack}`;
+    pulumi.runtime.registerStackTransformation((args) => {
+      const parentResource = args.opts.parent;
+      const parent = parentResource ? this.identities.get(parentResource) : undefined;
+      const qualifiedType = parent ? `${parent.qualifiedType}$${args.type}` : args.type;
+      const identity: Identity = {
+        qualifiedType,
+        urn: `${prefix}${qualifiedType}::${args.name}`,
+        // A parent created before recording started is unknown; say so rather than guess the stack.
+        parent: parent ? parent.urn : parentResource ? undefined : stackUrn,
+      };
+      this.identities.set(args.resource, identity);
+      const key = `${args.type}::${args.name}`;
+      const queue = this.pending.get(key);
+      if (queue) queue.push(identity);
+      else this.pending.set(key, [identity]);
+      return undefined;
+    });
+  }
+
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-    this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? false });
-    if (!args.custom) return { id: undefined, state: inputs };
-    const id = args.id && args.id !== "" ? args.id : `${FAKE}-${args.name}`;
+    const identity = this.pending.get(`${args.type}::${args.name}`)?.shift();
+    const id = args.custom ? (args.id && args.id !== "" ? args.id : `${FAKE}-${args.name}`) : undefined;
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      inputs,
+      custom: args.custom ?? false,
+      ...(id !== undefined ? { id } : {}),
+      ...(identity ? { urn: identity.urn, ...(identity.parent ? { parent: identity.parent } : {}) } : {}),
+    });
+    if (id === undefined) return { id: undefined, state: inputs };
     return { id, state: { ...inputs, ...synthesiseOutputs(args.type, args.name, inputs) } };
   }
 
@@ -153,7 +231,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     this.calls.push({ token: args.token, inputs });
     const answer = this.invokes(args.token, inputs);
-    if (answer === undefined) throw new UnmockedCallError(args.token);
+    if (answer === undefined) {
+      this.unmocked.push(args.token);
+      throw new UnmockedCallError(args.token);
+    }
     return answer;
   }
 }

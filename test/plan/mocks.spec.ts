@@ -19,11 +19,14 @@ describe("plan mocks", () => {
 
   it("rejects an unmocked invoke naming its token", async () => {
     const mocks = new RecordingMocks();
-    assert.throws(() => mocks.call({ token: "openstack:compute/getFlavor:getFlavor", inputs: {}, provider: "" }), (e) => {
-      assert.ok(e instanceof UnmockedCallError);
-      assert.match((e as Error).message, /openstack:compute\/getFlavor:getFlavor/);
-      return true;
-    });
+    assert.throws(
+      () => mocks.call({ token: "openstack:compute/getFlavor:getFlavor", inputs: {}, provider: "" }),
+      (e) => {
+        assert.ok(e instanceof UnmockedCallError);
+        assert.match((e as Error).message, /openstack:compute\/getFlavor:getFlavor/);
+        return true;
+      },
+    );
   });
 
   it("keeps Pulumi secrets secret through the mock runtime", async () => {

@@ -1,0 +1,108 @@
+/**
+ * `xcluster plan [paths…]`: the whole fleet rendered under Pulumi's mock runtime and checked against the
+ * policy pack, offline (no pulumi CLI, no credentials). Exit 2 for an invalid spec (before anything runs),
+ * 1 when a cluster could not be planned, 3 for a mandatory violation, else 0.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { Command } from "commander";
+import { EXIT } from "../exit-codes";
+import { specPaths, type CommandContext } from "../context";
+
+export interface PlanFlags {
+  readonly env?: string;
+  /** Write the JSON report here. */
+  readonly json?: string;
+  /** Write the Markdown report (tables, findings, Mermaid diagrams) here. */
+  readonly markdown?: string;
+  /** Worker processes. @default one per core */
+  readonly workers?: string;
+  /** Plan in this process, one cluster after another. */
+  readonly serial?: boolean;
+  /** Per-cluster timeout in seconds. @default 120 */
+  readonly timeout?: string;
+}
+
+export function registerPlan(program: Command, ctx: CommandContext): void {
+  program
+    .command("plan")
+    .description(
+      "offline: run every cluster program under Pulumi's mock runtime, record what it would create, check the policy pack (default: every spec under stacks/)",
+    )
+    .argument("[paths...]", "spec files or directories")
+    .option("--env <environment>", "only clusters of this environment")
+    .option("--json <file>", "write the report as JSON")
+    .option("--markdown <file>", "write the report as Markdown, with a Mermaid diagram per cluster")
+    .option("--workers <n>", "worker processes (default: one per core)")
+    .option("--serial", "plan in this process, one cluster after another")
+    .option("--timeout <seconds>", "give up on a cluster after this long", "120")
+    .action(async (paths: string[], flags: PlanFlags) => {
+      ctx.exitCode = await plan(paths, flags, ctx);
+    });
+}
+
+function positiveInt(
+  flag: string,
+  value: string | undefined,
+  ctx: CommandContext,
+): number | undefined | null {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    ctx.io.err(`xcluster plan: ${flag}: not a positive whole number (got ${JSON.stringify(value)})`);
+    return null;
+  }
+  return n;
+}
+
+export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContext): Promise<number> {
+  const workers = positiveInt("--workers", flags.workers, ctx);
+  const timeout = positiveInt("--timeout", flags.timeout, ctx);
+  if (workers === null || timeout === null) return EXIT.invalid;
+  const started = Date.now();
+
+  // Loaded here, not at the top: `xcluster --help` should not pay for the spec layer or the planner.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadFleet, formatIssue } = require("../../spec") as typeof import("../../spec");
+  const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: flags.env, cwd: ctx.cwd });
+  if (fleet.issues.length > 0) {
+    for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
+    ctx.io.err(`${fleet.issues.length} problem(s); nothing was planned.`);
+    return EXIT.invalid;
+  }
+  if (fleet.clusters.length === 0) {
+    ctx.io.err(`xcluster plan: no cluster specs found${flags.env ? ` for environment ${flags.env}` : ""}.`);
+    return EXIT.invalid;
+  }
+
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { planFleet } = require("../../plan/fleet") as typeof import("../../plan/fleet");
+  const { clusterText, summaryLine } = require("../../plan/terminal") as typeof import("../../plan/terminal");
+  const { mandatoryViolations, reportJson } =
+    require("../../plan/report") as typeof import("../../plan/report");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const report = await planFleet(fleet.clusters, {
+    serial: flags.serial === true,
+    ...(workers !== undefined ? { workers } : {}),
+    ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+  });
+  for (const c of report.clusters) ctx.io.out(`${clusterText(c)}\n`);
+
+  if (flags.json !== undefined) write(ctx, flags.json, reportJson(report));
+  if (flags.markdown !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { reportMarkdown } = require("../../plan/markdown") as typeof import("../../plan/markdown");
+    write(ctx, flags.markdown, reportMarkdown(report));
+  }
+  ctx.io.out(summaryLine(report, (Date.now() - started) / 1000));
+
+  if (report.clusters.some((c) => c.error !== undefined)) return EXIT.failed;
+  return mandatoryViolations(report) > 0 ? EXIT.policy : EXIT.ok;
+}
+
+function write(ctx: CommandContext, file: string, content: string): void {
+  const target = path.resolve(ctx.cwd, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, content);
+}

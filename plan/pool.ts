@@ -1,0 +1,187 @@
+/**
+ * Plans clusters in worker processes: one per core by default, each loading Pulumi once and planning
+ * many clusters. Clusters are handed out one at a time (a worker that finishes early takes the next), and
+ * a worker is replaced after `maxClustersPerWorker` clusters or once its heap passes `maxHeapBytes`, so
+ * that memory stays bounded however large the fleet. A worker that crashes, or whose cluster times out,
+ * fails that cluster only; the others go on in a fresh worker.
+ */
+import { fork, type ChildProcess } from "child_process";
+import * as path from "path";
+import type { ClusterSpec } from "../spec/types";
+import type { FromWorker, ToWorker } from "./protocol";
+import { failedCluster, type ClusterReport } from "./report";
+import { DEFAULT_CLUSTER_TIMEOUT_MS } from "./timeout";
+
+export interface PoolOptions {
+  /** Worker processes (at most one per cluster). */
+  readonly workers: number;
+  /** Replace a worker after this many clusters. @default DEFAULT_MAX_CLUSTERS_PER_WORKER */
+  readonly maxClustersPerWorker?: number;
+  /** Replace a worker once its V8 heap exceeds this after a cluster. @default DEFAULT_MAX_HEAP_BYTES */
+  readonly maxHeapBytes?: number;
+  /** Per-cluster timeout inside the worker. @default DEFAULT_CLUSTER_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+  /** Called as each cluster finishes (progress). */
+  readonly onCluster?: (report: ClusterReport) => void;
+}
+
+export const DEFAULT_MAX_CLUSTERS_PER_WORKER = 50;
+export const DEFAULT_MAX_HEAP_BYTES = 768 * 1024 * 1024;
+/** Time the pool grants past the worker's own timeout before it kills an unresponsive worker. */
+const KILL_GRACE_MS = 15_000;
+/** Bytes of a worker's stderr kept to explain a crash. */
+const STDERR_TAIL = 4096;
+
+/**
+ * Node flags for workers. A plan allocates many short-lived objects (promises, outputs, serialised
+ * properties); a larger young generation lets more of them die young, in cheap scavenges.
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=32"];
+
+/** How to start a worker: the compiled worker beside this file, or the TypeScript one through ts-node. */
+function workerEntry(): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+  if (__filename.endsWith(".ts")) {
+    return {
+      file: path.join(__dirname, "worker.ts"),
+      execArgv: [...WORKER_NODE_FLAGS, "-r", require.resolve("ts-node/register/transpile-only")],
+      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
+    };
+  }
+  return { file: path.join(__dirname, "worker.js"), execArgv: [...WORKER_NODE_FLAGS], env: process.env };
+}
+
+interface Job {
+  readonly id: number;
+  readonly spec: ClusterSpec;
+}
+
+class Worker {
+  readonly child: ChildProcess;
+  planned = 0;
+  /** It loaded the program and said so. */
+  ready = false;
+  current: Job | undefined;
+  private stderr = "";
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    onMessage: (w: Worker, m: FromWorker) => void,
+    onExit: (w: Worker, why: string) => void,
+  ) {
+    const entry = workerEntry();
+    this.child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      env: entry.env,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    this.child.stderr?.on("data", (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-STDERR_TAIL);
+    });
+    this.child.on("message", (m: FromWorker) => onMessage(this, m));
+    this.child.on("exit", (code, signal) => {
+      this.clearKillTimer();
+      const tail = this.stderr.trim();
+      onExit(this, `plan worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ""}`);
+    });
+  }
+
+  give(job: Job): void {
+    this.current = job;
+    this.planned++;
+    const msg: ToWorker = { kind: "plan", id: job.id, spec: job.spec, timeoutMs: this.timeoutMs };
+    this.child.send(msg);
+    // The worker times the cluster out itself; this only catches a worker that stopped answering.
+    this.killTimer = setTimeout(() => this.child.kill("SIGKILL"), this.timeoutMs + KILL_GRACE_MS);
+  }
+
+  done(): void {
+    this.current = undefined;
+    this.clearKillTimer();
+  }
+
+  retire(): void {
+    this.clearKillTimer();
+    if (this.child.connected) this.child.send({ kind: "exit" } satisfies ToWorker);
+  }
+
+  private clearKillTimer(): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = undefined;
+  }
+}
+
+/** Plans every spec in worker processes; resolves with one report per spec, in the specs' order. */
+export function planInWorkers(specs: readonly ClusterSpec[], options: PoolOptions): Promise<ClusterReport[]> {
+  const maxClusters = options.maxClustersPerWorker ?? DEFAULT_MAX_CLUSTERS_PER_WORKER;
+  const maxHeap = options.maxHeapBytes ?? DEFAULT_MAX_HEAP_BYTES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS;
+  const results: (ClusterReport | undefined)[] = specs.map(() => undefined);
+  const jobs: Job[] = specs.map((spec, id) => ({ id, spec }));
+  let next = 0;
+  let finished = 0;
+  const live = new Set<Worker>();
+
+  return new Promise((resolve) => {
+    if (specs.length === 0) return resolve([]);
+
+    const record = (job: Job, report: ClusterReport): void => {
+      if (results[job.id] !== undefined) return;
+      results[job.id] = report;
+      finished++;
+      options.onCluster?.(report);
+      if (finished === specs.length) {
+        for (const w of live) w.retire();
+        live.clear();
+        resolve(results as ClusterReport[]);
+      }
+    };
+
+    const feed = (w: Worker): void => {
+      const job = jobs[next];
+      if (job === undefined) {
+        live.delete(w);
+        w.retire();
+        return;
+      }
+      next++;
+      w.give(job);
+    };
+
+    const onMessage = (w: Worker, m: FromWorker): void => {
+      if (m.kind === "ready") {
+        w.ready = true;
+        return feed(w);
+      }
+      const job = w.current;
+      w.done();
+      if (m.poisoned || w.planned >= maxClusters || m.heapUsedBytes > maxHeap) {
+        live.delete(w);
+        w.retire();
+        if (next < jobs.length) start();
+      } else feed(w);
+      if (job) record(job, m.report);
+    };
+
+    const onExit = (w: Worker, why: string): void => {
+      const wasLive = live.delete(w);
+      const job = w.current;
+      w.current = undefined;
+      if (job) record(job, failedCluster(job.spec, why));
+      if (!w.ready) {
+        // It died loading the program: so would every replacement. Fail what is left, once.
+        for (; next < jobs.length; next++)
+          record(jobs[next] as Job, failedCluster((jobs[next] as Job).spec, why));
+        return;
+      }
+      if ((wasLive || job) && next < jobs.length && finished < specs.length) start();
+    };
+
+    const start = (): void => {
+      live.add(new Worker(timeoutMs, onMessage, onExit));
+    };
+
+    const count = Math.max(1, Math.min(options.workers, specs.length));
+    for (let i = 0; i < count; i++) start();
+  });
+}

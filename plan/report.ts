@@ -1,0 +1,106 @@
+/**
+ * The plan report: what `xcluster plan --json` writes (the shape is fixed by the command-line contract in
+ * DESIGN.md and described by `plan/report.schema.json`). Everything in it is sorted, so that a plan is
+ * byte-identical however many workers produced it and in whatever order they finished.
+ */
+
+/** One resource the cluster program would create. */
+export interface ReportResource {
+  /** Pulumi type token, e.g. `openstack:compute/instance:Instance`. */
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent component, or of the stack for top-level resources. */
+  readonly parent: string | null;
+}
+
+/** One policy finding. */
+export interface ReportViolation {
+  readonly policy: string;
+  readonly enforcement: "mandatory" | "advisory";
+  readonly severity: string;
+  /** The resource's name (`(stack)` for stack-wide findings). */
+  readonly resource: string;
+  readonly message: string;
+}
+
+export interface ClusterReport {
+  readonly name: string;
+  readonly environment: string;
+  readonly topology: "octavia" | "keepalived";
+  readonly resources: ReportResource[];
+  readonly violations: ReportViolation[];
+  /** Why the cluster could not be planned (its resources and violations are then empty). */
+  readonly error?: string;
+}
+
+export interface PlanReport {
+  readonly clusters: ClusterReport[];
+}
+
+/** A cluster that could not be planned (its resources and violations are unknown, so empty). */
+export function failedCluster(
+  spec: {
+    readonly name: string;
+    readonly environment: string;
+    readonly topology: { readonly mode: ClusterReport["topology"] };
+  },
+  error: unknown,
+): ClusterReport {
+  return {
+    name: spec.name,
+    environment: spec.environment,
+    topology: spec.topology.mode,
+    resources: [],
+    violations: [],
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function compareResources(a: ReportResource, b: ReportResource): number {
+  return compare(a.type, b.type) || compare(a.name, b.name) || compare(a.parent ?? "", b.parent ?? "");
+}
+
+function compareViolations(a: ReportViolation, b: ReportViolation): number {
+  return (
+    compare(a.enforcement, b.enforcement) ||
+    compare(a.policy, b.policy) ||
+    compare(a.resource, b.resource) ||
+    compare(a.message, b.message)
+  );
+}
+
+/** The cluster with resources and violations in canonical order. */
+export function canonicalCluster(c: ClusterReport): ClusterReport {
+  return {
+    name: c.name,
+    environment: c.environment,
+    topology: c.topology,
+    resources: [...c.resources].sort(compareResources),
+    violations: [...c.violations].sort(compareViolations),
+    ...(c.error !== undefined ? { error: c.error } : {}),
+  };
+}
+
+/** The report in canonical order: clusters by environment then name. */
+export function canonicalReport(clusters: readonly ClusterReport[]): PlanReport {
+  return {
+    clusters: clusters
+      .map(canonicalCluster)
+      .sort((a, b) => compare(a.environment, b.environment) || compare(a.name, b.name)),
+  };
+}
+
+/** Mandatory findings across the report (they make `plan` exit 3). */
+export function mandatoryViolations(report: PlanReport): number {
+  return report.clusters.reduce(
+    (n, c) => n + c.violations.filter((v) => v.enforcement === "mandatory").length,
+    0,
+  );
+}
+
+/** The JSON file's content. */
+export function reportJson(report: PlanReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,78 @@
+/**
+ * What `xcluster plan` prints: per cluster a table of resources by component (counts per type), then
+ * the violations grouped by rule, then one summary line for the fleet.
+ */
+import Table from "cli-table3";
+import { kindOf, topLevel } from "./components";
+import type { ClusterReport, PlanReport, ReportViolation } from "./report";
+
+/** `openstack:compute/instance:Instance` → `openstack:Instance` (the package says where, the kind what). */
+export function shortType(type: string): string {
+  return `${type.slice(0, type.indexOf(":"))}:${kindOf(type)}`;
+}
+
+function clusterTitle(c: ClusterReport): string {
+  return `${c.environment}/${c.name} (${c.topology})`;
+}
+
+function resourceTable(c: ClusterReport): string {
+  const table = new Table({
+    head: ["component", "resources"],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const top of topLevel(c)) {
+    const lines = [...top.counts]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([type, n]) => `${String(n).padStart(3)}  ${shortType(type)}`);
+    table.push([`${kindOf(top.type)} ${top.name}`, lines.join("\n")]);
+  }
+  return table.toString();
+}
+
+/** Violations grouped by rule, mandatory rules first. */
+export function groupByRule(violations: readonly ReportViolation[]): [string, ReportViolation[]][] {
+  const groups = new Map<string, ReportViolation[]>();
+  for (const v of violations) {
+    const list = groups.get(v.policy);
+    if (list) list.push(v);
+    else groups.set(v.policy, [v]);
+  }
+  const rank = (list: ReportViolation[]) => (list.some((v) => v.enforcement === "mandatory") ? 0 : 1);
+  return [...groups].sort(([a, la], [b, lb]) => rank(la) - rank(lb) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function violationLines(c: ClusterReport): string[] {
+  if (c.violations.length === 0) return ["  no policy violations"];
+  const lines: string[] = [];
+  for (const [policy, list] of groupByRule(c.violations)) {
+    const first = list[0] as ReportViolation;
+    const mark = first.enforcement === "mandatory" ? "✗" : "!";
+    lines.push(`  ${mark} ${policy} [${first.enforcement}, ${first.severity}] ${list.length} finding(s)`);
+    for (const v of list) lines.push(`      ${v.resource}: ${v.message}`);
+  }
+  return lines;
+}
+
+/** The block printed for one cluster. */
+export function clusterText(c: ClusterReport): string {
+  if (c.error !== undefined) return `${clusterTitle(c)}: FAILED\n  ${c.error}`;
+  return [
+    `${clusterTitle(c)}: ${c.resources.length} resource(s)`,
+    resourceTable(c),
+    ...violationLines(c),
+  ].join("\n");
+}
+
+/** The fleet's one-line summary. */
+export function summaryLine(report: PlanReport, seconds: number): string {
+  const planned = report.clusters.filter((c) => c.error === undefined);
+  const failed = report.clusters.length - planned.length;
+  const resources = planned.reduce((n, c) => n + c.resources.length, 0);
+  const all = report.clusters.flatMap((c) => c.violations);
+  const mandatory = all.filter((v) => v.enforcement === "mandatory").length;
+  return (
+    `${planned.length} cluster(s) planned, ${resources} resource(s), ` +
+    `${mandatory} mandatory and ${all.length - mandatory} advisory violation(s)` +
+    `${failed > 0 ? `, ${failed} cluster(s) failed` : ""} in ${seconds.toFixed(1)} s`
+  );
+}

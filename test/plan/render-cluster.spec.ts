@@ -1,0 +1,118 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import { loadFleet } from "../../spec";
+import type { ClusterSpec } from "../../spec/types";
+import { defaultInvokes, UnmockedCallError, type RecordedResource } from "../../plan/mocks";
+import { renderCluster } from "../../plan/render-cluster";
+import { PlanTimeoutError } from "../../plan/timeout";
+
+const ROOT = path.join(__dirname, "..", "..");
+const INSTANCE = "openstack:compute/instance:Instance";
+
+function exampleFleet(): ClusterSpec[] {
+  const fleet = loadFleet([path.join(ROOT, "stacks")], { cwd: ROOT });
+  assert.deepEqual(fleet.issues, []);
+  return fleet.clusters;
+}
+
+function example(name: string): ClusterSpec {
+  const spec = exampleFleet().find((c) => c.name === name);
+  assert.ok(spec, `example spec ${name}`);
+  return spec;
+}
+
+function rolesOf(resources: readonly RecordedResource[]): Record<string, number> {
+  const roles: Record<string, number> = {};
+  for (const r of resources.filter((x) => x.type === INSTANCE)) {
+    const role = String((r.inputs["metadata"] as Record<string, unknown> | undefined)?.["role"]);
+    roles[role] = (roles[role] ?? 0) + 1;
+  }
+  return roles;
+}
+
+describe("plan: rendering one cluster under mocks", function () {
+  this.timeout(120_000);
+
+  it("creates 3 servers, 6 agents, 2 GPU agents and the ingress nodes for the reference ecmwf-ai-platform", async () => {
+    const spec = example("ecmwf-ai-platform");
+    const resources = await renderCluster(spec);
+    const ingress = spec.topology.mode === "keepalived" ? spec.topology.ingressNodes : 0;
+    assert.deepEqual(rolesOf(resources), {
+      server: 3,
+      agent: 6,
+      gpu: 2,
+      ...(ingress > 0 ? { ingress } : {}),
+    });
+  });
+
+  it("creates the nodes every example spec asks for", async () => {
+    for (const spec of exampleFleet()) {
+      const resources = await renderCluster(spec);
+      const count = (role: "agent" | "gpu") =>
+        spec.pools.filter((p) => p.role === role).reduce((n, p) => n + p.count, 0);
+      const expected: Record<string, number> = { server: spec.controlPlane.count };
+      if (count("agent") > 0) expected["agent"] = count("agent");
+      if (count("gpu") > 0) expected["gpu"] = count("gpu");
+      if (spec.topology.mode === "keepalived") expected["ingress"] = spec.topology.ingressNodes;
+      assert.deepEqual(rolesOf(resources), expected, spec.name);
+    }
+  });
+
+  it("records each resource's parent as the URN of its component, or of the stack at the top", async () => {
+    const spec = example("sandbox");
+    const resources = await renderCluster(spec);
+    const stackUrn = "urn:pulumi:sandbox::xcluster::pulumi:pulumi:Stack::xcluster-sandbox";
+    const urns = new Set(resources.map((r) => r.urn));
+    for (const r of resources) {
+      assert.ok(r.parent, `${r.type} ${r.name} has a parent`);
+      assert.ok(
+        r.parent === stackUrn || urns.has(r.parent),
+        `${r.name}: parent ${r.parent} is a recorded resource`,
+      );
+    }
+    const controlPlane = resources.find((r) => r.type === "xcluster:rke2:ControlPlane");
+    assert.ok(controlPlane?.urn);
+    const servers = resources.filter(
+      (r) => r.type === INSTANCE && (r.inputs["metadata"] as Record<string, string>)["role"] === "server",
+    );
+    assert.equal(servers.length, spec.controlPlane.count);
+    // A server sits under the control plane, directly or through one of its sub-components.
+    for (const s of servers) assert.ok(s.urn?.includes("xcluster:rke2:ControlPlane$"), s.urn);
+  });
+
+  it("rejects an unmocked invoke, naming its token, instead of hanging", async () => {
+    const token = "openstack:networking/getNetwork:getNetwork";
+    const withoutNetworks = (t: string, inputs: Record<string, unknown>) =>
+      t === token ? undefined : defaultInvokes(t, inputs);
+    await assert.rejects(
+      renderCluster(example("sandbox"), { invokes: withoutNetworks, timeoutMs: 30_000 }),
+      (e) => {
+        assert.ok(e instanceof UnmockedCallError, String(e));
+        assert.equal(e.token, token);
+        assert.match(e.message, /openstack:networking\/getNetwork:getNetwork/);
+        return true;
+      },
+    );
+  });
+
+  it("rejects an unknown invoke made by any program with its token", async () => {
+    const program = () => {
+      const flavor = openstack.compute.getFlavorOutput({ name: "m1.tiny" });
+      return { flavorId: flavor.id };
+    };
+    await assert.rejects(
+      renderCluster(example("sandbox"), { program, timeoutMs: 30_000 }),
+      /getFlavor:getFlavor/,
+    );
+  });
+
+  it("rejects a program that never settles once the timeout passes", async () => {
+    const program = () => {
+      const never = pulumi.output(new Promise<string>(() => undefined));
+      return { net: new openstack.networking.Network("stuck", { name: never }) };
+    };
+    await assert.rejects(renderCluster(example("sandbox"), { program, timeoutMs: 300 }), PlanTimeoutError);
+  });
+});
