@@ -18,7 +18,11 @@ export interface ResourceIdentity {
 
 /** OpenStack `tags` (a list of strings): `cluster=<name>`, `role=<role>`, `environment=<env>`. */
 export function resourceTags(id: ResourceIdentity, role: Role): string[] {
-  return [`${TAG_KEYS.cluster}=${id.cluster}`, `${TAG_KEYS.environment}=${id.environment}`, `${TAG_KEYS.role}=${role}`];
+  return [
+    `${TAG_KEYS.cluster}=${id.cluster}`,
+    `${TAG_KEYS.environment}=${id.environment}`,
+    `${TAG_KEYS.role}=${role}`,
+  ];
 }
 
 /** Nova instance `metadata` (a map) with the same three keys. */
@@ -34,7 +38,11 @@ export const KEEPALIVED_CONFIG_PATH = "/etc/keepalived/keepalived.conf";
 /** The taint that keeps ordinary workloads off GPU nodes unless the spec says otherwise. */
 export const DEFAULT_GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
 /** The taint and label that reserve ingress nodes for the ingress controller. */
-export const INGRESS_TAINT = { key: "node-role.xcluster.dev/ingress", value: "true", effect: "NoSchedule" } as const;
+export const INGRESS_TAINT = {
+  key: "node-role.xcluster.dev/ingress",
+  value: "true",
+  effect: "NoSchedule",
+} as const;
 export const INGRESS_LABEL = { key: "node-role.xcluster.dev/ingress", value: "true" } as const;
 /** Label on GPU nodes that the GPU operator and GPU notebook profiles select on. */
 export const GPU_NODE_LABEL = { key: "nvidia.com/gpu.present", value: "true" } as const;
