@@ -7,6 +7,15 @@ import { EXIT } from "./exit-codes";
 import { processIo, type Io } from "./io";
 import type { CommandContext } from "./context";
 import { registerValidate } from "./commands/validate";
+import { registerPlan } from "./commands/plan";
+import { registerPreview } from "./commands/preview";
+import { registerUp } from "./commands/up";
+import { registerRefresh } from "./commands/refresh";
+import { registerDestroy } from "./commands/destroy";
+import { registerDrift } from "./commands/drift";
+import { registerOutputs } from "./commands/outputs";
+import { registerReconcile } from "./commands/reconcile";
+import { registerExport } from "./commands/export";
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command("xcluster")
@@ -17,13 +26,20 @@ export function buildProgram(ctx: CommandContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   registerValidate(program, ctx);
+  registerPlan(program, ctx);
+  registerPreview(program, ctx);
+  registerUp(program, ctx);
+  registerRefresh(program, ctx);
+  registerDestroy(program, ctx);
+  registerDrift(program, ctx);
+  registerOutputs(program, ctx);
+  registerReconcile(program, ctx);
+  registerExport(program, ctx);
   for (const cmd of program.commands)
-    cmd
-      .exitOverride()
-      .configureOutput({
-        writeOut: (s) => ctx.io.out(s.trimEnd()),
-        writeErr: (s) => ctx.io.err(s.trimEnd()),
-      });
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => ctx.io.out(s.trimEnd()),
+      writeErr: (s) => ctx.io.err(s.trimEnd()),
+    });
   return program;
 }
 

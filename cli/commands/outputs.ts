@@ -1,0 +1,82 @@
+/** `xcluster outputs <cluster> [--env E]`: a cluster's stack outputs, secrets masked unless `--show-secrets`. */
+import { Option, type Command } from "commander";
+import { EXIT } from "../exit-codes";
+import type { CommandContext } from "../context";
+
+interface OutputsFlags {
+  readonly env?: string;
+  readonly showSecrets?: boolean;
+  readonly json?: boolean;
+  readonly pulumiRoot?: string;
+}
+
+export function registerOutputs(program: Command, ctx: CommandContext): void {
+  program
+    .command("outputs")
+    .description(
+      "print a cluster's stack outputs (API endpoint, ingress address, kubeconfig…); secrets masked",
+    )
+    .argument("<cluster>", "cluster name, or <environment>/<cluster>")
+    .argument("[paths...]", "spec files or directories (default: every spec under stacks/)")
+    .option("--env <environment>", "the cluster's environment (needed when the name is in several)")
+    .option("--show-secrets", "print secret outputs (the kubeconfig) in plain text")
+    .option("--json", "print one JSON object")
+    .addOption(
+      new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
+        "XCLUSTER_PULUMI_ROOT",
+      ),
+    )
+    .action(async (cluster: string, paths: string[], flags: OutputsFlags) => {
+      ctx.exitCode = await outputs(cluster, paths, flags, ctx);
+    });
+}
+
+async function outputs(
+  name: string,
+  paths: string[],
+  flags: OutputsFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { loadClusters } = require("../../fleet/command") as typeof import("../../fleet/command");
+  const { FleetError } = require("../../fleet/errors") as typeof import("../../fleet/errors");
+  const { checkSecretsProviders } =
+    require("../../fleet/workspace") as typeof import("../../fleet/workspace");
+  const { findPulumi } = require("../../fleet/pulumi-cli") as typeof import("../../fleet/pulumi-cli");
+  const { stackOutputs, formatOutputs } =
+    require("../../fleet/outputs") as typeof import("../../fleet/outputs");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const slash = name.indexOf("/");
+  const env = slash > 0 ? name.slice(0, slash) : flags.env;
+  const cluster = slash > 0 ? name.slice(slash + 1) : name;
+  const all = loadClusters(paths, { env }, ctx);
+  if (!all) return EXIT.invalid;
+  const matches = all.filter((c) => c.name === cluster);
+  if (matches.length !== 1) {
+    ctx.io.err(
+      matches.length === 0
+        ? `outputs: no cluster named ${cluster}${env ? ` in ${env}` : ""} (allowed: ${all.map((c) => `${c.environment}/${c.name}`).join(", ")})`
+        : `outputs: ${cluster} exists in ${matches.map((c) => c.environment).join(", ")}; name one with --env`,
+    );
+    return EXIT.invalid;
+  }
+  const spec = matches[0]!;
+  try {
+    checkSecretsProviders([spec], process.env);
+    const pulumi = await findPulumi({ root: flags.pulumiRoot, projectRoot: ctx.cwd });
+    const values = await stackOutputs(spec, {
+      root: ctx.cwd,
+      pulumi,
+      showSecrets: flags.showSecrets === true,
+    });
+    if (flags.json) ctx.io.out(JSON.stringify(values, null, 2));
+    else for (const line of formatOutputs(values)) ctx.io.out(line);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof FleetError) {
+      ctx.io.err(`xcluster outputs: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

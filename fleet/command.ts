@@ -1,0 +1,216 @@
+/**
+ * The command-line side of fleet operations, shared by `preview`, `up`, `refresh`, `destroy`, `drift` and
+ * `reconcile`: common flags, spec loading, refusals before anything runs, `[cluster]` progress, Ctrl-C,
+ * the final table and the reports. Heavy modules load inside `runFleetCommand`, so `--help` stays fast.
+ */
+import * as os from "os";
+import { Option, type Command } from "commander";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { EXIT } from "../cli/exit-codes";
+import { specPaths, type CommandContext } from "../cli/context";
+import type { ClusterSpec } from "../spec/types";
+import type { Operation } from "./operation";
+
+export interface FleetFlags {
+  readonly env?: string;
+  readonly cluster?: string[];
+  readonly parallel?: string;
+  readonly canary?: string[];
+  readonly canarySelector?: string;
+  readonly failFast?: boolean;
+  readonly json?: string;
+  readonly markdown?: string;
+  readonly lockRetries?: string;
+  /** `--no-policy` sets this to false. */
+  readonly policy?: boolean;
+  readonly policyPack?: string;
+  readonly yes?: boolean;
+  readonly prune?: boolean;
+  readonly pulumiRoot?: string;
+  readonly config?: string[];
+  readonly secretEnv?: string[];
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Flags every fleet command takes. */
+export function addFleetFlags(cmd: Command, policy: boolean): Command {
+  cmd
+    .argument("[paths...]", "spec files or directories (default: every spec under stacks/)")
+    .option("--env <environment>", "only clusters of this environment")
+    .option("--cluster <name>", "only this cluster (repeatable)", collect)
+    .option("--parallel <n>", `clusters at once (default: ${os.availableParallelism()}, the number of cores)`)
+    .option(
+      "--canary <cluster>",
+      "run this cluster first, the rest only if it succeeded (repeatable)",
+      collect,
+    )
+    .option(
+      "--canary-selector <key=value>",
+      "first wave: clusters whose labels match (comma-separated pairs)",
+    )
+    .option("--fail-fast", "start no new cluster after the first failure")
+    .option("--lock-retries <n>", "retries when another update holds a stack's lock", "3")
+    .option("--json <file>", "write the JSON report to this file")
+    .option("--markdown <file>", "write the Markdown summary (for a merge request) to this file")
+    .option(
+      "--config <key=value>",
+      "extra plain stack config, e.g. openstack:insecure=false (repeatable)",
+      collect,
+    )
+    .option(
+      "--secret-env <key=VAR>",
+      "stack config secret read from environment variable VAR (repeatable)",
+      collect,
+    )
+    .addOption(
+      new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
+        "XCLUSTER_PULUMI_ROOT",
+      ),
+    );
+  if (policy) {
+    cmd
+      .option("--policy-pack <dir>", "policy pack directory (default: policy/)")
+      .option("--no-policy", "run without the policy pack");
+  }
+  return cmd;
+}
+
+/** Test seams: a ready CLI, a signal, the environment. */
+export interface FleetCommandDeps {
+  readonly pulumi?: PulumiCommand;
+  readonly signal?: AbortSignal;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly progressIntervalMs?: number;
+  readonly lockRetryDelayMs?: number;
+}
+
+function positiveInt(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || (flag === "--parallel" && n < 1)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { InvalidRunError } = require("./errors") as typeof import("./errors");
+    throw new InvalidRunError(
+      `${flag}: expected a whole number${flag === "--parallel" ? " of at least 1" : ""} (got ${text})`,
+    );
+  }
+  return n;
+}
+
+/** Loads and filters the specs; prints problems and returns undefined (exit 2) when there are any. */
+export function loadClusters(
+  paths: string[],
+  flags: Pick<FleetFlags, "env" | "cluster">,
+  ctx: CommandContext,
+): ClusterSpec[] | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadFleet, formatIssue } = require("../spec") as typeof import("../spec");
+  const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: flags.env, cwd: ctx.cwd });
+  if (fleet.issues.length > 0) {
+    for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
+    ctx.io.err(`${fleet.issues.length} problem(s) in the specs; no stack was touched.`);
+    return undefined;
+  }
+  const wanted = flags.cluster ?? [];
+  const clusters =
+    wanted.length === 0 ? fleet.clusters : fleet.clusters.filter((c) => wanted.includes(c.name));
+  const missing = wanted.filter((w) => !fleet.clusters.some((c) => c.name === w));
+  if (missing.length > 0) {
+    ctx.io.err(
+      `--cluster ${missing.join(", ")}: no such cluster (allowed: ${fleet.clusters.map((c) => c.name).join(", ")})`,
+    );
+    return undefined;
+  }
+  if (clusters.length === 0) {
+    ctx.io.err(
+      `no cluster spec found${flags.env ? ` for environment ${flags.env}` : ""}; no stack was touched.`,
+    );
+    return undefined;
+  }
+  return clusters;
+}
+
+/** Runs a fleet operation for the CLI; resolves to the exit code. */
+export async function runFleetCommand(
+  operation: Operation | "reconcile",
+  paths: string[],
+  flags: FleetFlags,
+  ctx: CommandContext,
+  deps: FleetCommandDeps = {},
+): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { FleetError, InvalidRunError } = require("./errors") as typeof import("./errors");
+  const { runFleet, preflight } = require("./run-fleet") as typeof import("./run-fleet");
+  const { reconcile } = require("./reconcile") as typeof import("./reconcile");
+  const { findPulumi } = require("./pulumi-cli") as typeof import("./pulumi-cli");
+  const { parseKeyValues } = require("./stack-config") as typeof import("./stack-config");
+  const { parseSelector } = require("./waves") as typeof import("./waves");
+  const report = require("./report") as typeof import("./report");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const clusters = loadClusters(paths, flags, ctx);
+  if (!clusters) return EXIT.invalid;
+  const env = deps.env ?? process.env;
+  const controller = new AbortController();
+  const onSigint = () => {
+    ctx.io.err("interrupted: cancelling running operations, starting no new ones (Ctrl-C again to force)");
+    controller.abort();
+    process.removeListener("SIGINT", onSigint);
+  };
+  deps.signal?.addEventListener("abort", () => controller.abort());
+  const ambiguous = new Set(clusters.map((c) => c.name)).size < clusters.length;
+  const prefix = (c: ClusterSpec) => (ambiguous ? `[${c.environment}/${c.name}]` : `[${c.name}]`);
+  try {
+    const secretFromEnv: Record<string, string> = parseKeyValues(flags.secretEnv ?? [], "--secret-env");
+    const options = {
+      root: ctx.cwd,
+      specCwd: ctx.cwd,
+      parallel: positiveInt(flags.parallel, "--parallel"),
+      canary: {
+        names: flags.canary ?? [],
+        ...(flags.canarySelector !== undefined ? { selector: parseSelector(flags.canarySelector) } : {}),
+      },
+      failFast: flags.failFast === true,
+      lockRetries: positiveInt(flags.lockRetries, "--lock-retries") ?? 3,
+      ...(deps.lockRetryDelayMs !== undefined ? { lockRetryDelayMs: deps.lockRetryDelayMs } : {}),
+      policyPack: flags.policy === false ? (false as const) : flags.policyPack,
+      yes: flags.yes === true,
+      prune: flags.prune === true,
+      env,
+      extraConfig: { plain: parseKeyValues(flags.config ?? [], "--config"), secretFromEnv },
+      signal: controller.signal,
+      onProgress: (c: ClusterSpec, line: string) => ctx.io.out(`${prefix(c)} ${line}`),
+      progressIntervalMs: deps.progressIntervalMs ?? 1000,
+    };
+    // Refusals (no --yes, protected clusters, missing passphrase) come before the CLI is even looked for.
+    preflight(operation === "reconcile" ? "up" : operation, clusters, options);
+    if (operation === "reconcile" && options.prune && !options.yes) {
+      throw new InvalidRunError(
+        "--prune destroys every stack without a spec; pass --yes to confirm (no stack was touched)",
+      );
+    }
+    const pulumi = deps.pulumi ?? (await findPulumi({ root: flags.pulumiRoot, projectRoot: ctx.cwd, env }));
+    process.on("SIGINT", onSigint);
+    const result =
+      operation === "reconcile"
+        ? await reconcile(clusters, { ...options, pulumi })
+        : await runFleet(operation, clusters, { ...options, pulumi });
+    ctx.io.out(report.renderTable(result));
+    for (const o of result.orphans ?? []) {
+      ctx.io.out(`orphan stack ${o.stack} (no spec): ${o.action}${o.message ? ` — ${o.message}` : ""}`);
+    }
+    if (flags.json) ctx.io.out(`JSON report: ${report.writeReport(flags.json, report.renderJson(result))}`);
+    if (flags.markdown)
+      ctx.io.out(`Markdown report: ${report.writeReport(flags.markdown, report.renderMarkdown(result))}`);
+    return result.exitCode;
+  } catch (e) {
+    if (e instanceof FleetError) {
+      ctx.io.err(`xcluster ${operation}: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}

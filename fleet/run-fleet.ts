@@ -1,0 +1,224 @@
+/**
+ * Runs one operation over a fleet: checks everything that can be checked before a stack is touched,
+ * then runs the clusters wave by wave with bounded parallelism. A failing cluster never stops the others
+ * unless `failFast`; an aborted signal (Ctrl-C) reaches the running operations and starts nothing new.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import pLimit from "p-limit";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import type { ClusterSpec } from "../spec/types";
+import { EXIT } from "../cli/exit-codes";
+import { InvalidRunError } from "./errors";
+import { layout } from "./layout";
+import { runOperation, type ClusterResult, type Operation, type OperationContext } from "./operation";
+import { stackName } from "./stack-name";
+import type { ExtraConfig } from "./stack-config";
+import { emptyChanges } from "./tally";
+import { planWaves, type CanarySelection } from "./waves";
+import { checkSecretsProviders } from "./workspace";
+
+export interface FleetOptions {
+  /** The project root (holds `stacks/`, `policy/`, `.xcluster/`). */
+  readonly root: string;
+  /** The CLI to drive (see `findPulumi`); tests pass a fake one. */
+  readonly pulumi: PulumiCommand;
+  /** Clusters run at once. @default os.availableParallelism() */
+  readonly parallel?: number;
+  readonly canary?: CanarySelection;
+  /** Start no new cluster after the first failure (running ones finish). @default false */
+  readonly failFast?: boolean;
+  /** Retries of a locked stack (up, refresh, destroy; preview takes no lock). @default 3 */
+  readonly lockRetries?: number;
+  /** First retry delay; doubles each time. @default 5000 */
+  readonly lockRetryDelayMs?: number;
+  /** Policy pack directory; `false` runs without policies. @default `<root>/policy` when it has PulumiPolicy.yaml */
+  readonly policyPack?: string | false;
+  /** Destroy's confirmation. @default false */
+  readonly yes?: boolean;
+  readonly signal?: AbortSignal;
+  /** Where passphrases and tokens come from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly extraConfig?: ExtraConfig;
+  /** Directory the specs' `source.clusterFile` names are relative to. @default root */
+  readonly specCwd?: string;
+  /** Progress lines; the driver prefixes nothing, the sink gets the cluster. @default none */
+  readonly onProgress?: (cluster: ClusterSpec, line: string) => void;
+  /** Minimum time between two progress lines of one cluster. @default 1000 */
+  readonly progressIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+export interface FleetReport {
+  readonly operation: Operation;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  /** 0 ok; 3 if any mandatory policy violation; else 1 if any cluster failed or was cancelled; else 4 on drift. */
+  readonly exitCode: number;
+  readonly parallel: number;
+  /** Stack names per wave, in order. */
+  readonly waves: string[][];
+  readonly cancelled: boolean;
+  readonly clusters: ClusterResult[];
+  /** `reconcile` only: stacks in the backend without a spec. */
+  readonly orphans?: OrphanStack[];
+}
+
+export interface OrphanStack {
+  readonly stack: string;
+  readonly environment: string;
+  readonly cluster: string;
+  readonly backend: string;
+  /** `listed` (default), or what `--prune --yes` did. */
+  readonly action: "listed" | "destroyed" | "failed";
+  readonly backup?: string;
+  readonly message?: string;
+}
+
+/** Refusals that apply before any stack is touched (exit 2). */
+export function preflight(
+  operation: Operation,
+  clusters: readonly ClusterSpec[],
+  options: Pick<FleetOptions, "parallel" | "yes" | "env">,
+): void {
+  if (options.parallel !== undefined && (!Number.isInteger(options.parallel) || options.parallel < 1)) {
+    throw new InvalidRunError(`--parallel: expected a whole number of at least 1 (got ${options.parallel})`);
+  }
+  if (operation === "destroy") {
+    if (!options.yes) {
+      throw new InvalidRunError(
+        `destroy deletes every resource of ${clusters.map(stackName).join(", ") || "no stack"}; ` +
+          `pass --yes to confirm (no stack was touched)`,
+      );
+    }
+    const protectedOnes = clusters.filter((c) => c.protect);
+    if (protectedOnes.length > 0) {
+      throw new InvalidRunError(
+        protectedOnes
+          .map(
+            (c) =>
+              `cluster ${c.environment}/${c.name} is protected; set spec.parameters.protect: false in ` +
+              `${c.source.clusterFile} (production clusters are protected by default), then destroy`,
+          )
+          .join("\n"),
+      );
+    }
+  }
+  checkSecretsProviders(clusters, options.env ?? process.env);
+}
+
+/** The policy pack to use, or undefined. */
+export function resolvePolicyPack(root: string, option: string | false | undefined): string | undefined {
+  if (option === false) return undefined;
+  const dir = path.resolve(root, option ?? "policy");
+  if (fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) return dir;
+  if (option !== undefined)
+    throw new InvalidRunError(`--policy-pack ${option}: no PulumiPolicy.yaml in ${dir}`);
+  return undefined;
+}
+
+export function fleetExitCode(results: readonly ClusterResult[]): number {
+  if (results.some((r) => r.exitCode === EXIT.policy)) return EXIT.policy;
+  if (results.some((r) => r.result === "failed" || r.result === "cancelled")) return EXIT.failed;
+  if (results.some((r) => r.result === "drifted")) return EXIT.drift;
+  return EXIT.ok;
+}
+
+/**
+ * Runs `operation` on every cluster and resolves to the report (it rejects only on invalid input,
+ * before anything ran). Results are in the clusters' order.
+ */
+export async function runFleet(
+  operation: Operation,
+  clusters: readonly ClusterSpec[],
+  options: FleetOptions,
+): Promise<FleetReport> {
+  preflight(operation, clusters, options);
+  const waves = planWaves(clusters, options.canary);
+  const now = options.now ?? Date.now;
+  const started = now();
+  const parallel = options.parallel ?? os.availableParallelism();
+  const ctx: OperationContext = {
+    layout: layout(options.root),
+    pulumi: options.pulumi,
+    env: options.env ?? process.env,
+    extraConfig: options.extraConfig,
+    specCwd: options.specCwd,
+    policyPack: resolvePolicyPack(options.root, options.policyPack),
+    lockRetries: options.lockRetries ?? 3,
+    lockRetryDelayMs: options.lockRetryDelayMs ?? 5000,
+    signal: options.signal,
+    progress: options.onProgress ?? (() => undefined),
+    progressIntervalMs: options.progressIntervalMs ?? 1000,
+    now,
+  };
+
+  const results = new Map<ClusterSpec, ClusterResult>();
+  let stopReason: string | undefined;
+  for (const [i, wave] of waves.entries()) {
+    const n = i + 1;
+    if (stopReason === undefined && i > 0 && waves[0]!.some((c) => results.get(c)?.result !== "succeeded")) {
+      stopReason = "not started: the canary wave did not succeed";
+    }
+    const limit = pLimit(parallel);
+    await Promise.all(
+      wave.map((spec) =>
+        limit(async () => {
+          const blocked = options.signal?.aborted ? "not started (interrupted)" : stopReason;
+          if (blocked !== undefined) {
+            results.set(spec, skipped(operation, spec, n, blocked, options.signal?.aborted === true));
+            return;
+          }
+          const r = await runOperation(operation, spec, n, ctx);
+          results.set(spec, r);
+          if (
+            options.failFast &&
+            (r.result === "failed" || r.result === "cancelled") &&
+            stopReason === undefined
+          ) {
+            stopReason = `not started: --fail-fast after ${r.stack} failed`;
+          }
+        }),
+      ),
+    );
+  }
+  const ordered = clusters.map((c) => results.get(c) ?? skipped(operation, c, 0, "not planned", false));
+  const finished = now();
+  return {
+    operation,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+    exitCode: fleetExitCode(ordered),
+    parallel,
+    waves: waves.map((w) => w.map(stackName)),
+    cancelled: options.signal?.aborted === true,
+    clusters: ordered,
+  };
+}
+
+function skipped(
+  operation: Operation,
+  spec: ClusterSpec,
+  wave: number,
+  why: string,
+  cancelled: boolean,
+): ClusterResult {
+  return {
+    cluster: spec.name,
+    environment: spec.environment,
+    stack: stackName(spec),
+    operation,
+    wave,
+    result: cancelled ? "cancelled" : "skipped",
+    exitCode: cancelled ? EXIT.failed : EXIT.ok,
+    changes: emptyChanges(),
+    policyViolations: [],
+    drift: [],
+    durationMs: 0,
+    retries: 0,
+    message: why,
+  };
+}

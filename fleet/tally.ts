@@ -1,0 +1,158 @@
+/**
+ * Counts what the engine reports for one stack while an operation runs: planned and finished steps by
+ * operation, policy violations, error diagnostics and — for a refresh — which resources drifted. The
+ * driver decides from these structured events, not by parsing the CLI's message text.
+ */
+import type { EngineEvent, OpMap, OpType } from "@pulumi/pulumi/automation";
+
+export interface Changes {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+  same: number;
+}
+
+export interface PolicyViolation {
+  readonly policy: string;
+  readonly pack: string;
+  /** `mandatory` fails the cluster (exit 3); `advisory` (the engine's `warning`) is reported only. */
+  readonly enforcement: "mandatory" | "advisory";
+  readonly resource: string;
+  readonly message: string;
+}
+
+/** A resource whose real state differs from the state Pulumi recorded. */
+export interface DriftItem {
+  readonly urn: string;
+  readonly type: string;
+  /** `update` (changed outside Pulumi) or `delete` (gone). */
+  readonly change: "update" | "delete";
+  /** Property names that differ, when the engine names them. */
+  readonly properties: string[];
+}
+
+export const emptyChanges = (): Changes => ({ create: 0, update: 0, delete: 0, replace: 0, same: 0 });
+
+/** Folds the engine's op names into the five columns of the report. */
+export function changesFrom(ops: OpMap | undefined): Changes {
+  const c = emptyChanges();
+  for (const [op, n] of Object.entries(ops ?? {}) as [OpType, number][]) {
+    const bucket = bucketOf(op);
+    if (bucket) c[bucket] += n;
+  }
+  return c;
+}
+
+function bucketOf(op: OpType): keyof Changes | undefined {
+  switch (op) {
+    case "create":
+    case "import":
+      return "create";
+    case "update":
+      return "update";
+    case "delete":
+    case "discard":
+      return "delete";
+    case "replace":
+    case "create-replacement":
+    case "import-replacement":
+      return "replace";
+    case "same":
+      return "same";
+    default:
+      return undefined;
+  }
+}
+
+export class EngineTally {
+  /** Steps announced (resourcePreEvent), by report column; `replace` counts the logical replace only. */
+  readonly planned = emptyChanges();
+  /** The engine's final count (summaryEvent), once it arrived. */
+  summary?: Changes;
+  finished = 0;
+  failed = 0;
+  readonly violations: PolicyViolation[] = [];
+  readonly errors: string[] = [];
+  readonly drift: DriftItem[] = [];
+  private readonly driftUrns = new Set<string>();
+
+  /** @param trackDrift record drift items (refresh and drift runs; for up/preview an update is a plan, not drift) */
+  constructor(private readonly trackDrift = false) {}
+
+  /** Records one event; returns true when a count shown in progress lines changed. */
+  add(e: EngineEvent): boolean {
+    if (e.resourcePreEvent) {
+      const m = e.resourcePreEvent.metadata;
+      this.noteDrift(m, false);
+      const b = bucketOf(m.op);
+      if (b && b !== "same") {
+        this.planned[b] += 1;
+        return true;
+      }
+      return false;
+    }
+    if (e.resOutputsEvent) {
+      const m = e.resOutputsEvent.metadata;
+      this.noteDrift(m, true);
+      if (m.op !== "same" && m.op !== "read" && m.op !== "refresh") {
+        this.finished += 1;
+        return true;
+      }
+      return false;
+    }
+    if (e.resOpFailedEvent) {
+      this.failed += 1;
+      return true;
+    }
+    if (e.policyEvent) {
+      const p = e.policyEvent;
+      this.violations.push({
+        policy: p.policyName,
+        pack: p.policyPackName,
+        enforcement: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+        resource: p.resourceUrn ?? "",
+        message: p.message.trim(),
+      });
+      return true;
+    }
+    if (e.diagnosticEvent && e.diagnosticEvent.severity === "error") {
+      const text = e.diagnosticEvent.message.trim();
+      if (text !== "") this.errors.push(text);
+      return false;
+    }
+    if (e.summaryEvent) {
+      this.summary = changesFrom(e.summaryEvent.resourceChanges);
+      return true;
+    }
+    return false;
+  }
+
+  get mandatoryViolations(): number {
+    return this.violations.filter((v) => v.enforcement === "mandatory").length;
+  }
+
+  /** The best count available: the engine's summary, else the announced steps. */
+  changes(): Changes {
+    return this.summary ?? { ...this.planned };
+  }
+
+  /**
+   * Refresh steps carry the differences between recorded and real state: a step with diffs, or an
+   * `update`/`delete`, is drift; so is a refreshed resource with no new state (it is gone). Each resource is
+   * reported once (pre and outputs events repeat it).
+   */
+  private noteDrift(m: NonNullable<EngineEvent["resourcePreEvent"]>["metadata"], outputs: boolean): void {
+    if (!this.trackDrift) return;
+    const properties = [...new Set([...(m.diffs ?? []), ...Object.keys(m.detailedDiff ?? {})])].sort();
+    let change: DriftItem["change"] | undefined;
+    if (m.op === "delete" || (outputs && m.op === "refresh" && m.old !== undefined && m.new === undefined)) {
+      change = "delete";
+    } else if (m.op === "update" || (m.op === "refresh" && properties.length > 0)) {
+      change = "update";
+    }
+    if (change === undefined || this.driftUrns.has(m.urn)) return;
+    this.driftUrns.add(m.urn);
+    this.drift.push({ urn: m.urn, type: m.type, change, properties });
+  }
+}
