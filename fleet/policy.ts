@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ClusterSpec } from "../spec/types";
-import type { PolicyPackConfigArgs } from "../policy/config";
+import { planPolicyArgs } from "../plan/policy-config";
 
 export const POLICY_CONFIG_FILE = "policy-config.json";
 
@@ -14,24 +14,6 @@ export const POLICY_CONFIG_FILE = "policy-config.json";
 export interface PolicyFiles {
   readonly policyPacks: string[];
   readonly policyPackConfigs: string[];
-}
-
-/** The facts `policy/config.ts` needs, from the resolved spec. */
-export function policyConfigArgs(spec: ClusterSpec): PolicyPackConfigArgs {
-  return {
-    enforcement: spec.policyEnforcement,
-    production: spec.production,
-    clusterName: spec.name,
-    environment: spec.environment,
-    adminCidrs: spec.adminCidrs,
-    // The environment's approved image list is not part of the resolved spec; empty keeps "IDs, not names".
-    approvedImageIds: [],
-    vaultPathPrefix: spec.vault.enabled ? spec.vault.clusterPathPrefix : "",
-    ...(spec.vault.enabled ? { vaultMount: spec.vault.kvMount } : {}),
-    subnetCidr: spec.network.subnetCidr,
-    ...(spec.topology.mode === "keepalived" ? { vipAddresses: [spec.topology.vip] } : {}),
-    gpuFlavors: spec.openstack.gpuFlavors,
-  };
 }
 
 /**
@@ -43,6 +25,6 @@ export function writePolicyFiles(spec: ClusterSpec, packDir: string, workDir: st
   const { policyPackConfig } = require("../policy/config") as typeof import("../policy/config");
   const file = path.join(workDir, POLICY_CONFIG_FILE);
   fs.mkdirSync(workDir, { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(policyPackConfig(policyConfigArgs(spec)), null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify(policyPackConfig(planPolicyArgs(spec)), null, 2)}\n`);
   return { policyPacks: [path.resolve(packDir)], policyPackConfigs: [file] };
 }

@@ -1,6 +1,7 @@
 /**
  * The policy-pack facts of one cluster, from its resolved spec: what `policy/config.ts` turns into the
- * config the rules read. A plan checks a cluster against exactly what its environment asks for.
+ * config the rules read. The one mapping for both paths: the offline plan and the fleet driver's
+ * `--policy-pack-config` file, so a plan checks a cluster against exactly what its previews will.
  */
 import type { PolicyPackConfigArgs } from "../policy/config";
 import type { ClusterSpec } from "../spec/types";

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runFleet, type FleetOptions } from "../../fleet/run-fleet";
 import type { Operation } from "../../fleet/operation";
+import { planPolicyArgs } from "../../plan/policy-config";
+import { policyPackConfig } from "../../policy/config";
 import { FakeProject, PASSPHRASE_ENV, POLICY_DIR, events, type Scenario } from "./harness";
 
 async function run(p: FakeProject, op: Operation, only: string[], extra: Partial<FleetOptions> = {}) {
@@ -55,6 +57,13 @@ describe("fleet operations through the automation API (fake CLI)", function () {
       { enforcementLevel?: string }
     >;
     assert.ok(Object.keys(policy).length > 1, "one entry per policy");
+    const spec = p.clusters().find((c) => c.name === "a");
+    assert.ok(spec);
+    assert.deepEqual(
+      policy,
+      JSON.parse(JSON.stringify(policyPackConfig(planPolicyArgs(spec)))),
+      "the preview checks the cluster against the same config as the offline plan",
+    );
     assert.deepEqual(report.clusters[0]?.changes, { create: 2, update: 0, delete: 0, replace: 0, same: 1 });
   });
 
