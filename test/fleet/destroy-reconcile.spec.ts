@@ -3,18 +3,14 @@ import { runFleet } from "../../fleet/run-fleet";
 import { reconcile, type ReconcileOptions } from "../../fleet/reconcile";
 import { InvalidRunError } from "../../fleet/errors";
 import { baseCluster, baseEnvironment } from "../support/spec-files";
-import { FakeProject, PASSPHRASE_ENV, defaultFiles, named, type Scenario } from "./harness";
+import { FakeProject, defaultFiles, named, type Scenario } from "./harness";
 
 describe("destroy refusals and reconcile", function () {
   this.timeout(120_000);
   let p: FakeProject;
   afterEach(() => p?.dispose());
   const options = async (extra: Partial<ReconcileOptions> = {}): Promise<ReconcileOptions> => ({
-    root: p.root,
-    pulumi: await p.pulumi(),
-    env: PASSPHRASE_ENV,
-    policyPack: false,
-    progressIntervalMs: 0,
+    ...(await p.options({ policyPack: false })),
     ...extra,
   });
 

@@ -4,7 +4,7 @@ import { runFleet, type FleetOptions } from "../../fleet/run-fleet";
 import type { Operation } from "../../fleet/operation";
 import { findPulumi } from "../../fleet/pulumi-cli";
 import { InvalidRunError, PulumiCliMissingError } from "../../fleet/errors";
-import { FakeProject, PASSPHRASE_ENV, POLICY_DIR, events, type Scenario } from "./harness";
+import { FakeProject, events, type Scenario } from "./harness";
 
 const LOCKED =
   "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end\n";
@@ -19,15 +19,7 @@ describe("fleet error mapping", function () {
     return runFleet(
       op,
       p.clusters().filter((c) => only.includes(c.name)),
-      {
-        root: p.root,
-        pulumi: await p.pulumi(),
-        env: PASSPHRASE_ENV,
-        policyPack: POLICY_DIR,
-        progressIntervalMs: 0,
-        lockRetryDelayMs: 1,
-        ...extra,
-      },
+      await p.options(extra),
     );
   }
   const count = (stack: string, prefix: string) => p.lines(stack).filter((l) => l.startsWith(prefix)).length;

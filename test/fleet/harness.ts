@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import type { FleetOptions } from "../../fleet/run-fleet";
 import { loadFleet, formatIssue } from "../../spec";
 import type { ClusterSpec } from "../../spec/types";
 import { REPO_ROOT, baseCluster, baseEnvironment } from "../support/spec-files";
@@ -79,6 +80,19 @@ export class FakeProject {
     const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
     this.pulumiCommand ??= await auto.PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true });
     return this.pulumiCommand;
+  }
+
+  /** The driver options the fleet tests start from: this project, its fake CLI, the policy pack, no waits. */
+  async options(extra: Partial<FleetOptions> = {}): Promise<FleetOptions> {
+    return {
+      root: this.root,
+      pulumi: await this.pulumi(),
+      env: PASSPHRASE_ENV,
+      policyPack: POLICY_DIR,
+      progressIntervalMs: 0,
+      lockRetryDelayMs: 1,
+      ...extra,
+    };
   }
 
   clusters(environment?: string): ClusterSpec[] {

@@ -9,15 +9,7 @@ import { FakeProject, PASSPHRASE_ENV, POLICY_DIR, events, type Scenario } from "
 
 async function run(p: FakeProject, op: Operation, only: string[], extra: Partial<FleetOptions> = {}) {
   const clusters = p.clusters().filter((c) => only.includes(c.name));
-  return runFleet(op, clusters, {
-    root: p.root,
-    pulumi: await p.pulumi(),
-    env: PASSPHRASE_ENV,
-    policyPack: POLICY_DIR,
-    progressIntervalMs: 0,
-    lockRetryDelayMs: 1,
-    ...extra,
-  });
+  return runFleet(op, clusters, await p.options(extra));
 }
 
 describe("fleet operations through the automation API (fake CLI)", function () {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { runFleet, type FleetOptions } from "../../fleet/run-fleet";
 import { InvalidRunError } from "../../fleet/errors";
-import { FakeProject, PASSPHRASE_ENV, type Scenario } from "./harness";
+import { FakeProject, type Scenario } from "./harness";
 
 const FAIL = { exitCode: 255, stderr: "error: update failed\n" };
 
@@ -12,14 +12,7 @@ describe("fleet waves, parallelism, fail-fast and interruption", function () {
   afterEach(() => p?.dispose());
 
   async function up(extra: Partial<FleetOptions> = {}) {
-    return runFleet("up", p.clusters(), {
-      root: p.root,
-      pulumi: await p.pulumi(),
-      env: PASSPHRASE_ENV,
-      policyPack: false,
-      progressIntervalMs: 0,
-      ...extra,
-    });
+    return runFleet("up", p.clusters(), await p.options({ policyPack: false, ...extra }));
   }
   /** Index in the call log of the first call for a stack. */
   const first = (stack: string) => p.calls().findIndex((c) => c.argv.includes(stack));
