@@ -28,7 +28,13 @@ export {
 export { findPulumi, cliRoot } from "./pulumi-cli";
 export { stackName, parseStackName, objectName, PROJECT_NAME } from "./stack-name";
 export { stackConfig, type ExtraConfig } from "./stack-config";
-export { openStack, workspaceOptions, checkSecretsProviders, PASSPHRASE_VARS } from "./workspace";
+export {
+  openStack,
+  workspaceOptions,
+  checkSecretsProviders,
+  PASSPHRASE_VARS,
+  type ProgramFactory,
+} from "./workspace";
 export { layout, backendUrl, workspaceDir, type Layout } from "./layout";
 export { planWaves, type CanarySelection } from "./waves";
 export { renderTable, renderMarkdown, renderJson } from "./report";

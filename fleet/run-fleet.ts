@@ -17,7 +17,7 @@ import { stackName } from "./stack-name";
 import type { ExtraConfig } from "./stack-config";
 import { emptyChanges } from "./tally";
 import { planWaves, type CanarySelection } from "./waves";
-import { checkSecretsProviders } from "./workspace";
+import { checkSecretsProviders, type ProgramFactory } from "./workspace";
 
 export interface FleetOptions {
   /** The project root (holds `stacks/`, `policy/`, `.xcluster/`). */
@@ -43,6 +43,8 @@ export interface FleetOptions {
   readonly extraConfig?: ExtraConfig;
   /** Directory the specs' `source.clusterFile` names are relative to. @default root */
   readonly specCwd?: string;
+  /** The program each stack runs. @default the cluster program, `programs/program.ts` */
+  readonly program?: ProgramFactory;
   /** Progress lines; the driver prefixes nothing, the sink gets the cluster. @default none */
   readonly onProgress?: (cluster: ClusterSpec, line: string) => void;
   /** Minimum time between two progress lines of one cluster. @default 1000 */
@@ -146,6 +148,7 @@ export async function runFleet(
     env: options.env ?? process.env,
     extraConfig: options.extraConfig,
     specCwd: options.specCwd,
+    program: options.program,
     policyPack: resolvePolicyPack(options.root, options.policyPack),
     lockRetries: options.lockRetries ?? 3,
     lockRetryDelayMs: options.lockRetryDelayMs ?? 5000,

@@ -5,7 +5,7 @@
  * through `envVars`; nothing depends on `pulumi login` state.
  */
 import * as fs from "fs";
-import type { LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { LocalWorkspaceOptions, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
 import { EXIT } from "../cli/exit-codes";
 import { FleetError, InvalidRunError, MissingStackError, PulumiCliMissingError, firstLine } from "./errors";
@@ -24,6 +24,9 @@ const FORWARDED = [
   "VAULT_TOKEN",
 ] as const;
 
+/** Builds one cluster's inline program; called per stack, the program itself runs when the engine asks. */
+export type ProgramFactory = (spec: ClusterSpec) => PulumiFn;
+
 export interface WorkspaceContext {
   readonly layout: Layout;
   readonly pulumi: PulumiCommand;
@@ -31,6 +34,8 @@ export interface WorkspaceContext {
   readonly extraConfig?: ExtraConfig;
   /** The directory spec file names are relative to. @default layout.root */
   readonly specCwd?: string;
+  /** The program a stack runs (the real-engine tests run small provider-free ones). @default the cluster program, `programs/program.ts` */
+  readonly program?: ProgramFactory;
 }
 
 /**
@@ -67,7 +72,7 @@ export function workspaceOptions(spec: ClusterSpec, ctx: WorkspaceContext): Loca
 }
 
 /** The cluster program, loaded only when the engine asks for it (so `outputs` never loads providers). */
-function inlineProgram(spec: ClusterSpec): () => Promise<Record<string, unknown>> {
+function inlineProgram(spec: ClusterSpec): PulumiFn {
   return async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { clusterProgram } = require("../programs/program") as typeof import("../programs/program");
@@ -89,7 +94,8 @@ export async function openStack(
 ): Promise<Stack> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-  const args = { stackName: stackName(spec), projectName: PROJECT_NAME, program: inlineProgram(spec) };
+  const program = (ctx.program ?? inlineProgram)(spec);
+  const args = { stackName: stackName(spec), projectName: PROJECT_NAME, program };
   const options = workspaceOptions(spec, ctx);
   let stack: Stack;
   try {

@@ -73,7 +73,7 @@ function firstFixedIp(inputs: Record<string, unknown>): string | undefined {
 }
 
 /** Computed outputs per resource type, so that programs can chain on them offline. */
-function synthesiseOutputs(
+export function synthesiseOutputs(
   type: string,
   name: string,
   inputs: Record<string, unknown>,

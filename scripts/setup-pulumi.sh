@@ -17,6 +17,7 @@
 #   PULUMI_VERSION             CLI version to build (default 3.248.0 = the pinned npm @pulumi/pulumi)
 #   PULUMI_TOOLS_DIR           cache root (default <repo>/.pulumi-tools, gitignored)
 #   PULUMI_SETUP_FORCE_BUILD=1 ignore any pulumi already on PATH
+#   PULUMI_SETUP_NO_BUILD=1    never build: print a suitable or cached CLI, else fail (the engine tests use it)
 #   PULUMI_BUILD_JOBS          go build -p (default 2, keeps peak memory under ~2 GiB)
 #   GOMODCACHE / GOCACHE       Go's own defaults; a second machine-local run reuses them
 set -euo pipefail
@@ -592,6 +593,8 @@ if cached; then
   echo "$BIN_DIR"
   exit 0
 fi
+
+[ "${PULUMI_SETUP_NO_BUILD:-0}" != 1 ] || die "no up-to-date build in $BIN_DIR and PULUMI_SETUP_NO_BUILD=1; run: npm run setup:pulumi"
 
 mkdir -p "$TOOLS_DIR"
 if command -v flock >/dev/null 2>&1; then

@@ -1,0 +1,156 @@
+/**
+ * The real cluster program previewed by the real engine with the policy pack loaded by the engine, for
+ * the reference `ecmwf-ai-platform`. The provider plugins are stand-ins (test/engine/stand-in): the real
+ * ones cannot be built or downloaded here. What is real: the engine, the program, the language host, the
+ * dynamic provider, the policy pack and how the engine hands resource properties to it.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { runFleet, type FleetReport } from "../../fleet/run-fleet";
+import type { PlanReport } from "../../plan/report";
+import { loadFleet, formatIssue } from "../../spec";
+import type { ClusterSpec } from "../../spec/types";
+import { REPO_ROOT } from "../support/spec-files";
+import { realEngine } from "./engine";
+import { standInPlugins } from "./stand-in/plugins";
+
+const POLICY_DIR = path.join(REPO_ROOT, "policy");
+const CLUSTER = "ecmwf-ai-platform";
+const PASSPHRASE = "engine-test-passphrase";
+
+/** A project holding a copy of the prod environment and the reference cluster, edited by `edit`. */
+function prodProject(edit: (clusterYaml: string) => string = (y) => y): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-preview-"));
+  const dir = path.join(root, "stacks", "prod");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(
+    path.join(REPO_ROOT, "stacks", "prod", "environment.yaml"),
+    path.join(dir, "environment.yaml"),
+  );
+  const cluster = fs.readFileSync(path.join(REPO_ROOT, "stacks", "prod", `${CLUSTER}.yaml`), "utf8");
+  fs.writeFileSync(path.join(dir, `${CLUSTER}.yaml`), edit(cluster));
+  // The stack's workspace resolves @pulumi/pulumi (dynamic provider, language host) from here.
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+  return root;
+}
+
+function clusterOf(root: string): ClusterSpec {
+  const fleet = loadFleet([path.join(root, "stacks")], { cwd: root });
+  if (fleet.issues.length > 0) throw new Error(fleet.issues.map(formatIssue).join("\n"));
+  const found = fleet.clusters.find((c) => c.name === CLUSTER);
+  assert.ok(found, `${CLUSTER} in ${root}`);
+  return found;
+}
+
+/** The offline plan of the same spec, in its own process (the plan's mock runtime is process-wide). */
+function offlinePlan(root: string): PlanReport {
+  const out = path.join(root, "plan.json");
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "bin", "xcluster.js"),
+      "plan",
+      path.join(root, "stacks"),
+      "--serial",
+      "--json",
+      out,
+    ],
+    { cwd: root, encoding: "utf8", timeout: 120_000 },
+  );
+  assert.ok(fs.existsSync(out), `plan wrote no report (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(fs.readFileSync(out, "utf8")) as PlanReport;
+}
+
+describe("the reference cluster previewed by the real engine with the policy pack (stand-in providers)", function () {
+  this.timeout(300_000);
+  let pulumi: PulumiCommand;
+  let plugins: string;
+  const roots: string[] = [];
+  const saved = {
+    path: process.env["PATH"],
+    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
+  };
+
+  before(async function () {
+    pulumi = await realEngine(this);
+    plugins = standInPlugins();
+    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
+    // The engine would try to download the real plugins it does not find in PULUMI_HOME.
+    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+  });
+  after(() => {
+    process.env["PATH"] = saved.path;
+    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
+    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    for (const dir of [plugins, ...roots]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function preview(root: string): Promise<FleetReport> {
+    roots.push(root);
+    const home = path.join(root, ".pulumi-home");
+    fs.mkdirSync(home);
+    return runFleet("preview", [clusterOf(root)], {
+      root,
+      pulumi,
+      env: { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_HOME: home },
+      policyPack: POLICY_DIR,
+      progressIntervalMs: 0,
+    });
+  }
+
+  it("creates exactly what the offline plan records, with no mandatory violation", async () => {
+    const root = prodProject();
+    const report = await preview(root);
+    const result = report.clusters[0];
+    assert.ok(result);
+    assert.equal(result.result, "succeeded", `${result.message ?? ""} ${result.error?.detail ?? ""}`);
+    assert.equal(report.exitCode, 0);
+    const planned = offlinePlan(root).clusters.find((c) => c.name === CLUSTER);
+    assert.ok(planned);
+    // The engine also creates the stack resource itself; the plan records only the program's resources.
+    assert.equal(result.changes.create, planned.resources.length + 1);
+    assert.deepEqual(
+      result.policyViolations.filter((v) => v.enforcement === "mandatory"),
+      [],
+    );
+    // The pack ran inside the engine on the cluster's instances: user data that embeds the generated PKI
+    // is unknown before the first `up`, and the engine downgrades the rules that read it, as CrossGuard does.
+    const unknownUserData = result.policyViolations.filter(
+      (v) => v.policy === "os-compute-002-no-credentials-in-user-data" && /during preview/.test(v.message),
+    );
+    assert.equal(unknownUserData.length, 11 + 2, "3 servers, 8 agents and 2 ingress nodes");
+    assert.ok(unknownUserData.every((v) => v.pack === "xcluster" && v.enforcement === "advisory"));
+  });
+
+  it("rejects a literal secret in add-on values with the engine's mandatory violation (exit 3)", async () => {
+    const root = prodProject(
+      (y) => `${y}  addonValues:\n    cert-manager:\n      webhook:\n        password: hunter2\n`,
+    );
+    const report = await preview(root);
+    const result = report.clusters[0];
+    assert.ok(result);
+    assert.equal(report.exitCode, 3, `${result.message ?? ""} ${result.error?.detail ?? ""}`);
+    const mandatory = result.policyViolations.filter((v) => v.enforcement === "mandatory");
+    assert.deepEqual(
+      mandatory.map((v) => `${v.policy} ${v.resource}`),
+      [
+        `helm-003-no-literal-secrets-in-values urn:pulumi:prod.${CLUSTER}::xcluster::` +
+          `xcluster:addons:Addons$kubernetes:helm.sh/v3:Release::${CLUSTER}-addons-cert-manager`,
+      ],
+    );
+    assert.match(mandatory[0]?.message ?? "", /webhook\.password holds a literal secret/);
+    // One rule implementation, two paths: the offline plan finds the same violation on the same resource.
+    const offline = offlinePlan(root).clusters.flatMap((c) => c.violations);
+    assert.deepEqual(
+      offline
+        .filter((v) => v.enforcement === "mandatory")
+        .map((v) => `${v.policy} ${v.resource} ${v.message}`),
+      // The engine prefixes the rule's description on a line of its own.
+      mandatory.map((v) => `${v.policy} ${CLUSTER}-addons-cert-manager ${v.message.split("\n").pop() ?? ""}`),
+    );
+  });
+});

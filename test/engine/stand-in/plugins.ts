@@ -1,0 +1,32 @@
+/**
+ * Puts stand-in provider plugins (`provider.ts`) on PATH for the packages the cluster program uses, at
+ * the versions pinned in package.json. The engine prefers a `pulumi-resource-<name>` on PATH (it warns
+ * "using pulumi-resource-<name> from $PATH"), so nothing is installed into PULUMI_HOME.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "../../support/spec-files";
+
+/** The provider packages `programs/` creates resources with. */
+export const STAND_IN_PACKAGES = ["openstack", "kubernetes", "aws", "vault", "rancher2"] as const;
+
+function pinnedVersion(pkg: string): string {
+  const file = path.join(REPO_ROOT, "node_modules", "@pulumi", pkg, "package.json");
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+/** A directory of wrapper scripts, one per package; remove it with `fs.rmSync(dir, { recursive: true })`. */
+export function standInPlugins(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-stand-in-"));
+  const register = path.join(REPO_ROOT, "node_modules", "ts-node", "register", "transpile-only");
+  const provider = path.join(__dirname, "provider.ts");
+  for (const pkg of STAND_IN_PACKAGES) {
+    // The engine starts plugins in the stack's workspace: name the project's tsconfig, not whatever is there.
+    const script =
+      `#!/bin/sh\nTS_NODE_PROJECT=${path.join(REPO_ROOT, "tsconfig.json")} ` +
+      `exec node -r ${register} ${provider} ${pkg} ${pinnedVersion(pkg)} "$@"\n`;
+    fs.writeFileSync(path.join(dir, `pulumi-resource-${pkg}`), script, { mode: 0o755 });
+  }
+  return dir;
+}

@@ -1,0 +1,59 @@
+/**
+ * A stand-in resource provider plugin for the real engine: it speaks the provider protocol for a
+ * package (`openstack`, `kubernetes`, `aws`, `vault`, `rancher2`) whose real plugin cannot be built
+ * or downloaded on our machines, and answers with the plan mocks' clearly fake values.
+ *
+ * What it is for: a real `pulumi preview` of a whole cluster program with the policy pack loaded by the
+ * engine, so that the rules see resource properties exactly as the engine hands them over (unknowns,
+ * secrets, provider references). What it is not: a provider. It validates nothing and creates nothing;
+ * `create` only invents IDs so that a test `up` could run, and no test relies on that.
+ *
+ * Run by the wrapper scripts `standInPlugins()` writes: `node -r ts-node/register/transpile-only
+ * provider.ts <package> <version> <engine address>`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { defaultInvokes, synthesiseOutputs, UnmockedCallError, FAKE } from "../../../plan/mocks";
+
+const [pkg, version, ...engineArgs] = process.argv.slice(2);
+if (pkg === undefined || version === undefined) {
+  process.stderr.write("usage: provider.ts <package> <version> [engine address]\n");
+  process.exit(2);
+}
+
+/** `urn:pulumi:stack::project::qualified$type::name` → [type, name]. */
+function typeAndName(urn: string): [string, string] {
+  const parts = urn.split("::");
+  const qualified = parts[2] ?? "";
+  return [qualified.split("$").pop() ?? qualified, parts[3] ?? ""];
+}
+
+const provider: pulumi.provider.Provider = {
+  version,
+  async check(_urn, _olds, news) {
+    return { inputs: news };
+  },
+  async diff(_id, _urn, olds, news) {
+    return { changes: JSON.stringify(olds) !== JSON.stringify(news) };
+  },
+  async create(urn, inputs) {
+    const [type, name] = typeAndName(urn);
+    return { id: `${FAKE}-${name}`, outs: { ...inputs, ...synthesiseOutputs(type, name, inputs) } };
+  },
+  async read(id, _urn, props) {
+    return { id, props };
+  },
+  async update(_id, urn, _olds, news) {
+    const [type, name] = typeAndName(urn);
+    return { outs: { ...news, ...synthesiseOutputs(type, name, news) } };
+  },
+  async delete() {
+    return;
+  },
+  async invoke(token, inputs) {
+    const outputs = defaultInvokes(token, inputs as Record<string, unknown>);
+    if (outputs === undefined) throw new UnmockedCallError(token);
+    return { outputs };
+  },
+};
+
+void pulumi.provider.main(provider, engineArgs);
