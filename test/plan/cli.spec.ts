@@ -11,8 +11,11 @@ import type { PlanReport } from "../../plan/report";
 const ROOT = path.join(__dirname, "..", "..");
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, "plan", "report.schema.json"), "utf8")) as object;
 
+const temps: string[] = [];
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-plan-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-plan-"));
+  temps.push(dir);
+  return dir;
 }
 
 /** A copy of the dev environment and its sandbox cluster, with the environment edited. */
@@ -33,6 +36,7 @@ async function plan(args: string[]) {
 
 describe("xcluster plan", function () {
   this.timeout(240_000);
+  after(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
   it("plans the example fleet and writes a JSON report that validates against its schema", async () => {
     const out = path.join(tempDir(), "plan.json");
