@@ -157,7 +157,8 @@ export function named(
 /** Engine events as the CLI writes them. */
 export const events = {
   summary: (resourceChanges: Record<string, number>) => ({
-    summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges, policyPacks: {} },
+    // The CLI spells the pack map `PolicyPacks` (the SDK's type says `policyPacks`).
+    summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges, PolicyPacks: {} },
   }),
   pre: (op: string, type: string, name: string, extra: Record<string, unknown> = {}) => ({
     resourcePreEvent: { metadata: { op, urn: urn(type, name), type, provider: "", ...extra } },
