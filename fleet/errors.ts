@@ -7,7 +7,15 @@
 import { EXIT } from "../cli/exit-codes";
 
 export type FailureKind =
-  "locked" | "stack-missing" | "policy" | "failed" | "cli-missing" | "cancelled" | "invalid" | "drift";
+  | "locked"
+  | "stack-missing"
+  | "policy"
+  | "failed"
+  | "cli-missing"
+  | "cancelled"
+  | "invalid"
+  | "drift"
+  | "passphrase";
 
 export class FleetError extends Error {
   constructor(
@@ -40,6 +48,29 @@ export class MissingStackError extends FleetError {
     super("stack-missing", `stack ${stack} does not exist in ${backend}`, EXIT.failed, detail);
     this.name = "MissingStackError";
   }
+}
+
+/**
+ * The passphrase does not decrypt the stack's secrets (the CLI's "incorrect passphrase", from the salt in
+ * the workspace's stack config or in the backend's state). The CLI checks it before it writes config or
+ * starts an update.
+ */
+export class PassphraseMismatchError extends FleetError {
+  constructor(stack: string, detail = "") {
+    super(
+      "passphrase",
+      `stack ${stack}: the passphrase (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE) does not ` +
+        `match the one the stack's secrets are encrypted with; nothing was changed`,
+      EXIT.failed,
+      detail,
+    );
+    this.name = "PassphraseMismatchError";
+  }
+}
+
+/** The passphrase secrets provider's refusal, however the CLI words the rest of the line. */
+export function isPassphraseMismatch(text: string): boolean {
+  return /\bincorrect passphrase\b/i.test(text);
 }
 
 export class PolicyViolationError extends FleetError {

@@ -15,9 +15,11 @@ import {
   DriftFoundError,
   FleetError,
   OperationFailedError,
+  PassphraseMismatchError,
   PolicyViolationError,
   StackLockedError,
   firstLine,
+  isPassphraseMismatch,
 } from "./errors";
 import { timestamp, workspaceDir } from "./layout";
 import { writePolicyFiles, type PolicyFiles } from "./policy";
@@ -258,6 +260,7 @@ export function classify(
     return new DriftFoundError(stack, tally.drift.length, text);
   }
   if (err.name === "ConcurrentUpdateError") return new StackLockedError(stack, retries, text);
+  if (isPassphraseMismatch(text)) return new PassphraseMismatchError(stack, text);
   const reason = tally.errors.length > 0 ? firstLine(tally.errors.join("\n")) : firstLine(text);
   return new OperationFailedError(stack, operation, reason, text);
 }

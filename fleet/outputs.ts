@@ -5,7 +5,7 @@
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
 import { layout } from "./layout";
-import { openStack } from "./workspace";
+import { mapStackError, openStack } from "./workspace";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 
 export const MASK = "[secret]";
@@ -30,13 +30,19 @@ export async function stackOutputs(
   spec: ClusterSpec,
   options: OutputsOptions,
 ): Promise<Record<string, unknown>> {
+  const l = layout(options.root);
   const stack = await openStack(
     spec,
-    { layout: layout(options.root), pulumi: options.pulumi, env: options.env ?? process.env },
+    { layout: l, pulumi: options.pulumi, env: options.env ?? process.env },
     "select",
     false,
   );
-  return maskOutputs(await stack.outputs(), options.showSecrets === true);
+  try {
+    // The automation API reads outputs with --show-secrets: a wrong passphrase fails here, masked or not.
+    return maskOutputs(await stack.outputs(), options.showSecrets === true);
+  } catch (e) {
+    throw mapStackError(e, spec, l);
+  }
 }
 
 /** `key: value` lines; structured values as compact JSON. */

@@ -8,7 +8,15 @@ import * as fs from "fs";
 import type { LocalWorkspaceOptions, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
 import { EXIT } from "../cli/exit-codes";
-import { FleetError, InvalidRunError, MissingStackError, PulumiCliMissingError, firstLine } from "./errors";
+import {
+  FleetError,
+  InvalidRunError,
+  MissingStackError,
+  PassphraseMismatchError,
+  PulumiCliMissingError,
+  firstLine,
+  isPassphraseMismatch,
+} from "./errors";
 import { backendUrl, ensureBackendDir, workspaceDir, type Layout } from "./layout";
 import { PROJECT_NAME, stackName } from "./stack-name";
 import { stackConfig, type ExtraConfig } from "./stack-config";
@@ -23,6 +31,15 @@ const FORWARDED = [
   "VAULT_ADDR",
   "VAULT_TOKEN",
 ] as const;
+
+/**
+ * A fresh checkout (CI) has no `Pulumi.<stack>.yaml` in the stack's workspace. Without this the CLI mints a
+ * new secrets provider for an existing stack (a passphrase salt that accepts any passphrase, or the
+ * passphrase provider in place of a Vault key) and re-encrypts the state under it; a wrong passphrase then
+ * leaves a salt in the workspace that refuses the right one. With it, the CLI takes the provider from the
+ * stack's state in the backend and writes its settings into the workspace's stack config.
+ */
+const FROM_STATE = { PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true" } as const;
 
 /** Builds one cluster's inline program; called per stack, the program itself runs when the engine asks. */
 export type ProgramFactory = (spec: ClusterSpec) => PulumiFn;
@@ -57,7 +74,7 @@ export function workspaceOptions(spec: ClusterSpec, ctx: WorkspaceContext): Loca
   fs.mkdirSync(workDir, { recursive: true });
   const url = backendUrl(spec, ctx.layout);
   ensureBackendDir(url);
-  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
+  const envVars: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true", ...FROM_STATE };
   for (const name of FORWARDED) {
     const value = ctx.env[name];
     if (value !== undefined && value !== "") envVars[name] = value;
@@ -104,7 +121,7 @@ export async function openStack(
         ? await auto.LocalWorkspace.selectStack(args, options)
         : await auto.LocalWorkspace.createOrSelectStack(args, options);
   } catch (e) {
-    throw mapOpenError(e, spec, ctx.layout);
+    throw mapStackError(e, spec, ctx.layout);
   }
   if (setConfig) {
     const config = stackConfig(
@@ -119,9 +136,11 @@ export async function openStack(
   return stack;
 }
 
-function mapOpenError(e: unknown, spec: ClusterSpec, l: Layout): Error {
+/** Maps what opening or reading a stack threw (outside an operation) to one typed error. */
+export function mapStackError(e: unknown, spec: ClusterSpec, l: Layout): FleetError {
   if (e instanceof FleetError) return e;
   const err = e as Error;
+  if (isPassphraseMismatch(err.message)) return new PassphraseMismatchError(stackName(spec), err.message);
   if (err.name === "StackNotFoundError")
     return new MissingStackError(stackName(spec), backendUrl(spec, l), err.message);
   if (/ENOENT/.test(err.message)) return new PulumiCliMissingError("it could not be started", err.message);

@@ -73,6 +73,28 @@ describe("fleet error mapping", function () {
     assert.doesNotMatch(a?.message ?? "", /code: -2|stdout:/);
   });
 
+  it("rejects a wrong passphrase in one line that names the stack", async () => {
+    project({
+      default: {
+        up: {
+          exitCode: 1,
+          stderr:
+            "error: failed to decrypt: incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the " +
+            "correct passphrase or set PULUMI_CONFIG_PASSPHRASE_FILE to a file containing the passphrase\n",
+        },
+      },
+    });
+    const report = await run("up", ["a"]);
+    const a = report.clusters[0];
+    assert.equal(a?.exitCode, 1);
+    assert.equal(a?.error?.kind, "passphrase");
+    assert.equal(
+      a?.message,
+      "stack dev.a: the passphrase (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE) does not " +
+        "match the one the stack's secrets are encrypted with; nothing was changed",
+    );
+  });
+
   it("fails a cluster with exit 3 on a mandatory policy violation and lists it", async () => {
     project({
       default: {
