@@ -10,6 +10,7 @@ import { EXIT } from "../cli/exit-codes";
 import { specPaths, type CommandContext } from "../cli/context";
 import type { ClusterSpec } from "../spec/types";
 import type { Operation } from "./operation";
+import { offlinePolicyGate, type PolicyGate } from "./policy-gate";
 
 export interface FleetFlags {
   readonly env?: string;
@@ -23,6 +24,8 @@ export interface FleetFlags {
   readonly lockRetries?: string;
   /** `--no-policy` sets this to false. */
   readonly policy?: boolean;
+  /** `--no-offline-policy` sets this to false. */
+  readonly offlinePolicy?: boolean;
   readonly policyPack?: string;
   readonly yes?: boolean;
   readonly prune?: boolean;
@@ -71,7 +74,11 @@ export function addFleetFlags(cmd: Command, policy: boolean): Command {
   if (policy) {
     cmd
       .option("--policy-pack <dir>", "policy pack directory (default: policy/)")
-      .option("--no-policy", "run without the policy pack");
+      .option("--no-policy", "run without the policy pack")
+      .option(
+        "--no-offline-policy",
+        "skip the offline plan's policy check before the engine runs (it decides the rules the engine cannot before a first up)",
+      );
   }
   return cmd;
 }
@@ -83,6 +90,8 @@ export interface FleetCommandDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly progressIntervalMs?: number;
   readonly lockRetryDelayMs?: number;
+  /** The gate before preview/up; false for none. @default the offline plan's gate */
+  readonly policyGate?: PolicyGate | false;
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -175,6 +184,9 @@ export async function runFleetCommand(
       lockRetries: positiveInt(flags.lockRetries, "--lock-retries") ?? 3,
       ...(deps.lockRetryDelayMs !== undefined ? { lockRetryDelayMs: deps.lockRetryDelayMs } : {}),
       policyPack: flags.policy === false ? (false as const) : flags.policyPack,
+      ...(flags.offlinePolicy === false || deps.policyGate === false
+        ? {}
+        : { policyGate: deps.policyGate ?? offlinePolicyGate() }),
       yes: flags.yes === true,
       prune: flags.prune === true,
       env,

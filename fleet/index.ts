@@ -37,6 +37,7 @@ export {
 } from "./workspace";
 export { layout, backendUrl, workspaceDir, type Layout } from "./layout";
 export { planWaves, type CanarySelection } from "./waves";
+export { offlinePolicyGate, OFFLINE_PACK, type PolicyGate, type GateFinding } from "./policy-gate";
 export { renderTable, renderMarkdown, renderJson } from "./report";
 export { EngineTally, type Changes, type PolicyViolation, type DriftItem } from "./tally";
 export * from "./errors";

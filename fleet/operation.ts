@@ -280,12 +280,7 @@ function progressReporter(
   return (e) => {
     const before = tally.violations.length;
     if (!tally.add(e)) return;
-    for (const v of tally.violations.slice(before)) {
-      ctx.progress(
-        spec,
-        `policy ${v.enforcement}: ${v.policy}: ${v.message}${v.resource ? ` (${v.resource})` : ""}`,
-      );
-    }
+    for (const v of tally.violations.slice(before)) ctx.progress(spec, violationLine(v));
     const now = ctx.now();
     if (now - last < ctx.progressIntervalMs && !e.summaryEvent) return;
     last = now;
@@ -307,4 +302,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     });
   });
+}
+
+/** One policy finding as a progress line (engine findings and the offline gate's alike). */
+export function violationLine(v: PolicyViolation): string {
+  return `policy ${v.enforcement}: ${v.policy}: ${v.message}${v.resource ? ` (${v.resource})` : ""}`;
 }

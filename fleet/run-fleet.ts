@@ -12,12 +12,20 @@ import type { ClusterSpec } from "../spec/types";
 import { EXIT } from "../cli/exit-codes";
 import { InvalidRunError } from "./errors";
 import { layout } from "./layout";
-import { runOperation, type ClusterResult, type Operation, type OperationContext } from "./operation";
+import {
+  runOperation,
+  violationLine,
+  type ClusterResult,
+  type Operation,
+  type OperationContext,
+} from "./operation";
 import { stackName } from "./stack-name";
 import type { ExtraConfig } from "./stack-config";
 import { emptyChanges } from "./tally";
 import { planWaves, type CanarySelection } from "./waves";
 import { checkSecretsProviders, type ProgramFactory } from "./workspace";
+import type { GateFinding, PolicyGate } from "./policy-gate";
+import type { PolicyViolation } from "./tally";
 
 export interface FleetOptions {
   /** The project root (holds `stacks/`, `policy/`, `.xcluster/`). */
@@ -45,6 +53,11 @@ export interface FleetOptions {
   readonly specCwd?: string;
   /** The program each stack runs. @default the cluster program, `programs/program.ts` */
   readonly program?: ProgramFactory;
+  /**
+   * Checked before `preview` and `up` when a policy pack is in use: a cluster with mandatory findings
+   * fails (exit 3) without its stack being touched. The CLI passes the offline plan's gate. @default none
+   */
+  readonly policyGate?: PolicyGate;
   /** Progress lines; the driver prefixes nothing, the sink gets the cluster. @default none */
   readonly onProgress?: (cluster: ClusterSpec, line: string) => void;
   /** Minimum time between two progress lines of one cluster. @default 1000 */
@@ -158,6 +171,11 @@ export async function runFleet(
     now,
   };
 
+  const gated: ReadonlyMap<ClusterSpec, GateFinding> =
+    (operation === "preview" || operation === "up") && ctx.policyPack !== undefined && options.policyGate
+      ? await options.policyGate(clusters)
+      : new Map();
+
   const results = new Map<ClusterSpec, ClusterResult>();
   let stopReason: string | undefined;
   for (const [i, wave] of waves.entries()) {
@@ -174,7 +192,18 @@ export async function runFleet(
             results.set(spec, skipped(operation, spec, n, blocked, options.signal?.aborted === true));
             return;
           }
-          const r = await runOperation(operation, spec, n, ctx);
+          const finding = gated.get(spec);
+          if (finding?.error !== undefined) {
+            ctx.progress(
+              spec,
+              `offline policy check could not plan this cluster (${finding.error}); the engine's checks still apply`,
+            );
+          }
+          const refused = finding !== undefined && finding.violations.length > 0;
+          if (refused) for (const v of finding.violations) ctx.progress(spec, violationLine(v));
+          const r = refused
+            ? refusedByPolicy(operation, spec, n, finding.violations)
+            : await runOperation(operation, spec, n, ctx);
           results.set(spec, r);
           if (
             options.failFast &&
@@ -199,6 +228,34 @@ export async function runFleet(
     waves: waves.map((w) => w.map(stackName)),
     cancelled: options.signal?.aborted === true,
     clusters: ordered,
+  };
+}
+
+function refusedByPolicy(
+  operation: Operation,
+  spec: ClusterSpec,
+  wave: number,
+  violations: readonly PolicyViolation[],
+): ClusterResult {
+  const stack = stackName(spec);
+  return {
+    cluster: spec.name,
+    environment: spec.environment,
+    stack,
+    operation,
+    wave,
+    result: "failed",
+    exitCode: EXIT.policy,
+    changes: emptyChanges(),
+    policyViolations: [...violations],
+    drift: [],
+    durationMs: 0,
+    retries: 0,
+    message: `stack ${stack}: ${violations.length} mandatory policy violation(s) found by the offline plan; the stack was not touched`,
+    error: {
+      kind: "policy",
+      detail: violations.map((v) => `${v.policy} on ${v.resource}: ${v.message}`).join("\n"),
+    },
   };
 }
 

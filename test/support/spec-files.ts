@@ -75,13 +75,13 @@ export function baseCluster(
   };
 }
 
-/** Writes `files` (name → YAML text or object) into a fresh directory and returns its path. */
 /** Fleets written by this process, removed when it exits (tests read them after the call returns). */
 const written = new Set<string>();
 process.once("exit", () => {
   for (const dir of written) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** Writes `files` (name → YAML text or object) into a fresh directory and returns its path. */
 export function writeFleet(files: Record<string, string | Record<string, unknown>>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-spec-"));
   written.add(dir);
