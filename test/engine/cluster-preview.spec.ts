@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { offlinePolicyGate, OFFLINE_PACK } from "../../fleet/policy-gate";
 import { runFleet, type FleetReport } from "../../fleet/run-fleet";
 import type { PlanReport } from "../../plan/report";
 import { loadFleet, formatIssue } from "../../spec";
@@ -151,6 +152,24 @@ describe("the reference cluster previewed by the real engine with the policy pac
         .map((v) => `${v.policy} ${v.resource} ${v.message}`),
       // The engine prefixes the rule's description on a line of its own.
       mandatory.map((v) => `${v.policy} ${CLUSTER}-addons-cert-manager ${v.message.split("\n").pop() ?? ""}`),
+    );
+  });
+
+  it("lets a first preview call secrets encryption off unknown, which the offline gate refuses (ADR 0004)", async () => {
+    const root = prodProject((y) =>
+      y.replace("  addons:", "    rke2:\n      secretsEncryption: false\n  addons:"),
+    );
+    const report = await preview(root);
+    const result = report.clusters[0];
+    assert.ok(result);
+    assert.equal(report.exitCode, 0, `${result.message ?? ""} ${result.error?.detail ?? ""}`);
+    const engine = result.policyViolations.filter((v) => v.policy === "rke2-002-secrets-encryption");
+    assert.equal(engine.length, 3, "one per server");
+    assert.ok(engine.every((v) => v.enforcement === "advisory" && /during preview/.test(v.message)));
+    const found = await offlinePolicyGate({ workers: 1 })([clusterOf(root)]);
+    assert.deepEqual(
+      [...found.values()].flatMap((f) => f.violations.map((v) => `${v.pack} ${v.policy} ${v.resource}`)),
+      [0, 1, 2].map((i) => `${OFFLINE_PACK} rke2-002-secrets-encryption ${CLUSTER}-server-${i}`),
     );
   });
 });
