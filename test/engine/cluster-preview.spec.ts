@@ -5,18 +5,17 @@
  * dynamic provider, the policy pack and how the engine hands resource properties to it.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { offlinePolicyGate, OFFLINE_PACK } from "../../fleet/policy-gate";
 import { runFleet, type FleetReport } from "../../fleet/run-fleet";
-import type { PlanReport } from "../../plan/report";
 import { loadFleet, formatIssue } from "../../spec";
 import type { ClusterSpec } from "../../spec/types";
 import { REPO_ROOT } from "../support/spec-files";
 import { realEngine } from "./engine";
+import { offlinePlan } from "./offline-plan";
 import { standInPlugins } from "./stand-in/plugins";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
@@ -45,25 +44,6 @@ function clusterOf(root: string): ClusterSpec {
   const found = fleet.clusters.find((c) => c.name === CLUSTER);
   assert.ok(found, `${CLUSTER} in ${root}`);
   return found;
-}
-
-/** The offline plan of the same spec, in its own process (the plan's mock runtime is process-wide). */
-function offlinePlan(root: string): PlanReport {
-  const out = path.join(root, "plan.json");
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, "bin", "xcluster.js"),
-      "plan",
-      path.join(root, "stacks"),
-      "--serial",
-      "--json",
-      out,
-    ],
-    { cwd: root, encoding: "utf8", timeout: 120_000 },
-  );
-  assert.ok(fs.existsSync(out), `plan wrote no report (exit ${run.status}): ${run.stderr}`);
-  return JSON.parse(fs.readFileSync(out, "utf8")) as PlanReport;
 }
 
 describe("the reference cluster previewed by the real engine with the policy pack (stand-in providers)", function () {
@@ -110,7 +90,7 @@ describe("the reference cluster previewed by the real engine with the policy pac
     assert.ok(result);
     assert.equal(result.result, "succeeded", `${result.message ?? ""} ${result.error?.detail ?? ""}`);
     assert.equal(report.exitCode, 0);
-    const planned = offlinePlan(root).clusters.find((c) => c.name === CLUSTER);
+    const planned = offlinePlan(path.join(root, "stacks"), root).clusters.find((c) => c.name === CLUSTER);
     assert.ok(planned);
     // The engine also creates the stack resource itself; the plan records only the program's resources.
     assert.equal(result.changes.create, planned.resources.length + 1);
@@ -145,7 +125,7 @@ describe("the reference cluster previewed by the real engine with the policy pac
     );
     assert.match(mandatory[0]?.message ?? "", /webhook\.password holds a literal secret/);
     // One rule implementation, two paths: the offline plan finds the same violation on the same resource.
-    const offline = offlinePlan(root).clusters.flatMap((c) => c.violations);
+    const offline = offlinePlan(path.join(root, "stacks"), root).clusters.flatMap((c) => c.violations);
     assert.deepEqual(
       offline
         .filter((v) => v.enforcement === "mandatory")

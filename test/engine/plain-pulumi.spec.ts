@@ -11,6 +11,7 @@ import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../support/spec-files";
 import { realEngine } from "./engine";
+import { offlinePlan } from "./offline-plan";
 import { standInPlugins } from "./stand-in/plugins";
 
 /** What a checkout holds that the root project needs, linked into a scratch copy (stack files land there). */
@@ -73,25 +74,7 @@ describe("plain `pulumi preview` of the root project (stand-in providers)", func
       cli("preview", "--stack", "dev.sandbox", "--policy-pack", "policy", "--json"),
     ) as { changeSummary: Record<string, number>; steps: { op: string; urn: string }[] };
 
-    const out = path.join(state, "plan.json");
-    const planned = spawnSync(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, "bin", "xcluster.js"),
-        "plan",
-        "stacks/dev/sandbox.yaml",
-        "--serial",
-        "--json",
-        out,
-      ],
-      { cwd: REPO_ROOT, encoding: "utf8" },
-    );
-    assert.equal(planned.status, 0, planned.stderr);
-    const resources = (
-      JSON.parse(fs.readFileSync(out, "utf8")) as {
-        clusters: { resources: { type: string; name: string }[] }[];
-      }
-    ).clusters[0]?.resources;
+    const resources = offlinePlan("stacks/dev/sandbox.yaml", REPO_ROOT).clusters[0]?.resources;
     assert.ok(resources);
     assert.equal(preview.changeSummary["create"], resources.length + 1);
     const created = preview.steps
