@@ -2,131 +2,126 @@
  * (c) one cluster of 10, 100 and 500 nodes, and (d) the floor.
  *
  * For each size, in fresh node processes on dist/:
- * - `xcluster plan` wall time (process start to exit);
- * - the cluster program under the plan's mocks, warm (second run in the process), time per resource,
- *   as plan workers run it (stack capture off, worker node flags) and with the SDK's defaults;
- * - the floor: a bare Pulumi program registering the same number of resources (Port + Instance pairs)
- *   under the same mocks with the SDK's default settings, and the same with the plan's tuning.
+ * - `xcluster plan` wall time (process start to exit), `processes` times;
+ * - the cluster program under the plan's mocks (no policies), warm: after one warm-up run, the median of
+ *   `inner` runs in the same process, as a plan worker plans cluster after cluster; as plan workers run it
+ *   (stack capture off, worker node flags) and with the SDK's defaults;
+ * - the floor (bench/scripts.ts): a bare Pulumi program registering the same number of resources (Port +
+ *   Instance pairs) under the same mocks with the SDK's default settings, and the same with the plan's
+ *   tuning, timed the same way.
  * The ratio reported is xcluster's time per resource (as planned) over the floor's (SDK defaults).
- * Run: npm run build && npx ts-node -T bench/cluster-size.ts [runs] [sizes…]
+ * Run: npm run build && npx ts-node -T bench/cluster-size.ts [processes=3] [inner=5] [sizes…=10 100 500]
+ * (a size may name its own number of processes: `500:2`).
  */
 import * as fs from "fs";
-import * as path from "path";
+import { WORKER_NODE_FLAGS } from "../plan/pool";
 import {
-  DIST,
+  contention,
+  loadAverage,
   machine,
   median,
   requireBuild,
   round,
   runScript,
   saveResult,
+  sizesArg,
+  stats,
   syntheticClusters,
   timePlan,
   writeFleet,
 } from "./common";
+import { floorScript, xclusterScript } from "./scripts";
 
 interface Sample {
   readonly resources: number;
+  /** Median of the in-process runs. */
   readonly ms: number;
+  /** Median CPU time of the in-process runs (all threads: GC helpers included). */
+  readonly cpuMs: number;
   readonly rssMB: number;
 }
 
-const TUNE = `if (process.env.BENCH_TUNED === "1") require(${JSON.stringify(path.join(DIST, "plan", "fast-runtime.js"))}).tuneForPlans();`;
-
-/** The cluster program under the plan's mocks; the second, warm run is timed. */
-function xclusterScript(dir: string): string {
-  return `
-${TUNE}
-const { loadFleet } = require(${JSON.stringify(path.join(DIST, "spec"))});
-const { renderCluster } = require(${JSON.stringify(path.join(DIST, "plan", "render-cluster.js"))});
-(async () => {
-  const fleet = loadFleet([${JSON.stringify(dir)}], { cwd: ${JSON.stringify(dir)} });
-  if (fleet.issues.length > 0) throw new Error(JSON.stringify(fleet.issues));
-  const spec = fleet.clusters[0];
-  await renderCluster(spec);
-  const t0 = process.hrtime.bigint();
-  const res = await renderCluster(spec);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(JSON.stringify({ resources: res.length, ms, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20) }));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
+interface Variant {
+  readonly script: string;
+  readonly flags: readonly string[];
+  readonly tuned: boolean;
 }
 
-/** The floor: Port + Instance pairs, nothing else; the second, warm run is timed. */
-function floorScript(resources: number): string {
-  return `
-${TUNE}
-const pulumi = require("@pulumi/pulumi");
-const openstack = require("@pulumi/openstack");
-const { RecordingMocks, waitForRegistrations } = require(${JSON.stringify(path.join(DIST, "plan", "mocks.js"))});
-async function run(pairs) {
-  const mocks = new RecordingMocks();
-  await pulumi.runtime.setMocks(mocks, "floor", "floor", false);
-  await pulumi.runtime.runInPulumiStack(async () => {
-    for (let i = 0; i < pairs; i++) {
-      const port = new openstack.networking.Port("port-" + i, {
-        networkId: "net", fixedIps: [{ subnetId: "subnet", ipAddress: "10.0." + (i >> 8) + "." + (i & 255) }],
-      });
-      new openstack.compute.Instance("node-" + i, {
-        flavorName: "m1.large", imageId: "image", networks: [{ port: port.id }],
-      });
+/**
+ * Each variant in `processes` fresh processes, interleaved (so that load from other work on the machine
+ * falls on all of them alike); per variant, the median of the processes' medians.
+ */
+function sampleInterleaved<K extends string>(
+  processes: number,
+  variants: Record<K, Variant>,
+): Record<K, Sample> {
+  const keys = Object.keys(variants) as K[];
+  const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
+  for (let i = 0; i < processes; i++) {
+    for (const k of keys) {
+      const v = variants[k];
+      samples.get(k)?.push(runScript<Sample>(v.script, v.flags, { BENCH_TUNED: v.tuned ? "1" : "0" }));
     }
-    return {};
-  });
-  await waitForRegistrations();
-  return mocks.resources.length - 1;
-}
-(async () => {
-  await run(${Math.max(1, Math.round(resources / 2))});
-  const t0 = process.hrtime.bigint();
-  const n = await run(${Math.max(1, Math.round(resources / 2))});
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(JSON.stringify({ resources: n, ms, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20) }));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-}
-
-const WORKER_FLAGS = ["--max-semi-space-size=32"];
-
-function sample(runs: number, script: string, flags: string[], tuned: boolean): Sample {
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++)
-    samples.push(runScript<Sample>(script, flags, { BENCH_TUNED: tuned ? "1" : "0" }));
-  return {
-    resources: samples[0]?.resources ?? 0,
-    ms: median(samples.map((s) => s.ms)),
-    rssMB: median(samples.map((s) => s.rssMB)),
-  };
+  }
+  const out = {} as Record<K, Sample>;
+  for (const k of keys) {
+    const list = samples.get(k) ?? [];
+    out[k] = {
+      resources: list[0]?.resources ?? 0,
+      ms: median(list.map((s) => s.ms)),
+      cpuMs: median(list.map((s) => s.cpuMs)),
+      rssMB: median(list.map((s) => s.rssMB)),
+    };
+  }
+  return out;
 }
 
 const perResource = (s: Sample) => s.ms / s.resources;
+const cpuPerResource = (s: Sample) => s.cpuMs / s.resources;
 
 requireBuild();
-const runs = Number(process.argv[2] ?? 3);
-const sizes = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [10, 100, 500];
+const started = machine();
+const processes = Number(process.argv[2] ?? 3);
+const inner = Number(process.argv[3] ?? 5);
+const sizes = sizesArg(process.argv.slice(4), ["10", "100", "500"], processes);
 const rows = [];
-for (const nodes of sizes) {
+for (const { size: nodes, runs } of sizes) {
   const [cluster] = syntheticClusters(1, nodes);
   const dir = writeFleet([cluster!]);
   try {
-    const wall = timePlan([dir], runs);
-    const script = xclusterScript(dir);
-    const planned = sample(runs, script, WORKER_FLAGS, true);
-    const untunedSdk = sample(runs, script, [], false);
-    const floor = sample(runs, floorScript(planned.resources), [], false);
-    const floorTuned = sample(runs, floorScript(planned.resources), WORKER_FLAGS, true);
+    contention();
+    const wall = stats(timePlan([dir], runs));
+    const script = xclusterScript(dir, inner);
+    // The floor registers as many resources as the cluster program does (rounded to whole pairs).
+    const resources = runScript<Sample>(xclusterScript(dir, 0), WORKER_NODE_FLAGS, {
+      BENCH_TUNED: "1",
+    }).resources;
+    const floor = floorScript(resources, inner);
+    const m = sampleInterleaved(runs, {
+      planned: { script, flags: WORKER_NODE_FLAGS, tuned: true },
+      sdkDefaults: { script, flags: [], tuned: false },
+      floor: { script: floor, flags: [], tuned: false },
+      floorTuned: { script: floor, flags: WORKER_NODE_FLAGS, tuned: true },
+    });
     const row = {
       nodes,
-      resources: planned.resources,
-      planWallMedianMs: round(median(wall)),
-      xclusterMs: round(planned.ms),
-      xclusterMsPerResource: round(perResource(planned), 2),
-      xclusterRssMB: planned.rssMB,
-      xclusterSdkDefaultsMsPerResource: round(perResource(untunedSdk), 2),
-      floorMsPerResource: round(perResource(floor), 2),
-      floorRssMB: floor.rssMB,
-      floorTunedMsPerResource: round(perResource(floorTuned), 2),
-      ratioToFloor: round(perResource(planned) / perResource(floor), 2),
+      processes: runs,
+      otherCores: contention(),
+      resources: m.planned.resources,
+      floorResources: m.floor.resources,
+      planWallMedianMs: wall.medianMs,
+      xclusterMs: round(m.planned.ms),
+      xclusterMsPerResource: round(perResource(m.planned), 2),
+      xclusterRssMB: m.planned.rssMB,
+      xclusterSdkDefaultsMsPerResource: round(perResource(m.sdkDefaults), 2),
+      floorMs: round(m.floor.ms),
+      floorMsPerResource: round(perResource(m.floor), 2),
+      floorRssMB: m.floor.rssMB,
+      floorTunedMsPerResource: round(perResource(m.floorTuned), 2),
+      ratioToFloor: round(perResource(m.planned) / perResource(m.floor), 2),
+      xclusterCpuMsPerResource: round(cpuPerResource(m.planned), 2),
+      floorCpuMsPerResource: round(cpuPerResource(m.floor), 2),
+      cpuRatioToFloor: round(cpuPerResource(m.planned) / cpuPerResource(m.floor), 2),
     };
     rows.push(row);
     console.log(JSON.stringify(row));
@@ -134,6 +129,6 @@ for (const nodes of sizes) {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-const result = { machine: machine(), runs, rows };
-saveResult("cluster-size", result);
+const result = { machine: started, loadAverageEnd: loadAverage(), processes, innerRuns: inner, rows };
+void saveResult("cluster-size", result);
 console.log(JSON.stringify(result, null, 2));

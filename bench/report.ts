@@ -1,11 +1,89 @@
 /**
  * Renders BENCHMARKS.md from bench/results/*.json (written by the other bench scripts), with the targets
- * from issue 7 beside the measurements. Notes on where the time goes come from bench/notes.md.
+ * from issue 7 beside the measurements, formatted by Prettier (so that `prettier --check` passes). The
+ * notes on where the time goes are hand-written from profiles (bench/profile.ts), in bench/notes.md.
  * Run: npx ts-node -T bench/report.ts
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as prettier from "prettier";
 import { RESULTS, ROOT, type Machine } from "./common";
+
+interface Run {
+  readonly machine: Machine;
+  readonly loadAverageEnd: number;
+  /** Average cores other work kept busy while the benchmark ran. */
+  readonly otherCores: number;
+}
+
+interface Stats {
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly medianCpuMs: number;
+}
+
+interface ExampleFleet extends Run {
+  readonly runs: number;
+  readonly npx: Stats;
+  readonly bin: Stats;
+  readonly oneWorker: Stats;
+  readonly serial: Stats;
+}
+
+interface FleetSize extends Omit<Run, "otherCores"> {
+  readonly rows: (Stats & {
+    clusters: number;
+    nodesPerCluster: number;
+    runs: number;
+    loadAverageStart: number;
+    otherCores: number;
+    msPerCluster: number;
+  })[];
+}
+
+interface ClusterSize extends Omit<Run, "otherCores"> {
+  readonly innerRuns: number;
+  readonly rows: {
+    nodes: number;
+    processes: number;
+    otherCores: number;
+    resources: number;
+    floorResources: number;
+    planWallMedianMs: number;
+    xclusterMs: number;
+    xclusterMsPerResource: number;
+    xclusterRssMB: number;
+    xclusterSdkDefaultsMsPerResource: number;
+    floorMs: number;
+    floorMsPerResource: number;
+    floorRssMB: number;
+    floorTunedMsPerResource: number;
+    ratioToFloor: number;
+    xclusterCpuMsPerResource: number;
+    floorCpuMsPerResource: number;
+    cpuRatioToFloor: number;
+  }[];
+}
+
+interface PolicyThroughput extends Run {
+  readonly runs: number;
+  readonly nodes: number;
+  readonly resources: number;
+  readonly checksPerEvaluation: number;
+  readonly violations: number;
+  readonly msPerEvaluation: number;
+  readonly checksPerSecond: number;
+  readonly resourcesPerSecond: number;
+}
+
+interface HelpStart extends Run {
+  readonly runs: number;
+  readonly distMedianMs: number;
+  readonly npxMedianMs: number;
+  readonly sourceMedianMs: number;
+  readonly nodeBaselineMedianMs: number;
+  readonly npmExecBaselineMedianMs: number;
+}
 
 function load<T>(name: string): T | undefined {
   const f = path.join(RESULTS, `${name}.json`);
@@ -13,54 +91,39 @@ function load<T>(name: string): T | undefined {
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const n = (x: number) => x.toLocaleString("en");
+/** Milliseconds per resource, two decimals. */
+const mr = (x: number) => x.toFixed(2);
 const mark = (ok: boolean) => (ok ? "met" : "**missed**");
+/** When and under what load a benchmark ran. */
+const conditions = (r: Omit<Run, "otherCores">, otherCores?: number) =>
+  `Run ${r.machine.startedAt.slice(0, 16).replace("T", " ")} UTC; load average ${r.machine.loadAverage} at the start, ` +
+  `${r.loadAverageEnd} at the end` +
+  (otherCores !== undefined
+    ? `; other work kept ${otherCores} of ${r.machine.cores} cores busy on average.`
+    : ".");
 
-interface WithMachine {
-  readonly machine: Machine;
-  readonly runs: number;
+const example = load<ExampleFleet>("example-fleet");
+const fleet = load<FleetSize>("fleet-size");
+const cluster = load<ClusterSize>("cluster-size");
+const policy = load<PolicyThroughput>("policy-throughput");
+const help = load<HelpStart>("help-start");
+
+/** The days the results were measured on. */
+function dates(): string {
+  const days = [example, fleet, cluster, policy, help]
+    .filter((x) => x !== undefined)
+    .map((x) => x.machine.startedAt.slice(0, 10));
+  return [...new Set(days)].sort().join(", ");
 }
-
-const example = load<WithMachine & { parallelMedianMs: number; serialMedianMs: number }>("example-fleet");
-const fleet = load<WithMachine & { rows: { clusters: number; medianMs: number; msPerCluster: number }[] }>(
-  "fleet-size",
-);
-const cluster = load<
-  WithMachine & {
-    rows: {
-      nodes: number;
-      resources: number;
-      planWallMedianMs: number;
-      xclusterMs: number;
-      xclusterMsPerResource: number;
-      xclusterRssMB: number;
-      xclusterSdkDefaultsMsPerResource: number;
-      floorMsPerResource: number;
-      floorRssMB: number;
-      floorTunedMsPerResource: number;
-      ratioToFloor: number;
-    }[];
-  }
->("cluster-size");
-const policy = load<
-  WithMachine & {
-    nodes: number;
-    resources: number;
-    checksPerEvaluation: number;
-    msPerEvaluation: number;
-    checksPerSecond: number;
-    resourcesPerSecond: number;
-  }
->("policy-throughput");
-const help = load<
-  WithMachine & { distMedianMs: number; sourceMedianMs: number; nodeBaselineMedianMs: number }
->("help-start");
 
 const out: string[] = [
   "# Benchmarks",
   "",
-  "Generated by `npx ts-node -T bench/report.ts` from `bench/results/*.json`. Reproduce with",
-  "`npm run build` and then each `npx ts-node -T bench/<name>.ts`. Every number is the median of several",
-  "runs, each in a fresh `node` process on the compiled code in `dist/`. Timings are wall clock.",
+  "Generated by `npx ts-node -T bench/report.ts` from `bench/results/*.json`. Reproduce with `npm run build`",
+  "and then each `npx ts-node -T bench/<name>.ts` (the header of each script gives its arguments). Every",
+  "number is a median of several runs, each in a fresh `node` process on the compiled code in `dist/`.",
+  "Timings are wall clock unless marked CPU.",
   "",
 ];
 
@@ -68,8 +131,14 @@ const anyMachine = [example, fleet, cluster, policy, help].find((x) => x !== und
 if (anyMachine) {
   out.push(
     `**Machine:** ${anyMachine.cpu}, ${anyMachine.cores} cores, ${anyMachine.memoryGiB} GiB, Node ${anyMachine.node}, ${anyMachine.os}.`,
-    "The machine is shared with other work; the 1-minute load average when each benchmark started is given",
-    "below, and timings taken under load are pessimistic.",
+    "",
+    `**Date:** ${dates()}.`,
+    "",
+    "**Load.** The machine is shared with other work (another session's real-engine tests: `pulumi up` and",
+    "dynamic-provider processes). Each section gives the load average and how many cores other work kept",
+    "busy on average while it ran (machine CPU time from `/proc/stat` minus the benchmark's own). The",
+    "benchmarks interleave the variants they compare run by run, so that ratios are fairer than absolute",
+    "times. On 2 cores, any other work slows the parallel plans most.",
     "",
   );
 }
@@ -77,47 +146,52 @@ if (anyMachine) {
 out.push(
   "## Summary against the targets",
   "",
-  "| benchmark | result | target | status |",
+  "| benchmark | median | target | status |",
   "| --- | --- | --- | --- |",
 );
 if (example) {
   out.push(
-    `| (a) example fleet, \`xcluster plan\` | ${s(example.parallelMedianMs)} | < 5 s | ${mark(example.parallelMedianMs < 5000)} |`,
+    `| (a) example fleet, \`npx xcluster plan\` | ${s(example.npx.medianMs)} | < 5 s | ${mark(example.npx.medianMs < 5000)} |`,
   );
 }
 const hundred = fleet?.rows.find((r) => r.clusters === 100);
-if (hundred)
+if (hundred) {
   out.push(
-    `| (b) 100 clusters × 15 nodes | ${s(hundred.medianMs)} | < 60 s | ${mark(hundred.medianMs < 60_000)} |`,
+    `| (b) 100 clusters × 15 nodes, \`xcluster plan\` | ${s(hundred.medianMs)} | < 60 s | ${mark(hundred.medianMs < 60_000)} |`,
   );
+}
 if (cluster) {
   for (const r of cluster.rows) {
     out.push(
-      `| (d) per resource vs floor, ${r.nodes}-node cluster | ${r.ratioToFloor}× | ≤ 0.5× | ${mark(r.ratioToFloor <= 0.5)} |`,
+      `| (d) time per resource vs the floor, ${r.nodes}-node cluster | ${r.ratioToFloor.toFixed(2)}× | ≤ 0.5× | ${mark(r.ratioToFloor <= 0.5)} |`,
     );
   }
 }
 if (policy) {
   out.push(
-    `| (e) policy checks | ${policy.checksPerSecond.toLocaleString("en")}/s | ≥ 50,000/s | ${mark(policy.checksPerSecond >= 50_000)} |`,
+    `| (e) policy checks | ${n(policy.checksPerSecond)}/s | ≥ 50,000/s | ${mark(policy.checksPerSecond >= 50_000)} |`,
   );
 }
-if (help)
+if (help) {
   out.push(
-    `| (f) \`xcluster --help\` | ${s(help.distMedianMs)} | < 1 s | ${mark(help.distMedianMs < 1000)} |`,
+    `| (f) \`xcluster --help\` (\`node bin/xcluster.js\`) | ${s(help.distMedianMs)} | < 1 s | ${mark(help.distMedianMs < 1000)} |`,
+    `| (f) \`npx xcluster --help\` | ${s(help.npxMedianMs)} | < 1 s | ${mark(help.npxMedianMs < 1000)} |`,
   );
+}
 out.push("");
 
 if (example) {
   out.push(
     "## (a) Example fleet (`stacks/`: 3 clusters)",
     "",
-    `Load average at start: ${example.machine.loadAverage}; ${example.runs} runs.`,
+    `${conditions(example, example.otherCores)} ${example.runs} runs of each, interleaved.`,
     "",
-    "| mode | median |",
-    "| --- | ---: |",
-    `| \`xcluster plan\` (workers, one per core) | ${s(example.parallelMedianMs)} |`,
-    `| \`xcluster plan --serial\` (in-process) | ${s(example.serialMedianMs)} |`,
+    "| command | median | CPU (median) |",
+    "| --- | ---: | ---: |",
+    `| \`npx xcluster plan\` (workers, one per core) | ${s(example.npx.medianMs)} | ${s(example.npx.medianCpuMs)} |`,
+    `| \`node bin/xcluster.js plan\` (the same without npm) | ${s(example.bin.medianMs)} | ${s(example.bin.medianCpuMs)} |`,
+    `| \`node bin/xcluster.js plan --workers 1\` | ${s(example.oneWorker.medianMs)} | ${s(example.oneWorker.medianCpuMs)} |`,
+    `| \`node bin/xcluster.js plan --serial\` (in-process) | ${s(example.serial.medianMs)} | ${s(example.serial.medianCpuMs)} |`,
     "",
   );
 }
@@ -125,29 +199,47 @@ if (fleet) {
   out.push(
     "## (b) Synthetic fleets, 15 nodes per cluster",
     "",
-    `3 servers, 8 agents, 2 GPU agents, 2 keepalived ingress nodes per cluster; default workers. Load average at start: ${fleet.machine.loadAverage}; ${fleet.runs} runs.`,
+    "3 servers, 8 agents, 2 GPU agents and 2 keepalived ingress nodes per cluster (105 resources each);",
+    `\`node bin/xcluster.js plan <dir>\` with the default workers (one per core). ${conditions(fleet)}`,
     "",
-    "| clusters | median wall time | per cluster |",
-    "| ---: | ---: | ---: |",
-    ...fleet.rows.map((r) => `| ${r.clusters} | ${s(r.medianMs)} | ${s(r.msPerCluster)} |`),
+    "| clusters | runs | median | per cluster | CPU (median) | other work (cores) |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...fleet.rows.map(
+      (r) =>
+        `| ${r.clusters} | ${r.runs} | ${s(r.medianMs)} | ${s(r.msPerCluster)} | ${s(r.medianCpuMs)} | ${r.otherCores} |`,
+    ),
     "",
   );
 }
 if (cluster) {
   out.push(
-    "## (c) One cluster of 10, 100, 500 nodes and (d) the floor",
+    "## (c) One cluster of 10, 100, 500 nodes",
     "",
-    "`plan wall` is `xcluster plan` end to end. The other columns time the second run of the program in one",
-    "process (warm), divided by the resources registered. *floor* is a bare program registering the same",
-    "number of resources (Port + Instance pairs) under the same mocks with the SDK's default settings;",
-    "*floor tuned* is the same with the plan's tuning; *xcluster, SDK defaults* is the cluster program",
-    `without the tuning. Load average at start: ${cluster.machine.loadAverage}; ${cluster.runs} runs.`,
+    "*plan* is `node bin/xcluster.js plan <dir>` end to end (process start, a worker, policies, output).",
+    "*program* times the cluster program alone (no policies) in one process: one warm-up run, then the",
+    `median of ${cluster.innerRuns} runs, as a plan worker plans cluster after cluster; the median of that over`,
+    `the processes. The variants of (c) and (d) run interleaved, process by process. ${conditions(cluster)}`,
     "",
-    "| nodes | resources | plan wall | xcluster ms/res | xcluster, SDK defaults ms/res | floor ms/res | floor tuned ms/res | ratio to floor | RSS xcluster / floor |",
+    "| nodes | resources | processes | plan | program | program RSS | other work (cores) |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...cluster.rows.map(
+      (r) =>
+        `| ${r.nodes} | ${r.resources} | ${r.processes} | ${s(r.planWallMedianMs)} | ${s(r.xclusterMs)} | ${r.xclusterRssMB} MB | ${r.otherCores} |`,
+    ),
+    "",
+    "## (d) Time per resource against the floor",
+    "",
+    "*floor* is a bare program registering as many resources (Port + Instance pairs) under the same mocks",
+    "with the SDK's default settings, timed the same way; *floor, tuned* is the same with the plan workers'",
+    "tuning (`plan/fast-runtime.ts` and `--max-semi-space-size`); *xcluster, SDK defaults* is the cluster",
+    "program without that tuning. The ratio is *xcluster* (as plans run it) over *floor*; the CPU ratio is",
+    "the same from process CPU time (all threads), which other work on the machine skews less.",
+    "",
+    "| nodes | xcluster ms/res | xcluster, SDK defaults | floor | floor, tuned | **ratio to floor** | CPU ms/res xcluster / floor | CPU ratio | RSS xcluster / floor |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...cluster.rows.map(
       (r) =>
-        `| ${r.nodes} | ${r.resources} | ${s(r.planWallMedianMs)} | ${r.xclusterMsPerResource} | ${r.xclusterSdkDefaultsMsPerResource} | ${r.floorMsPerResource} | ${r.floorTunedMsPerResource} | **${r.ratioToFloor}×** | ${r.xclusterRssMB} / ${r.floorRssMB} MB |`,
+        `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(r.xclusterSdkDefaultsMsPerResource)} | ${mr(r.floorMsPerResource)} | ${mr(r.floorTunedMsPerResource)} | **${r.ratioToFloor.toFixed(2)}×** | ${mr(r.xclusterCpuMsPerResource)} / ${mr(r.floorCpuMsPerResource)} | ${r.cpuRatioToFloor.toFixed(2)}× | ${r.xclusterRssMB} / ${r.floorRssMB} MB |`,
     ),
     "",
   );
@@ -156,12 +248,14 @@ if (policy) {
   out.push(
     "## (e) Policy evaluation throughput",
     "",
-    `The ${policy.resources} resources of a ${policy.nodes}-node cluster evaluated by \`policy/evaluate.ts\` with the cluster's config;`,
-    `a check is one rule run on one resource of a type it declares (${policy.checksPerEvaluation.toLocaleString("en")} per evaluation).`,
+    `The ${n(policy.resources)} resources of a ${policy.nodes}-node cluster evaluated by \`policy/evaluate.ts\` with the`,
+    `cluster's config; a check is one rule run on one resource of a type it declares, or one stack rule run`,
+    `(${n(policy.checksPerEvaluation)} per evaluation, ${policy.violations} findings). ${policy.runs} processes, 20 timed evaluations each.`,
+    conditions(policy, policy.otherCores),
     "",
     "| per evaluation | checks/s | resources/s |",
     "| ---: | ---: | ---: |",
-    `| ${policy.msPerEvaluation} ms | ${policy.checksPerSecond.toLocaleString("en")} | ${policy.resourcesPerSecond.toLocaleString("en")} |`,
+    `| ${policy.msPerEvaluation} ms | ${n(policy.checksPerSecond)} | ${n(policy.resourcesPerSecond)} |`,
     "",
   );
 }
@@ -169,16 +263,29 @@ if (help) {
   out.push(
     "## (f) `xcluster --help` start time",
     "",
-    "| entry | median |",
+    `${conditions(help, help.otherCores)} ${help.runs} runs of each, interleaved.`,
+    "",
+    "| command | median |",
     "| --- | ---: |",
-    `| \`bin/xcluster.js\` on \`dist/\` | ${s(help.distMedianMs)} |`,
-    `| from source via ts-node (fallback without a build) | ${s(help.sourceMedianMs)} |`,
-    `| \`node -e 0\` (baseline) | ${s(help.nodeBaselineMedianMs)} |`,
+    `| \`node bin/xcluster.js --help\` (on \`dist/\`) | ${s(help.distMedianMs)} |`,
+    `| \`npx xcluster --help\` | ${s(help.npxMedianMs)} |`,
+    `| \`XCLUSTER_FROM_SOURCE=1 node bin/xcluster.js --help\` (ts-node, the fallback without a build) | ${s(help.sourceMedianMs)} |`,
+    `| \`node -e 0\` (Node's own start) | ${s(help.nodeBaselineMedianMs)} |`,
+    `| \`npx -c "node -e 0"\` (npm's own start, then Node's) | ${s(help.npmExecBaselineMedianMs)} |`,
     "",
   );
 }
 const notes = path.join(__dirname, "notes.md");
 if (fs.existsSync(notes)) out.push(fs.readFileSync(notes, "utf8").trim(), "");
 
-fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), `${out.join("\n").trimEnd()}\n`);
-console.log(`wrote ${path.join(ROOT, "BENCHMARKS.md")}`);
+async function main(): Promise<void> {
+  const target = path.join(ROOT, "BENCHMARKS.md");
+  const options = (await prettier.resolveConfig(target)) ?? {};
+  fs.writeFileSync(target, await prettier.format(out.join("\n"), { ...options, filepath: target }));
+  console.log(`wrote ${target}`);
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

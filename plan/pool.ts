@@ -61,6 +61,8 @@ class Worker {
   /** It loaded the program and said so. */
   ready = false;
   current: Job | undefined;
+  /** It was told to exit (it may still say it is ready: the message crossed ours). */
+  retired = false;
   private stderr = "";
   private killTimer: NodeJS.Timeout | undefined;
 
@@ -79,6 +81,12 @@ class Worker {
       this.stderr = (this.stderr + d.toString()).slice(-STDERR_TAIL);
     });
     this.child.on("message", (m: FromWorker) => onMessage(this, m));
+    // A message sent as the worker dies fails with EPIPE, emitted here; unhandled, it would crash the CLI.
+    // The worker's exit, reported below, is what fails its cluster; a worker that never started has none.
+    this.child.on("error", (e) => {
+      if (this.child.pid === undefined) onExit(this, `plan worker could not start: ${e.message}`);
+      else this.stderr = `${this.stderr}\n${e.message}`.slice(-STDERR_TAIL);
+    });
     this.child.on("exit", (code, signal) => {
       this.clearKillTimer();
       const tail = this.stderr.trim();
@@ -100,8 +108,11 @@ class Worker {
     this.clearKillTimer();
   }
 
+  /** Tells the worker to exit, once: a second message could reach a process already gone. */
   retire(): void {
     this.clearKillTimer();
+    if (this.retired) return;
+    this.retired = true;
     if (this.child.connected) this.child.send({ kind: "exit" } satisfies ToWorker);
   }
 
@@ -151,7 +162,8 @@ export function planInWorkers(specs: readonly ClusterSpec[], options: PoolOption
     const onMessage = (w: Worker, m: FromWorker): void => {
       if (m.kind === "ready") {
         w.ready = true;
-        return feed(w);
+        // A replacement started for the last jobs can be retired, the fleet done, before it is ready.
+        return w.retired ? undefined : feed(w);
       }
       const job = w.current;
       w.done();

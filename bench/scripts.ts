@@ -1,0 +1,112 @@
+/**
+ * The programs the per-resource benchmarks time, as CommonJS sources for a fresh `node -e` process on
+ * dist/: the cluster program under the plan's mocks, and the floor (a bare program under the same mocks).
+ *
+ * Each script runs its program once to warm up (module loading, JIT), then `runs` more times in the same
+ * process, as a plan worker plans cluster after cluster, and prints one JSON line: the resources one run
+ * registers, the median run time (wall, and CPU of the whole process: GC threads included) and the RSS at
+ * the end. With `BENCH_TUNED=1` it applies the plan
+ * workers' tuning first (`plan/fast-runtime.ts`); with `BENCH_PROFILE=<file>` it CPU-profiles the timed
+ * runs only (V8's profiler through `node:inspector`, the same profile `node --cpu-prof` writes).
+ */
+import * as path from "path";
+import { DIST } from "./common";
+
+const d = (p: string) => JSON.stringify(path.join(DIST, p));
+
+const PRELUDE = `
+if (process.env.BENCH_TUNED === "1") require(${d("plan/fast-runtime.js")}).tuneForPlans();
+const inspector = require("inspector");
+const fs = require("fs");
+function post(session, method, params) {
+  return new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+}
+async function timed(runs, once) {
+  const resources = await once();
+  let session;
+  if (process.env.BENCH_PROFILE) {
+    session = new inspector.Session();
+    session.connect();
+    await post(session, "Profiler.enable");
+    await post(session, "Profiler.setSamplingInterval", { interval: 500 });
+    await post(session, "Profiler.start");
+  }
+  const times = [];
+  const cpu = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    const n = await once();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    if (n !== resources) throw new Error("runs registered " + resources + " then " + n + " resources");
+  }
+  if (session) {
+    const { profile } = await post(session, "Profiler.stop");
+    fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    session.disconnect();
+  }
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  };
+  const rssMB = Math.round(process.memoryUsage().rss / 2 ** 20);
+  console.log(JSON.stringify({ resources, ms: median(times), cpuMs: median(cpu), rssMB, runsMs: times.map(Math.round) }));
+}
+`;
+
+/** The first cluster of the fleet in `dir`, planned as a plan worker renders it (no policies). */
+export function xclusterScript(dir: string, runs = 1): string {
+  return `${PRELUDE}
+// Loaded up front, as a plan worker does before it says it is ready.
+require(${d("programs/program.js")});
+const { loadFleet } = require(${d("spec")});
+const { renderCluster } = require(${d("plan/render-cluster.js")});
+const fleet = loadFleet([${JSON.stringify(dir)}], { cwd: ${JSON.stringify(dir)} });
+if (fleet.issues.length > 0) throw new Error(JSON.stringify(fleet.issues));
+const spec = fleet.clusters[0];
+timed(${runs}, async () => (await renderCluster(spec)).length).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+`;
+}
+
+/**
+ * The floor: `resources` resources as Port + Instance pairs (each instance on its port), nothing else,
+ * under the plan's recording mocks, counted the same way (the stack resource excluded).
+ */
+export function floorScript(resources: number, runs = 1): string {
+  const pairs = Math.max(1, Math.round(resources / 2));
+  return `${PRELUDE}
+const pulumi = require("@pulumi/pulumi");
+const openstack = require("@pulumi/openstack");
+const { RecordingMocks, waitForRegistrations } = require(${d("plan/mocks.js")});
+async function run() {
+  const mocks = new RecordingMocks();
+  await pulumi.runtime.setMocks(mocks, "floor", "floor", false);
+  await pulumi.runtime.runInPulumiStack(async () => {
+    for (let i = 0; i < ${pairs}; i++) {
+      const port = new openstack.networking.Port("port-" + i, {
+        networkId: "net",
+        fixedIps: [{ subnetId: "subnet", ipAddress: "10.0." + (i >> 8) + "." + (i & 255) }],
+      });
+      new openstack.compute.Instance("node-" + i, {
+        flavorName: "m1.large",
+        imageId: "image",
+        networks: [{ port: port.id }],
+      });
+    }
+    return {};
+  });
+  await waitForRegistrations();
+  return mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+}
+timed(${runs}, run).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+`;
+}
