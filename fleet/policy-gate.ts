@@ -37,10 +37,14 @@ export function offlinePolicyGate(options: OfflineGateOptions = {}): PolicyGate 
   return async (clusters) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { planFleet } = require("../plan/fleet") as typeof import("../plan/fleet");
-    const report = await planFleet(
-      clusters,
-      options.workers !== undefined ? { workers: options.workers } : {},
-    );
+    let report: Awaited<ReturnType<typeof planFleet>>;
+    try {
+      report = await planFleet(clusters, options.workers !== undefined ? { workers: options.workers } : {});
+    } catch (e) {
+      // The plan machinery itself failed (not one cluster's program): no cluster is blocked on a guess.
+      const error = e instanceof Error ? e.message : String(e);
+      return new Map(clusters.map((spec) => [spec, { violations: [], error }] as const));
+    }
     const found = new Map<ClusterSpec, GateFinding>();
     for (const spec of clusters) {
       const planned = report.clusters.find((c) => c.name === spec.name && c.environment === spec.environment);
