@@ -47,7 +47,7 @@ export const INGRESS_LABEL = { key: "node-role.xcluster.dev/ingress", value: "tr
 /** Label on GPU nodes that the GPU operator and GPU notebook profiles select on. */
 export const GPU_NODE_LABEL = { key: "nvidia.com/gpu.present", value: "true" } as const;
 
-/** RKE2's fixed ports. */
+/** Fixed ports of RKE2 and the ingress controller. */
 export const PORTS = {
   kubeApi: 6443,
   rke2Supervisor: 9345,
@@ -57,6 +57,10 @@ export const PORTS = {
   kubelet: 10250,
   http: 80,
   https: 443,
+  /** ingress-nginx admission webhook (chart value controller.admissionWebhooks.port, helm-chart-4.12.4). */
+  ingressWebhook: 8443,
+  /** ingress-nginx healthz and metrics (flag --healthz-port, controller-v1.12.4 pkg/flags/flags.go). */
+  ingressHealth: 10254,
   ssh: 22,
   nodePortMin: 30000,
   nodePortMax: 32767,

@@ -1,12 +1,15 @@
 /**
  * One security group per role (servers, agents, ingress nodes, and the load balancers in the octavia
  * topology), each created with `deleteDefaultRules` so that nothing is implicit, filled with the rules
- * `deriveSecurityRules` computes. Nodes carry their role's group; keepalived ingress nodes, being RKE2
- * agents, carry both the agent and the ingress group (the latter also on the VIP port).
+ * `deriveSecurityRules` computes from the flow table. Nodes carry their role's groups (`NODE_GROUPS`:
+ * keepalived ingress nodes, being RKE2 agents, carry both the agent and the ingress group); each VIP port
+ * carries its holders' group.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, Role, resourceTags, typeToken } from "./conventions";
+import { NodeRole } from "../spec/types";
+import { NODE_GROUPS } from "./flows";
 import { SecurityRole, SecurityRule, deriveSecurityRules } from "./security-rules";
 
 export interface SecurityGroupsArgs {
@@ -34,12 +37,14 @@ const TAG_ROLE: Readonly<Record<SecurityRole, Role>> = {
 function groupDescription(role: SecurityRole, topology: SecurityGroupsArgs["topology"]): string {
   switch (role) {
     case "server":
-      return "RKE2 servers: Kubernetes API, supervisor, etcd between servers, kubelet, CNI";
+      return topology === "keepalived"
+        ? "RKE2 servers holding the API VIP: Kubernetes API, supervisor, etcd and VRRP between servers, kubelet, CNI"
+        : "RKE2 servers: Kubernetes API, supervisor, etcd between servers, kubelet, CNI";
     case "agent":
       return "RKE2 agents: kubelet, CNI and NodePorts inside the cluster subnet";
     case "ingress":
       return topology === "keepalived"
-        ? "Ingress nodes holding the VIP: public 80/443, API and registration passthrough, VRRP in the subnet"
+        ? "Ingress nodes holding the ingress VIP: public 80/443, admission webhook from servers, VRRP between them"
         : "Ingress role: no dedicated ingress nodes in the octavia topology, egress only";
     case "loadbalancer":
       return "Octavia load balancers: API for admins and nodes, registration for nodes, public 80/443";
@@ -54,6 +59,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
   readonly loadBalancerGroupId: pulumi.Output<string> | undefined;
   /** The rules as derived (plain data), for programs and reports. */
   readonly rules: readonly SecurityRule[];
+  private readonly groupIds = new Map<SecurityRole, pulumi.Output<string>>();
 
   constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("network", "SecurityGroups"), name, {}, opts);
@@ -106,6 +112,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
       );
     }
 
+    for (const [role, group] of groups) this.groupIds.set(role, group.id);
     this.serverGroupId = groupId("server");
     this.agentGroupId = groupId("agent");
     this.ingressGroupId = groupId("ingress");
@@ -115,6 +122,15 @@ export class SecurityGroups extends pulumi.ComponentResource {
       agentGroupId: this.agentGroupId,
       ingressGroupId: this.ingressGroupId,
       loadBalancerGroupId: this.loadBalancerGroupId,
+    });
+  }
+
+  /** The IDs of the groups a node of `role` carries on its port (`NODE_GROUPS`). */
+  groupIdsFor(role: NodeRole): pulumi.Output<string>[] {
+    return NODE_GROUPS[role].map((r) => {
+      const id = this.groupIds.get(r);
+      if (id === undefined) throw new Error(`internal: no ${r} group for ${role} nodes`);
+      return id;
     });
   }
 }

@@ -1,13 +1,14 @@
 /**
- * The security-group rules of a cluster, derived from RKE2's port requirements as plain data, so that the
- * table can be read and tested without Pulumi. `SecurityGroups` turns each entry into one `SecGroupRule`.
+ * The security-group rules of a cluster as plain data, derived from the flow table (flows.ts): one ingress
+ * rule per flow and target group (one per admin CIDR for admin flows), plus each group's stated egress.
+ * `SecurityGroups` turns each entry into one `SecGroupRule`.
  *
  * Principles: every rule names its source (a CIDR or a group; Neutron reads "no remote" as "anyone"), every
  * rule says why it exists, "cluster nodes" means the subnet CIDR, and only the ingress role (keepalived) or
  * the load balancer (octavia) is reachable from the internet, on 80/443 only.
  */
 import { cidrsOverlap, isCidr, parseCidr } from "../spec/ipv4";
-import { PORTS } from "./conventions";
+import { Flow, requiredFlows } from "./flows";
 
 /** The security groups a cluster has; `loadbalancer` exists in the octavia topology only. */
 export type SecurityRole = "server" | "agent" | "ingress" | "loadbalancer";
@@ -46,261 +47,53 @@ export interface SecurityRulesInput {
 /** The whole IPv4 internet; only ever a source for 80/443 on the public role and a node egress target. */
 export const ANYWHERE = "0.0.0.0/0";
 
-interface CniPort {
-  readonly key: string;
-  readonly protocol: "tcp" | "udp";
-  readonly port: number;
-  readonly why: string;
-}
-
-/** Ports each CNI needs between nodes (RKE2 "Networking" requirements). */
-export const CNI_PORTS: Readonly<Record<SecurityRulesInput["cni"], readonly CniPort[]>> = {
-  canal: [
-    { key: "vxlan", protocol: "udp", port: 8472, why: "Canal (flannel) VXLAN overlay between nodes" },
-    { key: "cni-health", protocol: "tcp", port: 9099, why: "Canal (calico-node) health checks" },
-  ],
-  cilium: [
-    { key: "vxlan", protocol: "udp", port: 8472, why: "Cilium VXLAN overlay between nodes" },
-    { key: "cni-health", protocol: "tcp", port: 4240, why: "Cilium node-to-node health checks" },
-    { key: "hubble", protocol: "tcp", port: 4244, why: "Cilium Hubble relay to node agents" },
-  ],
-  calico: [
-    { key: "bgp", protocol: "tcp", port: 179, why: "Calico BGP peering between nodes" },
-    { key: "vxlan", protocol: "udp", port: 4789, why: "Calico VXLAN overlay between nodes" },
-    { key: "typha", protocol: "tcp", port: 5473, why: "Calico Typha to calico-node" },
-  ],
-};
-
-/** Derives every rule of every group. Throws one error naming every invalid input. */
+/** Derives every rule of every group from the flow table. Throws one error naming every invalid input. */
 export function deriveSecurityRules(input: SecurityRulesInput): SecurityRule[] {
   checkInput(input);
-  const subnet = { cidr: input.subnetCidr };
   const admins = [...new Set(input.adminCidrs)].sort();
-  const octavia = input.topology === "octavia";
   const rules: SecurityRule[] = [];
-  const tcp = (role: SecurityRole, key: string, min: number, max: number, remote: RuleRemote, why: string) =>
-    rules.push({
-      key: `${role}-${key}`,
-      role,
-      direction: "ingress",
-      protocol: "tcp",
-      ports: { min, max },
-      remote,
-      description: why,
-    });
-
-  // Servers: the Kubernetes API, the RKE2 supervisor (registration) and etcd.
-  tcp("server", "kube-api-nodes", PORTS.kubeApi, PORTS.kubeApi, subnet, "Kubernetes API from cluster nodes");
-  for (const cidr of admins) {
-    tcp(
-      "server",
-      `kube-api-admin-${cidrKey(cidr)}`,
-      PORTS.kubeApi,
-      PORTS.kubeApi,
-      { cidr },
-      "Kubernetes API from an admin network",
-    );
+  for (const flow of requiredFlows(input)) {
+    for (const role of flow.to) {
+      for (const [suffix, remote] of remotesOf(flow, input.subnetCidr, admins)) {
+        rules.push({
+          key: `${role}-${flow.key}${suffix}`,
+          role,
+          direction: "ingress",
+          protocol: flow.protocol,
+          ...(flow.ports !== undefined ? { ports: flow.ports } : {}),
+          remote,
+          description: flow.why,
+        });
+      }
+    }
   }
-  if (octavia) {
-    tcp(
-      "server",
-      "kube-api-lb",
-      PORTS.kubeApi,
-      PORTS.kubeApi,
-      { group: "loadbalancer" },
-      "Kubernetes API from the API load balancer",
-    );
-  }
-  tcp(
-    "server",
-    "supervisor-nodes",
-    PORTS.rke2Supervisor,
-    PORTS.rke2Supervisor,
-    subnet,
-    "RKE2 supervisor (node registration) from cluster nodes",
-  );
-  tcp(
-    "server",
-    "etcd",
-    PORTS.etcdClient,
-    PORTS.etcdMetrics,
-    { group: "server" },
-    "etcd client, peer and metrics between servers only",
-  );
-
-  // What every node (server or agent) needs.
-  for (const role of ["server", "agent"] as const) {
-    tcp(role, "kubelet", PORTS.kubelet, PORTS.kubelet, subnet, "kubelet API from cluster nodes");
-    for (const p of CNI_PORTS[input.cni]) {
-      rules.push({
-        key: `${role}-${p.key}`,
-        role,
-        direction: "ingress",
-        protocol: p.protocol,
-        ports: { min: p.port, max: p.port },
-        remote: subnet,
-        description: `${p.why} (cluster subnet only)`,
-      });
-    }
-    for (const protocol of ["tcp", "udp"] as const) {
-      rules.push({
-        key: `${role}-nodeport-${protocol}`,
-        role,
-        direction: "ingress",
-        protocol,
-        ports: { min: PORTS.nodePortMin, max: PORTS.nodePortMax },
-        remote: subnet,
-        description: `Kubernetes NodePort services (${protocol}) from cluster nodes only`,
-      });
-    }
-    for (const cidr of admins) {
-      tcp(
-        role,
-        `ssh-admin-${cidrKey(cidr)}`,
-        PORTS.ssh,
-        PORTS.ssh,
-        { cidr },
-        "SSH from an admin network only",
-      );
-    }
-    rules.push({
-      key: `${role}-icmp`,
-      role,
-      direction: "ingress",
-      protocol: "icmp",
-      remote: subnet,
-      description: "ICMP (path MTU discovery, reachability checks) from cluster nodes",
-    });
-    rules.push(nodeEgress(role));
-  }
-
-  if (octavia) {
-    // Agents run the RKE2 ingress controller (hostPort 80/443) behind the ingress load balancer. Amphorae
-    // reach members from their own address on the subnet, hence the subnet rule beside the group rule.
-    for (const [key, port] of [
-      ["http", PORTS.http],
-      ["https", PORTS.https],
-    ] as const) {
-      tcp(
-        "agent",
-        `${key}-lb`,
-        port,
-        port,
-        { group: "loadbalancer" },
-        `Ingress controller (${key}) from the ingress load balancer`,
-      );
-      tcp(
-        "agent",
-        `${key}-lb-subnet`,
-        port,
-        port,
-        subnet,
-        `Ingress controller (${key}) from load balancer members' source addresses on the subnet`,
-      );
-    }
-    tcp(
-      "loadbalancer",
-      "kube-api-nodes",
-      PORTS.kubeApi,
-      PORTS.kubeApi,
-      subnet,
-      "Kubernetes API listener from cluster nodes",
-    );
-    for (const cidr of admins) {
-      tcp(
-        "loadbalancer",
-        `kube-api-admin-${cidrKey(cidr)}`,
-        PORTS.kubeApi,
-        PORTS.kubeApi,
-        { cidr },
-        "Kubernetes API listener from an admin network",
-      );
-    }
-    tcp(
-      "loadbalancer",
-      "supervisor-nodes",
-      PORTS.rke2Supervisor,
-      PORTS.rke2Supervisor,
-      subnet,
-      "RKE2 registration listener from cluster nodes only",
-    );
-    tcp(
-      "loadbalancer",
-      "http-any",
-      PORTS.http,
-      PORTS.http,
-      { cidr: ANYWHERE },
-      "Public HTTP ingress (redirects to HTTPS, ACME challenges)",
-    );
-    tcp("loadbalancer", "https-any", PORTS.https, PORTS.https, { cidr: ANYWHERE }, "Public HTTPS ingress");
+  rules.push(nodeEgress("server"), nodeEgress("agent"), nodeEgress("ingress"));
+  if (input.topology === "octavia") {
     rules.push({
       key: "loadbalancer-egress-subnet",
       role: "loadbalancer",
       direction: "egress",
       protocol: "any",
-      remote: subnet,
+      remote: { cidr: input.subnetCidr },
       description: "Load balancers only talk to members and health-check them inside the cluster subnet",
     });
-    // No dedicated ingress nodes in this topology; the group exists with its egress stated so that the
-    // set of groups (and the outputs) is the same in both topologies.
-    rules.push(nodeEgress("ingress"));
-  } else {
-    // Dedicated ingress nodes hold the VIP; the floating IP on the VIP port forwards public traffic to them.
-    // The VIP is also the cluster's API and registration address: the ingress controller on those nodes
-    // passes 6443 and 9345 through to the servers, so they take the servers' API and supervisor sources.
-    tcp(
-      "ingress",
-      "kube-api-nodes",
-      PORTS.kubeApi,
-      PORTS.kubeApi,
-      subnet,
-      "Kubernetes API on the VIP from cluster nodes",
-    );
-    for (const cidr of admins) {
-      tcp(
-        "ingress",
-        `kube-api-admin-${cidrKey(cidr)}`,
-        PORTS.kubeApi,
-        PORTS.kubeApi,
-        { cidr },
-        "Kubernetes API on the VIP from an admin network",
-      );
-    }
-    tcp(
-      "ingress",
-      "supervisor-nodes",
-      PORTS.rke2Supervisor,
-      PORTS.rke2Supervisor,
-      subnet,
-      "RKE2 registration on the VIP from cluster nodes only",
-    );
-    tcp(
-      "ingress",
-      "http-any",
-      PORTS.http,
-      PORTS.http,
-      { cidr: ANYWHERE },
-      "Public HTTP ingress on the VIP (redirects to HTTPS, ACME challenges)",
-    );
-    tcp(
-      "ingress",
-      "https-any",
-      PORTS.https,
-      PORTS.https,
-      { cidr: ANYWHERE },
-      "Public HTTPS ingress on the VIP",
-    );
-    rules.push({
-      key: "ingress-vrrp",
-      role: "ingress",
-      direction: "ingress",
-      protocol: "vrrp",
-      remote: subnet,
-      description: "keepalived VRRP adverts between ingress nodes, cluster subnet only",
-    });
-    rules.push(nodeEgress("ingress"));
   }
   return rules;
+}
+
+/** The rule sources of a flow, each with the key suffix that keeps rule keys unique. */
+function remotesOf(flow: Flow, subnetCidr: string, admins: readonly string[]): [string, RuleRemote][] {
+  switch (flow.from) {
+    case "nodes":
+      return [["", { cidr: subnetCidr }]];
+    case "internet":
+      return [["", { cidr: ANYWHERE }]];
+    case "admins":
+      // Named after the CIDR, so that removing one admin network renames no other rule.
+      return admins.map((cidr) => [`-${cidrKey(cidr)}`, { cidr }]);
+    default:
+      return [["", { group: flow.from }]];
+  }
 }
 
 function nodeEgress(role: SecurityRole): SecurityRule {

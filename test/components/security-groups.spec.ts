@@ -62,20 +62,15 @@ describe("security rules (derived table)", () => {
               : ["198.51.100.7/32", "203.0.113.0/24", SUBNET],
           ],
           ["RKE2 supervisor on servers", "server", 9345, "tcp", [SUBNET]],
-          // keepalived: the VIP on the ingress nodes is also the API and registration address.
+          // The ingress VIP serves ingress only: nothing of the control plane on the ingress group.
+          ["kube API on ingress nodes", "ingress", 6443, "tcp", []],
+          ["RKE2 supervisor on ingress nodes", "ingress", 9345, "tcp", []],
           [
-            "kube API on ingress nodes",
+            "the admission webhook on ingress nodes",
             "ingress",
-            6443,
+            8443,
             "tcp",
-            topology === "octavia" ? [] : ["198.51.100.7/32", "203.0.113.0/24", SUBNET],
-          ],
-          [
-            "RKE2 supervisor on ingress nodes",
-            "ingress",
-            9345,
-            "tcp",
-            topology === "octavia" ? [] : [SUBNET],
+            topology === "octavia" ? [] : ["group:server"],
           ],
           [
             "kube API on the load balancers",
@@ -117,21 +112,21 @@ describe("security rules (derived table)", () => {
           });
         }
 
-        it("allows VRRP only from the subnet and only on the ingress group", () => {
+        it("allows VRRP only inside each keepalived group (servers, ingress nodes)", () => {
           const vrrp = rules.filter((r) => r.protocol === "vrrp");
           if (topology === "octavia") assert.deepEqual(vrrp, []);
           else
-            assert.deepEqual(
-              vrrp.map((r) => [r.role, r.direction, remoteOf(r)]),
-              [["ingress", "ingress", SUBNET]],
-            );
+            assert.deepEqual(vrrp.map((r) => [r.role, r.direction, remoteOf(r)]).sort(), [
+              ["ingress", "ingress", "group:ingress"],
+              ["server", "ingress", "group:server"],
+            ]);
         });
 
         it("opens the CNI's ports inside the subnet on every node", () => {
           const expected = {
             canal: ["udp:8472", "tcp:9099"],
-            cilium: ["udp:8472", "tcp:4240", "tcp:4244"],
-            calico: ["tcp:179", "udp:4789", "tcp:5473"],
+            cilium: ["udp:8472", "tcp:4240"],
+            calico: ["tcp:179", "udp:4789", "tcp:5473", "tcp:9098", "tcp:9099"],
           }[cni];
           for (const role of ["server", "agent"]) {
             for (const entry of expected) {
@@ -236,7 +231,12 @@ describe("SecurityGroups component", () => {
       const vrrp = rules.filter((r) => r.inputs["protocol"] === "vrrp");
       assert.deepEqual(
         vrrp.map((r) => [r.name, r.inputs["remoteIpPrefix"], r.inputs["securityGroupId"]]),
-        topology === "keepalived" ? [["c1-ingress-vrrp", SUBNET, "fake-c1-ingress"]] : [],
+        topology === "keepalived"
+          ? [
+              ["c1-server-vrrp", undefined, "fake-c1-server"],
+              ["c1-ingress-vrrp", undefined, "fake-c1-ingress"],
+            ]
+          : [],
       );
       const etcd = rules.find((r) => r.name === "c1-server-etcd");
       assert.deepEqual(
