@@ -204,7 +204,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
           ? [
               {
                 path: INGRESS_MANIFEST_PATH,
-                content: renderIngressManifest(fixed.servers),
+                content: renderIngressManifest(),
                 permissions: "0600",
               },
             ]

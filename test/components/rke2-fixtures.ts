@@ -47,7 +47,7 @@ export function firstServer(): string {
     bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA },
     agentTokenSecret: AGENT_SECRET,
     manifests: [
-      { path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(SERVERS), permissions: "0600" },
+      { path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(), permissions: "0600" },
     ],
   });
 }
