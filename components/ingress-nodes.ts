@@ -10,21 +10,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { IngressNodes as IngressNodesSpec, Rke2Settings, ServerGroupPolicy } from "../spec/types";
-import {
-  INGRESS_LABEL,
-  INGRESS_TAINT,
-  KEEPALIVED_CONFIG_PATH,
-  ResourceIdentity,
-  typeToken,
-} from "./conventions";
-import {
-  INGRESS_CHECK_SCRIPT_PATH,
-  renderIngressCheckScript,
-  renderKeepalivedConf,
-} from "./keepalived/render";
+import { INGRESS_LABEL, INGRESS_TAINT, ResourceIdentity, typeToken } from "./conventions";
+import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { agentUserData } from "./rke2/user-data";
-import { WriteFile } from "./rke2/cloud-init";
 
 export interface IngressNodesArgs {
   /** Cluster and environment stamped onto every resource. */
@@ -106,7 +95,8 @@ export class IngressNodes extends pulumi.ComponentResource {
     const names: string[] = [];
     addresses.forEach((nodeIp, i) => {
       const nodeName = `${name}-ingress-${i}`;
-      const keepalivedConf = renderKeepalivedConf({
+      const keepalived = renderKeepalivedNode({
+        group: "ingress",
         routerId: nodeName,
         interfaceName: args.keepalived.interfaceName ?? "ens3",
         virtualRouterId: args.keepalived.virtualRouterId,
@@ -117,10 +107,6 @@ export class IngressNodes extends pulumi.ComponentResource {
         vipPrefixLength: 32,
         advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
       });
-      const files: WriteFile[] = [
-        { path: KEEPALIVED_CONFIG_PATH, content: keepalivedConf, permissions: "0600" },
-        { path: INGRESS_CHECK_SCRIPT_PATH, content: renderIngressCheckScript(), permissions: "0755" },
-      ];
       const userData = pulumi.output(args.agentToken).apply((agentToken) =>
         agentUserData({
           nodeName,
@@ -130,7 +116,11 @@ export class IngressNodes extends pulumi.ComponentResource {
           taints: [INGRESS_TAINT],
           rke2: args.rke2,
           agentToken,
-          extra: { files, packages: ["keepalived"], extraServices: ["keepalived.service"] },
+          extra: {
+            files: keepalived.files,
+            packages: keepalived.packages,
+            extraServices: keepalived.services,
+          },
         }),
       );
       createNodeInstance(

@@ -4,14 +4,19 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
+import { KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
 import {
+  API_CHECK_SCRIPT_PATH,
   INGRESS_CHECK_SCRIPT_PATH,
   KeepalivedConfigArgs,
+  renderApiCheckScript,
   renderIngressCheckScript,
   renderKeepalivedConf,
+  renderKeepalivedNode,
 } from "../../components/keepalived/render";
 
 const base: KeepalivedConfigArgs = {
+  group: "ingress",
   routerId: "ecmwf-ai-platform-ingress-0",
   interfaceName: "eth0",
   virtualRouterId: 51,
@@ -19,6 +24,20 @@ const base: KeepalivedConfigArgs = {
   unicastSourceIp: "10.0.50.11",
   unicastPeers: ["10.0.50.12"],
   vip: "10.0.50.5",
+  vipPrefixLength: 32,
+  advertIntervalSeconds: 1,
+};
+
+/** server-0 of the API group: the same segment as the ingress group, so another virtual_router_id. */
+const api: KeepalivedConfigArgs = {
+  group: "api",
+  routerId: "ecmwf-ai-platform-server-0",
+  interfaceName: "eth0",
+  virtualRouterId: 52,
+  priority: 200,
+  unicastSourceIp: "10.0.50.11",
+  unicastPeers: ["10.0.50.12", "10.0.50.13"],
+  vip: "10.0.50.10",
   vipPrefixLength: 32,
   advertIntervalSeconds: 1,
 };
@@ -58,9 +77,43 @@ describe("keepalived renderer", () => {
     assert.ok(a.indexOf("10.0.50.9\n") < a.indexOf("10.0.50.12\n"), "peers sorted numerically");
   });
 
+  it("renders the API group with its own instance, check script and the supervisor's /ping", () => {
+    const conf = renderKeepalivedConf({ ...api, unicastPeers: ["10.0.50.13", "10.0.50.12"] });
+    assert.match(conf, /^vrrp_instance api_vip \{$/m);
+    assert.match(conf, /^vrrp_script check_api \{$/m);
+    assert.match(conf, new RegExp(`script "${API_CHECK_SCRIPT_PATH}"`));
+    assert.match(conf, /track_script \{\n\s+check_api\n/);
+    assert.match(conf, /virtual_ipaddress \{\n\s+10\.0\.50\.10\/32 dev eth0\n/);
+    assert.match(conf, /unicast_peer \{\n\s+10\.0\.50\.12\n\s+10\.0\.50\.13\n\s+\}/);
+    assert.doesNotMatch(conf, /ingress/);
+    const script = renderApiCheckScript();
+    assert.match(script, /'https:\/\/127\.0\.0\.1:9345\/ping'/);
+    assert.match(script, /--max-time 2 /);
+  });
+
+  it("gives a node of either group its configuration, its check script, the package and the service", () => {
+    for (const [args, script] of [
+      [api, API_CHECK_SCRIPT_PATH],
+      [base, INGRESS_CHECK_SCRIPT_PATH],
+    ] as const) {
+      const node = renderKeepalivedNode(args);
+      const byPath = new Map(node.files.map((f) => [f.path, f]));
+      assert.equal(byPath.get(KEEPALIVED_CONFIG_PATH)?.content, renderKeepalivedConf(args));
+      assert.equal(byPath.get(KEEPALIVED_CONFIG_PATH)?.permissions, "0600");
+      assert.equal(byPath.get(script)?.permissions, "0755");
+      assert.match(byPath.get(script)?.content ?? "", /^#!\/bin\/sh\n/);
+      assert.deepEqual(node.packages, ["keepalived"]);
+      assert.deepEqual(node.services, ["keepalived.service"]);
+      const paths = node.files.map((f) => f.path);
+      assert.deepEqual(paths, [...paths].sort(), "files sorted by path");
+    }
+  });
+
   const snapshots: [string, () => string][] = [
     ["keepalived.conf.snap", () => renderKeepalivedConf({ ...base, authPass: "s3cr3t00" })],
     ["check_ingress.sh.snap", () => renderIngressCheckScript()],
+    ["keepalived-api.conf.snap", () => renderKeepalivedConf(api)],
+    ["check_api.sh.snap", () => renderApiCheckScript()],
   ];
   for (const [file, render] of snapshots) {
     it(`renders ${file.replace(".snap", "")} unchanged (snapshot; UPDATE_SNAPSHOTS=1 rewrites it)`, () => {
@@ -97,6 +150,11 @@ describe("keepalived renderer", () => {
     ["a VIP that is a node address", { vip: "10.0.50.12" }, /vip: equals a node address/],
     ["a malformed address", { unicastSourceIp: "10.0.50.300" }, /unicastSourceIp: not an IPv4 address/],
     ["a router id with spaces", { routerId: "ingress 0" }, /routerId/],
+    [
+      "a group that is neither api nor ingress",
+      { group: "etcd" as KeepalivedConfigArgs["group"] },
+      /group: unknown \(got "etcd"; allowed: api, ingress\)/,
+    ],
     [
       "an interface name longer than 15 characters",
       { interfaceName: "averyveryverylongif" },
@@ -163,6 +221,7 @@ describe("keepalived renderer, checked by the real tools", function () {
     const variants: Partial<KeepalivedConfigArgs>[] = [
       {},
       { authPass: "abc12345" },
+      { group: "api", routerId: "c1-server-0", unicastPeers: ["10.0.50.12", "10.0.50.13"] },
       { unicastPeers: ["10.0.50.12", "10.0.50.13"], priority: 1, advertIntervalSeconds: 3 },
       { virtualRouterId: 255, priority: 254, vipPrefixLength: 24 },
       {

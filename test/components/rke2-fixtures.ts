@@ -2,12 +2,8 @@
  * Deterministic user data for every node role of the reference cluster, for snapshots, assertions and
  * `cloud-init schema`. CA material is fixed fake PEM so that snapshots do not change between runs.
  */
-import { INGRESS_LABEL, INGRESS_TAINT, KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
-import {
-  INGRESS_CHECK_SCRIPT_PATH,
-  renderIngressCheckScript,
-  renderKeepalivedConf,
-} from "../../components/keepalived/render";
+import { INGRESS_LABEL, INGRESS_TAINT } from "../../components/conventions";
+import { renderKeepalivedNode } from "../../components/keepalived/render";
 import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../../components/rke2/manifests";
 import { joinToken } from "../../components/rke2/pki";
 import { ServerCaFiles, agentUserData, serverUserData } from "../../components/rke2/user-data";
@@ -84,7 +80,8 @@ export const agentNode = (): string => poolNode(0);
 export const gpuNode = (): string => poolNode(1);
 
 export function ingressNode(): string {
-  const conf = renderKeepalivedConf({
+  const keepalived = renderKeepalivedNode({
+    group: "ingress",
     routerId: "ecmwf-ai-platform-ingress-0",
     interfaceName: "ens3",
     virtualRouterId: 50,
@@ -104,12 +101,9 @@ export function ingressNode(): string {
     rke2: SPEC.rke2,
     agentToken: joinToken(CA_HASH, "node", AGENT_SECRET),
     extra: {
-      files: [
-        { path: KEEPALIVED_CONFIG_PATH, content: conf, permissions: "0600" },
-        { path: INGRESS_CHECK_SCRIPT_PATH, content: renderIngressCheckScript(), permissions: "0755" },
-      ],
-      packages: ["keepalived"],
-      extraServices: ["keepalived.service"],
+      files: keepalived.files,
+      packages: keepalived.packages,
+      extraServices: keepalived.services,
     },
   });
 }
