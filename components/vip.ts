@@ -1,17 +1,30 @@
 /**
- * The ingress VIP of the keepalived topology: a Neutron port that reserves a fixed address on the cluster
- * subnet without being bound to any server, and a floating IP on that port. keepalived on the ingress nodes
- * moves the address between them; Neutron lets their ports answer for it because they carry
- * `allowedAddressPair` (the VIP alone), and the floating IP follows because it targets the VIP port.
+ * A VIP of the keepalived topology: a Neutron port that reserves a fixed address on the cluster subnet
+ * without being bound to any server, and a floating IP on that port. A cluster has two:
+ * - `api`: held by the servers (Kubernetes API 6443, RKE2 registration 9345);
+ * - `ingress`: held by the dedicated ingress nodes (80/443).
+ * keepalived on the holders moves the address between them; Neutron lets their ports answer for it because
+ * they carry `allowedAddressPair` (this VIP alone), and the floating IP follows because it targets the VIP
+ * port.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, resourceTags, typeToken } from "./conventions";
 import { parseIpv4 } from "../spec/ipv4";
 
+/** What a VIP serves, and so who holds it. */
+export type VipPurpose = "api" | "ingress";
+
+const HOLDERS: Readonly<Record<VipPurpose, string>> = {
+  api: "server",
+  ingress: "ingress node",
+};
+
 export interface VipArgs {
   /** Cluster and environment stamped onto the port and floating IP as tags. */
   readonly identity: ResourceIdentity;
+  /** `api` (held by the servers) or `ingress` (held by the ingress nodes); names the port. */
+  readonly purpose: VipPurpose;
   /** Network the VIP port lives on. */
   readonly networkId: pulumi.Input<string>;
   /** Subnet the VIP address belongs to. */
@@ -20,7 +33,7 @@ export interface VipArgs {
   readonly address: string;
   /** Pool the floating IP is allocated from. */
   readonly floatingIpPool: string;
-  /** Groups on the VIP port (the ingress group); the port must never fall back to the project default. */
+  /** Groups on the VIP port (its holders' group); the port must never fall back to the project default. */
   readonly securityGroupIds: pulumi.Input<string>[];
 }
 
@@ -28,7 +41,7 @@ export class Vip extends pulumi.ComponentResource {
   readonly portId: pulumi.Output<string>;
   readonly address: pulumi.Output<string>;
   readonly floatingIp: pulumi.Output<string>;
-  /** the allowed-address-pair entry the ingress node ports must carry: exactly the VIP /32, never wider */
+  /** The allowed-address-pair entry the holders' ports must carry: exactly the VIP /32, never wider. */
   readonly allowedAddressPair: { ipAddress: string };
 
   constructor(name: string, args: VipArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,8 +56,8 @@ export class Vip extends pulumi.ComponentResource {
     const port = new openstack.networking.Port(
       `${name}-port`,
       {
-        name: `${args.identity.cluster}-ingress-vip`,
-        description: "keepalived ingress VIP (reserved; held by whichever ingress node is master)",
+        name: `${args.identity.cluster}-${args.purpose}-vip`,
+        description: `keepalived ${args.purpose} VIP (reserved; held by whichever ${HOLDERS[args.purpose]} is master)`,
         networkId: args.networkId,
         fixedIps: [{ subnetId: args.subnetId, ipAddress: args.address }],
         securityGroupIds: args.securityGroupIds,
@@ -60,7 +73,7 @@ export class Vip extends pulumi.ComponentResource {
         pool: args.floatingIpPool,
         portId: port.id,
         fixedIp: args.address,
-        description: `public address of the ingress VIP of ${args.identity.cluster}`,
+        description: `public address of the ${args.purpose} VIP of ${args.identity.cluster}`,
         tags: resourceTags(args.identity, "vip"),
       },
       { parent: this },

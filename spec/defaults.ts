@@ -11,6 +11,8 @@ export const DEFAULTS = {
   keepalivedInterface: "ens3",
   /** The VIP sits at this offset from the subnet's network address (10.0.50.0/24 → 10.0.50.10). */
   vipOffset: 10,
+  /** keepalived: the API VIP (held by the servers) sits here, just below the ingress VIP (→ 10.0.50.9). */
+  apiVipOffset: 9,
   /** The DHCP allocation pool starts here; addresses below are for the gateway, the VIP and fixed node ports. */
   allocationPoolStartOffset: 64,
   mtu: 1450,

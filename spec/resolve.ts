@@ -70,6 +70,7 @@ export function resolveCluster(
       : {
           mode: "keepalived",
           vip: topologyInput.vip ?? nthAddress(subnet, DEFAULTS.vipOffset),
+          apiVip: topologyInput.apiVip ?? nthAddress(subnet, DEFAULTS.apiVipOffset),
           ingressNodes: topologyInput.ingressNodes ?? DEFAULTS.ingressNodes,
           virtualRouterId: topologyInput.virtualRouterId ?? defaultVirtualRouterId(c.metadata.name),
           advertIntervalSeconds: topologyInput.advertIntervalSeconds ?? DEFAULTS.advertIntervalSeconds,

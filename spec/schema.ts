@@ -49,7 +49,12 @@ const topology = z
       vip: address
         .optional()
         .describe(
-          `VIP address on the cluster subnet, outside the DHCP pool. Default: subnet address + ${DEFAULTS.vipOffset}.`,
+          `Ingress VIP (held by the ingress nodes) on the cluster subnet, outside the DHCP pool. Default: subnet address + ${DEFAULTS.vipOffset}.`,
+        ),
+      apiVip: address
+        .optional()
+        .describe(
+          `API VIP (Kubernetes API and RKE2 registration, held by the servers) on the cluster subnet, outside the DHCP pool. Default: subnet address + ${DEFAULTS.apiVipOffset}.`,
         ),
       ingressNodes: z
         .number()

@@ -196,42 +196,66 @@ function checkAddressPlan(
       issues.push(src.issue(poolPath, `start after end (got ${show(start)} to ${show(end)})`));
   }
   const topology = p.topology ?? env.spec.defaults?.topology;
-  if (topology?.mode === "keepalived" && topology.vip !== undefined) {
-    const vipPath = p.topology?.mode === "keepalived" ? [...P, "topology", "vip"] : ["spec", "parameters"];
-    const vip = parseIpv4(topology.vip);
-    if (vip === undefined) issues.push(src.issue(vipPath, `not an IPv4 address (got ${show(topology.vip)})`));
-    else if (!cidrContains(subnet, vip) || vip === subnet.network || vip === broadcast(subnet)) {
+  if (topology?.mode === "keepalived") {
+    const fromCluster = p.topology?.mode === "keepalived";
+    const check = (field: "vip" | "apiVip", what: string, text: string | undefined) => {
+      if (text === undefined) return;
+      const path = fromCluster ? [...P, "topology", field] : ["spec", "parameters"];
+      const vip = parseIpv4(text);
+      if (vip === undefined) issues.push(src.issue(path, `not an IPv4 address (got ${show(text)})`));
+      else if (!cidrContains(subnet, vip) || vip === subnet.network || vip === broadcast(subnet)) {
+        issues.push(
+          src.issue(
+            path,
+            `${what} outside the cluster subnet (got ${show(text)}; allowed: a host address of ${subnet.text})`,
+          ),
+        );
+      } else if (vip === subnet.network + 1) {
+        issues.push(
+          src.issue(
+            path,
+            `${what} is the subnet's gateway (got ${show(text)}; allowed: another address below the DHCP pool)`,
+          ),
+        );
+      } else if (range && vip >= range.start && vip <= range.end) {
+        issues.push(
+          src.issue(
+            path,
+            `${what} inside the DHCP allocation pool (got ${show(text)}; allowed: an address outside the pool)`,
+          ),
+        );
+      }
+    };
+    check("vip", "VIP", topology.vip);
+    check("apiVip", "API VIP", topology.apiVip);
+    const vipAt = parseIpv4(topology.vip ?? "") ?? subnet.network + DEFAULTS.vipOffset;
+    const apiVipAt = parseIpv4(topology.apiVip ?? "") ?? subnet.network + DEFAULTS.apiVipOffset;
+    if (vipAt === apiVipAt) {
       issues.push(
         src.issue(
-          vipPath,
-          `VIP outside the cluster subnet (got ${show(topology.vip)}; allowed: a host address of ${subnet.text})`,
-        ),
-      );
-    } else if (vip === subnet.network + 1) {
-      issues.push(
-        src.issue(
-          vipPath,
-          `VIP is the subnet's gateway (got ${show(topology.vip)}; allowed: another address below the DHCP pool)`,
-        ),
-      );
-    } else if (range && vip >= range.start && vip <= range.end) {
-      issues.push(
-        src.issue(
-          vipPath,
-          `VIP inside the DHCP allocation pool (got ${show(topology.vip)}; allowed: an address outside the pool)`,
+          fromCluster ? [...P, "topology", topology.apiVip !== undefined ? "apiVip" : "vip"] : ["spec", "parameters"],
+          `the API VIP and the ingress VIP are the same address (got ${formatIpv4(vipAt)}; allowed: two different addresses, held by different nodes)`,
         ),
       );
     }
   }
   if (range && range.start <= range.end && p.numberOfMasters !== undefined) {
     // Servers and ingress nodes take fixed addresses below the DHCP pool (components/rke2/fixed-addresses.ts):
-    // servers from subnet+11, ingress nodes and the Octavia API VIP from subnet+5, skipping the VIP.
-    const vip = topology?.mode === "keepalived" ? parseIpv4(topology.vip ?? "") : undefined;
-    const vipAt = vip ?? (topology?.mode === "octavia" ? undefined : subnet.network + DEFAULTS.vipOffset);
+    // servers from subnet+11, ingress nodes and the Octavia API VIP from subnet+5, skipping the VIPs.
+    // keepalived reserves both VIPs first; the Octavia API VIP is one of the counted fixed addresses.
+    const keepalived = topology?.mode !== "octavia";
+    const reserved = keepalived
+      ? [
+          parseIpv4((topology?.mode === "keepalived" ? topology.vip : undefined) ?? "") ??
+            subnet.network + DEFAULTS.vipOffset,
+          parseIpv4((topology?.mode === "keepalived" ? topology.apiVip : undefined) ?? "") ??
+            subnet.network + DEFAULTS.apiVipOffset,
+        ]
+      : [];
     const free = (from: number) =>
       range.start -
       (subnet.network + from) -
-      (vipAt !== undefined && vipAt >= subnet.network + from && vipAt < range.start ? 1 : 0);
+      new Set(reserved.filter((a) => a >= subnet.network + from && a < range.start)).size;
     const ingressNodes =
       topology !== undefined && "ingressNodes" in topology ? topology.ingressNodes : undefined;
     const ingress = topology?.mode === "octavia" ? 1 : (ingressNodes ?? DEFAULTS.ingressNodes);

@@ -15,8 +15,10 @@ export interface OctaviaTopology {
 
 export interface KeepalivedTopology {
   readonly mode: "keepalived";
-  /** Fixed address of the VIP on the cluster subnet, outside the DHCP allocation pool. */
+  /** Fixed address of the ingress VIP on the cluster subnet, outside the DHCP pool; held by the ingress nodes. */
   readonly vip: string;
+  /** Fixed address of the API VIP on the cluster subnet, outside the DHCP pool; held by the servers. */
+  readonly apiVip: string;
   /** Number of dedicated ingress nodes carrying the VIP. */
   readonly ingressNodes: number;
   /** keepalived `virtual_router_id` (1–255), unique per cluster in an environment. */

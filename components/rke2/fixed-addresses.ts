@@ -1,22 +1,23 @@
 /**
  * Fixed addresses on the cluster subnet for the nodes other nodes must find before DNS or DHCP can tell
- * them: RKE2 servers (the registration target behind the VIP/LB), the Octavia API VIP and the keepalived
- * ingress nodes (their keepalived peers are each other's fixed addresses). Pool agents use DHCP.
+ * them: RKE2 servers (behind the API VIP or LB, and each other's keepalived peers), the API VIP and the
+ * keepalived ingress nodes (their keepalived peers are each other's fixed addresses). Pool agents use DHCP.
  *
  * Scheme (offsets from the subnet's network address, all below the DHCP allocation pool):
  * - servers from `.11` upwards,
- * - the Octavia API load balancer VIP at `.10`,
+ * - the API VIP: keepalived's from the spec (`topology.apiVip`, default `.9`), Octavia's planned at `.10`,
  * - keepalived ingress nodes from `.5` upwards.
- * Each block skips the gateway, the keepalived VIP and every address already handed out, so no fixed
- * address can ever equal the gateway or the VIP. Blocks are filled in a fixed order (servers, API VIP,
- * ingress) and each grows upwards, so adding a server never moves an existing one.
+ * Each block skips the gateway, both keepalived VIPs and every address already handed out, so no fixed
+ * address can ever equal the gateway or a VIP. Blocks are filled in a fixed order (servers, Octavia API VIP,
+ * ingress) and each grows upwards, so adding a server never moves an existing one, and the keepalived VIPs,
+ * being spec values, never move at all.
  */
 import { Network, Topology } from "../../spec/types";
 import { formatIpv4, isCidr, parseCidr, parseIpv4 } from "../../spec/ipv4";
 
 /** Offset of the first server address. */
 export const SERVER_ADDRESS_OFFSET = 11;
-/** Offset of the Octavia API load balancer's fixed VIP. */
+/** Offset of the Octavia API load balancer's fixed VIP (keepalived's API VIP is a spec value). */
 export const API_VIP_OFFSET = 10;
 /** Offset of the first keepalived ingress node address. */
 export const INGRESS_ADDRESS_OFFSET = 5;
@@ -26,8 +27,8 @@ export interface FixedAddresses {
   readonly servers: readonly string[];
   /** One per keepalived ingress node (empty for the octavia topology). */
   readonly ingress: readonly string[];
-  /** The Octavia API load balancer's VIP (undefined for the keepalived topology). */
-  readonly apiVip: string | undefined;
+  /** The API VIP: the keepalived topology's (servers hold it) or the Octavia API load balancer's. */
+  readonly apiVip: string;
 }
 
 function mustParse(text: string, field: string): number {
@@ -47,7 +48,10 @@ export function planFixedAddresses(
   if (!isCidr(cidr)) throw new Error(`network.subnetCidr: ${cidr.error} (got ${network.subnetCidr})`);
   const poolStart = mustParse(network.allocationPool.start, "network.allocationPool.start");
   const taken = new Set<number>([mustParse(network.gatewayIp, "network.gatewayIp")]);
-  if (topology.mode === "keepalived") taken.add(mustParse(topology.vip, "topology.vip"));
+  if (topology.mode === "keepalived") {
+    taken.add(mustParse(topology.vip, "topology.vip"));
+    taken.add(mustParse(topology.apiVip, "topology.apiVip"));
+  }
 
   const take = (offset: number, count: number, what: string): string[] => {
     const out: string[] = [];
@@ -66,7 +70,8 @@ export function planFixedAddresses(
   };
 
   const servers = take(SERVER_ADDRESS_OFFSET, serverCount, "server");
-  const apiVip = topology.mode === "octavia" ? take(API_VIP_OFFSET, 1, "API VIP")[0] : undefined;
+  const apiVip =
+    topology.mode === "octavia" ? (take(API_VIP_OFFSET, 1, "API VIP")[0] as string) : topology.apiVip;
   const ingress = topology.mode === "keepalived" ? take(INGRESS_ADDRESS_OFFSET, ingressCount, "ingress") : [];
   return { servers, ingress, apiVip };
 }

@@ -10,9 +10,10 @@ const network: Network = {
   allocationPool: { start: "10.0.50.64", end: "10.0.50.254" },
   mtu: 1450,
 };
-const keepalived = (vip: string): Topology => ({
+const keepalived = (vip: string, apiVip = "10.0.50.9"): Topology => ({
   mode: "keepalived",
   vip,
+  apiVip,
   ingressNodes: 2,
   virtualRouterId: 1,
   advertIntervalSeconds: 1,
@@ -25,7 +26,15 @@ describe("fixed node addresses", () => {
     const plan = planFixedAddresses(network, keepalived("10.0.50.10"), 3, 2);
     assert.deepEqual(plan.servers, ["10.0.50.11", "10.0.50.12", "10.0.50.13"]);
     assert.deepEqual(plan.ingress, ["10.0.50.5", "10.0.50.6"]);
-    assert.equal(plan.apiVip, undefined);
+    assert.equal(plan.apiVip, "10.0.50.9", "the keepalived API VIP is the spec's");
+  });
+
+  it("skips the API VIP like the ingress VIP, and never moves it when nodes are added", () => {
+    const small = planFixedAddresses(network, keepalived("10.0.50.10", "10.0.50.6"), 3, 2);
+    assert.deepEqual(small.ingress, ["10.0.50.5", "10.0.50.7"]);
+    const big = planFixedAddresses(network, keepalived("10.0.50.10", "10.0.50.6"), 7, 6);
+    assert.equal(big.apiVip, small.apiVip);
+    assert.ok(![...big.servers, ...big.ingress].includes("10.0.50.6"));
   });
 
   it("places the Octavia API VIP at .10 and no ingress nodes in the octavia topology", () => {
@@ -47,22 +56,28 @@ describe("fixed node addresses", () => {
     assert.deepEqual(five.ingress, three.ingress);
   });
 
-  it("never hands out the gateway, the VIP, a pool address or one address twice", () => {
+  it("never hands out the gateway, a VIP, a pool address or one address twice", () => {
     fc.assert(
       fc.property(
+        fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 7 }).map((n) => 2 * n - 1),
         fc.integer({ min: 0, max: 6 }),
         fc.boolean(),
-        (gateway, vip, servers, ingress, useOctavia) => {
+        (gateway, vip, apiVip, servers, ingress, useOctavia) => {
           const net = { ...network, gatewayIp: `10.0.50.${gateway}` };
-          const topology = useOctavia ? octavia : keepalived(`10.0.50.${vip}`);
+          const topology = useOctavia ? octavia : keepalived(`10.0.50.${vip}`, `10.0.50.${apiVip}`);
           const plan = planFixedAddresses(net, topology, servers, useOctavia ? 0 : ingress);
-          const all = [...plan.servers, ...plan.ingress, ...(plan.apiVip ? [plan.apiVip] : [])];
+          const nodes = [...plan.servers, ...plan.ingress];
+          const all = useOctavia ? [...nodes, plan.apiVip] : nodes;
           assert.equal(new Set(all).size, all.length);
           assert.ok(!all.includes(net.gatewayIp));
-          if (topology.mode === "keepalived") assert.ok(!all.includes(topology.vip));
+          if (topology.mode === "keepalived") {
+            assert.ok(!all.includes(topology.vip));
+            assert.ok(!all.includes(topology.apiVip));
+            assert.equal(plan.apiVip, topology.apiVip);
+          }
           for (const a of all) assert.ok(Number(a.split(".")[3]) < 64);
         },
       ),

@@ -5,6 +5,7 @@ import { ofType, runUnderMocks, unwrap } from "../support/pulumi";
 
 const args: VipArgs = {
   identity: { cluster: "c1", environment: "dev" },
+  purpose: "ingress",
   networkId: "net-id",
   subnetId: "subnet-id",
   address: "10.0.50.5",
@@ -64,6 +65,23 @@ describe("Vip component", () => {
       /\/(?!32$)/,
       "never wider than a single address",
     );
+  });
+
+  it("names the port and describes both resources after what the VIP serves (api on the servers, ingress)", async () => {
+    for (const [purpose, holder] of [
+      ["api", "server"],
+      ["ingress", "ingress node"],
+    ] as const) {
+      const run = await runUnderMocks(() => new Vip(`c1-${purpose}`, { ...args, purpose }));
+      const [port] = ofType(run.resources, "openstack:networking/port:Port");
+      const [fip] = ofType(run.resources, "openstack:networking/floatingIp:FloatingIp");
+      assert.equal(port?.inputs["name"], `c1-${purpose}-vip`);
+      assert.match(
+        String(port?.inputs["description"]),
+        new RegExp(`${purpose} VIP .*held by whichever ${holder}`),
+      );
+      assert.equal(fip?.inputs["description"], `public address of the ${purpose} VIP of c1`);
+    }
   });
 
   it("exposes the port ID, the VIP and the floating address", async () => {

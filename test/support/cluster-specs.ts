@@ -47,6 +47,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
     topology: {
       mode: "keepalived",
       vip: "10.0.50.10",
+      apiVip: "10.0.50.9",
       ingressNodes: 2,
       virtualRouterId: 50,
       advertIntervalSeconds: 1,
