@@ -7,8 +7,6 @@ export const DEFAULTS = {
   ingressNodes: 2,
   /** keepalived `advert_int`. */
   advertIntervalSeconds: 1,
-  /** The first virtio NIC's predictable name on Ubuntu/Debian cloud images under KVM. */
-  keepalivedInterface: "ens3",
   /** The VIP sits at this offset from the subnet's network address (10.0.50.0/24 → 10.0.50.10). */
   vipOffset: 10,
   /** The DHCP allocation pool starts here; addresses below are for the gateway, the VIP and fixed node ports. */
