@@ -30,8 +30,8 @@ export interface IngressNodesArgs {
     /** keepalived `advert_int`. */
     readonly advertIntervalSeconds: number;
     /**
-     * The NIC keepalived binds to (virtio NICs on OpenStack images are `ens3`).
-     * @default "ens3"
+     * The NIC keepalived binds to: an override for images whose interface name is known.
+     * @default detected at boot (the interface holding the node's fixed address, else the default route's)
      */
     readonly interfaceName?: string;
   };
@@ -98,7 +98,9 @@ export class IngressNodes extends pulumi.ComponentResource {
       const keepalived = renderKeepalivedNode({
         group: "ingress",
         routerId: nodeName,
-        interfaceName: args.keepalived.interfaceName ?? "ens3",
+        ...(args.keepalived.interfaceName !== undefined
+          ? { interfaceName: args.keepalived.interfaceName }
+          : {}),
         virtualRouterId: args.keepalived.virtualRouterId,
         priority: keepalivedPriority(i),
         unicastSourceIp: nodeIp,

@@ -7,8 +7,6 @@ export const DEFAULTS = {
   ingressNodes: 2,
   /** keepalived `advert_int`. */
   advertIntervalSeconds: 1,
-  /** The first virtio NIC's predictable name on Ubuntu/Debian cloud images under KVM. */
-  keepalivedInterface: "ens3",
   /** The VIP sits at this offset from the subnet's network address (10.0.50.0/24 → 10.0.50.10). */
   vipOffset: 10,
   /** keepalived: the API VIP (held by the servers) sits here, just below the ingress VIP (→ 10.0.50.9). */

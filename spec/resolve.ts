@@ -74,7 +74,9 @@ export function resolveCluster(
           ingressNodes: topologyInput.ingressNodes ?? DEFAULTS.ingressNodes,
           virtualRouterId: topologyInput.virtualRouterId ?? defaultVirtualRouterId(c.metadata.name),
           advertIntervalSeconds: topologyInput.advertIntervalSeconds ?? DEFAULTS.advertIntervalSeconds,
-          interfaceName: topologyInput.interfaceName ?? DEFAULTS.keepalivedInterface,
+          ...(topologyInput.interfaceName !== undefined
+            ? { interfaceName: topologyInput.interfaceName }
+            : {}),
         };
 
   const vault = e.vault;

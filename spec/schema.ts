@@ -86,7 +86,9 @@ const topology = z
           "must be a Linux interface name (1–15 letters, digits, '_', '.', '-')",
         )
         .optional()
-        .describe(`Interface keepalived brings the VIP up on. Default: ${DEFAULTS.keepalivedInterface}.`),
+        .describe(
+          "Interface keepalived brings the VIPs up on. Default: found at boot on each node (the interface holding the node's address, else the default route's).",
+        ),
     }),
   ])
   .describe(

@@ -25,8 +25,11 @@ export interface KeepalivedTopology {
   readonly virtualRouterId: number;
   /** keepalived `advert_int`. */
   readonly advertIntervalSeconds: number;
-  /** Network interface the VIP is brought up on (the image's name for the cluster NIC). */
-  readonly interfaceName: string;
+  /**
+   * Network interface the VIPs are brought up on, when the image's name for the cluster NIC is known.
+   * Unset: keepalived finds it at boot (the interface holding the node's address, else the default route's).
+   */
+  readonly interfaceName?: string;
 }
 
 export type NodeRole = "server" | "agent" | "gpu" | "ingress";

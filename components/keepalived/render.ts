@@ -13,11 +13,15 @@
  * and a `track_script` on the group's local health signal, so a node whose service is down gives the VIP away.
  *
  * Use {@link renderKeepalivedNode} from a component: it returns every file, package and service a node of
- * either group needs, so a new file here (check, notify, interface detection) reaches every call site.
+ * either group needs (configuration, check script, notify script, interface detection and the systemd drop-in
+ * that runs it), so a new file here reaches every call site.
+ *
+ * Every keyword written here is in keepalived.conf(5) of keepalived 2.2.7, the version Debian bookworm ships
+ * (acassen/keepalived doc/man/man5/keepalived.conf.5 at v2.2.7), and the tests run the output through that
+ * keepalived (`keepalived -t`, and a real failover in network namespaces: test/net/).
  */
 
 import { parseIpv4 } from "../../spec/ipv4";
-import { KEEPALIVED_CONFIG_PATH } from "../conventions";
 
 /**
  * The two keepalived groups of a cluster. They share the cluster's L2 segment, so their
@@ -25,10 +29,35 @@ import { KEEPALIVED_CONFIG_PATH } from "../conventions";
  */
 export type KeepalivedGroup = "api" | "ingress";
 
+/** keepalived's configuration directory on a node (KEEPALIVED_CONFIG_PATH lives in it). */
+export const KEEPALIVED_DIRECTORY = "/etc/keepalived";
+/** File names inside the configuration directory. */
+const FILE_NAMES = {
+  conf: "keepalived.conf",
+  checkApi: "check_api.sh",
+  checkIngress: "check_ingress.sh",
+  notify: "notify.sh",
+  detectInterface: "detect_interface.sh",
+  /** Written at boot by detect_interface.sh; keepalived.conf includes it. */
+  interfaceConf: "interface.conf",
+} as const;
 /** Where cloud-init writes the ingress group's check script; keepalived.conf refers to it. */
-export const INGRESS_CHECK_SCRIPT_PATH = "/etc/keepalived/check_ingress.sh";
+export const INGRESS_CHECK_SCRIPT_PATH = `${KEEPALIVED_DIRECTORY}/${FILE_NAMES.checkIngress}`;
 /** Where cloud-init writes the API group's check script; keepalived.conf refers to it. */
-export const API_CHECK_SCRIPT_PATH = "/etc/keepalived/check_api.sh";
+export const API_CHECK_SCRIPT_PATH = `${KEEPALIVED_DIRECTORY}/${FILE_NAMES.checkApi}`;
+/** The notify script: logs every VRRP state change to the journal with the tag NOTIFY_LOG_TAG. */
+export const NOTIFY_SCRIPT_PATH = `${KEEPALIVED_DIRECTORY}/${FILE_NAMES.notify}`;
+/** The syslog tag of state changes: `journalctl -t keepalived-notify` on a node lists its failovers. */
+export const NOTIFY_LOG_TAG = "keepalived-notify";
+/** The interface detection script, run by keepalived.service before keepalived starts (KEEPALIVED_DROP_IN_PATH). */
+export const DETECT_INTERFACE_SCRIPT_PATH = `${KEEPALIVED_DIRECTORY}/${FILE_NAMES.detectInterface}`;
+/**
+ * A systemd drop-in for keepalived.service that runs the detection script as `ExecStartPre`: it runs before
+ * every start (first boot, when the package's postinst starts keepalived, and every reboot), whoever starts it.
+ */
+export const KEEPALIVED_DROP_IN_PATH = "/etc/systemd/system/keepalived.service.d/10-xcluster-interface.conf";
+/** The keepalived parameter (keepalived.conf(5) "Parameter substitution") that holds the detected interface. */
+export const INTERFACE_PARAMETER = "XCLUSTER_INTERFACE";
 /**
  * ingress-nginx's health endpoint on the node. The controller serves `/healthz` on `--healthz-port`, default
  * 10254, bound to every address (`--healthz-host` default ""): kubernetes/ingress-nginx pkg/flags/flags.go at
@@ -51,7 +80,8 @@ interface GroupProfile {
   readonly instance: string;
   /** `vrrp_script` name. */
   readonly script: string;
-  readonly checkScriptPath: string;
+  /** File name of the check script in the configuration directory. */
+  readonly checkScript: string;
   readonly healthUrl: string;
   /** What the VIP serves, for comments. */
   readonly what: string;
@@ -63,7 +93,7 @@ const GROUPS: Readonly<Record<KeepalivedGroup, GroupProfile>> = {
   api: {
     instance: "api_vip",
     script: "check_api",
-    checkScriptPath: API_CHECK_SCRIPT_PATH,
+    checkScript: FILE_NAMES.checkApi,
     healthUrl: DEFAULT_API_HEALTH_URL,
     what: "API VIP",
     checks: "the local RKE2 supervisor answers /ping",
@@ -71,25 +101,52 @@ const GROUPS: Readonly<Record<KeepalivedGroup, GroupProfile>> = {
   ingress: {
     instance: "ingress_vip",
     script: "check_ingress",
-    checkScriptPath: INGRESS_CHECK_SCRIPT_PATH,
+    checkScript: FILE_NAMES.checkIngress,
     healthUrl: DEFAULT_INGRESS_HEALTH_URL,
     what: "ingress VIP",
     checks: "the RKE2 ingress controller answers healthy",
   },
 };
 
-const DEFAULT_INTERFACE = "eth0";
 /** keepalived uses only the first eight characters of a PASS secret (and `-t` rejects longer ones). */
 const AUTH_PASS_MAX = 8;
-/** `vrrp_script` timing: a check fails after `fall` failed runs `intervalSeconds` apart. */
-const CHECK = { intervalSeconds: 3, timeoutSeconds: 3, curlMaxTimeSeconds: 2, fall: 2, rise: 2 } as const;
+/**
+ * `vrrp_script` timing: a check fails after `fall` failed runs `intervalSeconds` apart, and passes again after
+ * `rise` good ones. curl gives up after `curlMaxTimeSeconds`, before keepalived's own `timeout` would kill
+ * the script and count it as failed, so a hung endpoint is a failed check, never a hung one.
+ */
+export const KEEPALIVED_CHECK = {
+  intervalSeconds: 3,
+  timeoutSeconds: 3,
+  curlMaxTimeSeconds: 2,
+  fall: 2,
+  rise: 2,
+} as const;
+/**
+ * `garp_master_refresh`: the holder repeats its gratuitous ARP for the VIP every minute. On OVN (the Neutron
+ * backend of most current OpenStack clouds) the logical router learns the VIP's MAC into its MAC_Binding table
+ * and, unless `mac_binding_age_threshold` is set (OVN 22.09 and later, off by default), never expires it; a
+ * GARP lost around a failover leaves the router sending to the old holder until another GARP arrives
+ * (ovn-org/ovn issue #238 "permanent mac_binding cause traffic blackhole"; the same reason OpenShift's
+ * keepalived on OpenStack sends periodic GARPs: openshift/machine-config-operator pull request #2782).
+ * keepalived's default is 0, no refresh (keepalived.conf(5), `vrrp_garp_master_refresh`).
+ */
+export const GARP_MASTER_REFRESH_SECONDS = 60;
+/**
+ * How long the detection script waits at boot for the node's address before it falls back to the default
+ * route's interface (the unit is ordered after network-online.target, so this is rarely more than a moment).
+ */
+const DETECT_WAIT_SECONDS = 20;
 
 export interface KeepalivedConfigArgs {
   /** Which of the cluster's two VRRP groups this node belongs to; decides the check and the names. */
   readonly group: KeepalivedGroup;
   /** keepalived `router_id`: the node name. */
   readonly routerId: string;
-  /** Interface VRRP runs on and the VIP is added to. @default "eth0" */
+  /**
+   * Interface VRRP runs on and the VIP is added to: an override for images whose interface is known.
+   * @default detected at boot: the interface holding `unicastSourceIp`, else the default route's
+   */
   readonly interfaceName?: string;
   /** `virtual_router_id` (1–255); must differ from the cluster's other group (they share a segment). */
   readonly virtualRouterId: number;
@@ -107,8 +164,11 @@ export interface KeepalivedConfigArgs {
   readonly advertIntervalSeconds: number;
   /** Optional VRRP PASS secret (1–8 characters); adverts are already confined to the subnet by security rules. @default none */
   readonly authPass?: string;
-  /** Path of the check script the config tracks. @default the group's script path (API_CHECK_SCRIPT_PATH, INGRESS_CHECK_SCRIPT_PATH) */
-  readonly checkScriptPath?: string;
+  /**
+   * Directory of keepalived.conf and its scripts on the node; tests point it at a temporary directory.
+   * @default KEEPALIVED_DIRECTORY ("/etc/keepalived")
+   */
+  readonly directory?: string;
 }
 
 /** One file a keepalived node needs; structurally a cloud-init `write_files` entry (rke2/cloud-init.ts WriteFile). */
@@ -134,14 +194,21 @@ export interface KeepalivedNode {
  */
 export function renderKeepalivedNode(a: KeepalivedConfigArgs): KeepalivedNode {
   const conf = renderKeepalivedConf(a);
-  const profile = GROUPS[a.group];
+  const paths = pathsOf(a);
   const files: KeepalivedNodeFile[] = [
-    { path: KEEPALIVED_CONFIG_PATH, content: conf, permissions: "0600" },
-    {
-      path: a.checkScriptPath ?? profile.checkScriptPath,
-      content: renderCheckScript(a.group),
-      permissions: "0755",
-    },
+    { path: paths.conf, content: conf, permissions: "0600" },
+    { path: paths.check, content: renderCheckScript(a.group), permissions: "0755" },
+    { path: paths.notify, content: renderNotifyScript(a), permissions: "0755" },
+    ...(a.interfaceName === undefined
+      ? [
+          {
+            path: paths.detectInterface,
+            content: renderDetectInterfaceScript(a.unicastSourceIp),
+            permissions: "0755" as const,
+          },
+          { path: KEEPALIVED_DROP_IN_PATH, content: renderKeepalivedDropIn(a), permissions: "0644" as const },
+        ]
+      : []),
   ];
   return {
     files: files.sort((x, y) => x.path.localeCompare(y.path)),
@@ -152,13 +219,22 @@ export function renderKeepalivedNode(a: KeepalivedConfigArgs): KeepalivedNode {
 
 /** Renders keepalived.conf. Throws one error naming every invalid argument. */
 export function renderKeepalivedConf(a: KeepalivedConfigArgs): string {
-  const iface = a.interfaceName ?? DEFAULT_INTERFACE;
-  const scriptPath = a.checkScriptPath ?? profileOf(a.group)?.checkScriptPath ?? "";
-  checkConfigArgs(a, iface, scriptPath);
+  checkConfigArgs(a);
   const profile = GROUPS[a.group];
+  const paths = pathsOf(a);
+  const detected = a.interfaceName === undefined;
+  const iface = a.interfaceName ?? `\${${INTERFACE_PARAMETER}}`;
   const peers = [...a.unicastPeers].sort(compareIpv4);
   const lines = [
     `# keepalived.conf for ${a.routerId}: ${profile.what} ${a.vip}. Rendered by xcluster; local changes are overwritten.`,
+    ...(detected
+      ? [
+          `# The interface is found at boot: ${FILE_NAMES.detectInterface} (run by keepalived.service before keepalived`,
+          `# starts) writes $${INTERFACE_PARAMETER}=<interface> to ${FILE_NAMES.interfaceConf}; includer fails when it is missing.`,
+          `includer ${FILE_NAMES.interfaceConf}`,
+          "",
+        ]
+      : []),
     "global_defs {",
     `    router_id ${a.routerId}`,
     // Scripts run only if neither they nor their directories are writable by non-root users.
@@ -169,11 +245,14 @@ export function renderKeepalivedConf(a: KeepalivedConfigArgs): string {
     "}",
     "",
     `vrrp_script ${profile.script} {`,
-    `    script "${scriptPath}"`,
-    `    interval ${CHECK.intervalSeconds}`,
-    `    timeout ${CHECK.timeoutSeconds}`,
-    `    fall ${CHECK.fall}`,
-    `    rise ${CHECK.rise}`,
+    `    script "${paths.check}"`,
+    `    interval ${KEEPALIVED_CHECK.intervalSeconds}`,
+    `    timeout ${KEEPALIVED_CHECK.timeoutSeconds}`,
+    `    fall ${KEEPALIVED_CHECK.fall}`,
+    `    rise ${KEEPALIVED_CHECK.rise}`,
+    // Failed until the first checks pass: nobody takes the VIP before its service answers (server-0, which
+    // initialises the cluster, is the first whose supervisor answers).
+    "    init_fail",
     "}",
     "",
     `vrrp_instance ${profile.instance} {`,
@@ -196,6 +275,8 @@ export function renderKeepalivedConf(a: KeepalivedConfigArgs): string {
     "    track_script {",
     `        ${profile.script}`,
     "    }",
+    `    garp_master_refresh ${GARP_MASTER_REFRESH_SECONDS}`,
+    `    notify ${paths.notify}`,
     "}",
   ];
   return `${lines.join("\n")}\n`;
@@ -219,7 +300,7 @@ export function renderCheckScript(group: KeepalivedGroup, options: { readonly ur
     "#!/bin/sh",
     `# keepalived track_script for the ${profile.what}. Rendered by xcluster; local changes are overwritten.`,
     `# Exit 0 while ${profile.checks}, 1 otherwise (keepalived then gives the VIP away).`,
-    `if curl --fail --silent --show-error${insecure} --max-time ${CHECK.curlMaxTimeSeconds} --output /dev/null '${url}'; then`,
+    `if curl --fail --silent --show-error${insecure} --max-time ${KEEPALIVED_CHECK.curlMaxTimeSeconds} --output /dev/null '${url}'; then`,
     "  exit 0",
     "fi",
     "exit 1",
@@ -237,7 +318,97 @@ export function renderApiCheckScript(options: { readonly url?: string } = {}): s
   return renderCheckScript("api", options);
 }
 
-function checkConfigArgs(a: KeepalivedConfigArgs, iface: string, scriptPath: string): void {
+/**
+ * Renders the notify script: keepalived runs it on every state change of the instance, appending
+ * "INSTANCE", the instance name, the new state (MASTER, BACKUP, FAULT, STOP, DELETED) and the priority
+ * (keepalived.conf(5), `notify`). It logs one line to the journal (syslog tag NOTIFY_LOG_TAG).
+ */
+export function renderNotifyScript(a: Pick<KeepalivedConfigArgs, "group" | "routerId" | "vip">): string {
+  const profile = GROUPS[a.group];
+  return [
+    "#!/bin/sh",
+    `# keepalived notify for the ${profile.what} ${a.vip} on ${a.routerId}. Rendered by xcluster; local changes are overwritten.`,
+    "# keepalived appends: $1 GROUP|INSTANCE, $2 its name, $3 the new state, $4 the priority.",
+    'case "${3:-}" in',
+    `  MASTER) holds="holds the ${profile.what} ${a.vip}" ;;`,
+    `  *) holds="does not hold the ${profile.what} ${a.vip}" ;;`,
+    "esac",
+    `exec logger -t ${NOTIFY_LOG_TAG} -p daemon.notice -- "${a.routerId}: $1 $2 is now \${3:-unknown} (priority \${4:-unknown}); this node $holds"`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Renders the interface detection script. Run as `detect_interface.sh OUTPUT`, it writes
+ * `$XCLUSTER_INTERFACE=<name>` to OUTPUT: the interface that holds `nodeIp` (waiting a little for it at
+ * boot), else the interface of the default route. Exits 1, writing nothing, when it finds neither.
+ */
+export function renderDetectInterfaceScript(nodeIp: string): string {
+  if (!isIpv4(nodeIp)) {
+    throw new Error(
+      `invalid interface detection: nodeIp: not an IPv4 address (got ${JSON.stringify(nodeIp)})`,
+    );
+  }
+  return [
+    "#!/bin/sh",
+    `# Finds the interface keepalived runs VRRP on: the one holding this node's address ${nodeIp}, else the`,
+    "# default route's. Rendered by xcluster; local changes are overwritten.",
+    `# Usage: ${FILE_NAMES.detectInterface} OUTPUT (keepalived.conf includes OUTPUT).`,
+    "set -u",
+    'out="${1:?usage: detect_interface.sh OUTPUT}"',
+    `node_ip='${nodeIp}'`,
+    "by_address() {",
+    `  ip -o -4 addr show | awk -v ip="$node_ip" '{ split($4, a, "/"); if (a[1] == ip) { print $2; exit } }'`,
+    "}",
+    "by_default_route() {",
+    "  ip -o -4 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == \"dev\") { print $(i + 1); exit } }'",
+    "}",
+    'iface="$(by_address)"',
+    "waited=0",
+    `while [ -z "$iface" ] && [ "$waited" -lt ${DETECT_WAIT_SECONDS} ]; do`,
+    "  sleep 1",
+    "  waited=$((waited + 1))",
+    '  iface="$(by_address)"',
+    "done",
+    'how="holds $node_ip"',
+    'if [ -z "$iface" ]; then',
+    '  iface="$(by_default_route)"',
+    '  how="has the default route ($node_ip not found)"',
+    "fi",
+    'case "$iface" in',
+    '  "") echo "detect_interface: no interface holds $node_ip and there is no default route" >&2; exit 1 ;;',
+    '  *[!A-Za-z0-9._-]*) echo "detect_interface: unexpected interface name: $iface" >&2; exit 1 ;;',
+    "esac",
+    `printf '%s\\n' '# Written at boot by ${FILE_NAMES.detectInterface}.' "\\$${INTERFACE_PARAMETER}=$iface" > "$out.tmp"`,
+    'mv "$out.tmp" "$out"',
+    'echo "detect_interface: keepalived uses $iface, which $how"',
+    "",
+  ].join("\n");
+}
+
+/** Renders the keepalived.service drop-in that runs the detection script before keepalived starts. */
+export function renderKeepalivedDropIn(a: Pick<KeepalivedConfigArgs, "directory">): string {
+  const dir = a.directory ?? KEEPALIVED_DIRECTORY;
+  return [
+    "# Rendered by xcluster: find keepalived's interface before every start (see detect_interface.sh).",
+    "[Service]",
+    `ExecStartPre=${dir}/${FILE_NAMES.detectInterface} ${dir}/${FILE_NAMES.interfaceConf}`,
+    "",
+  ].join("\n");
+}
+
+function pathsOf(a: Pick<KeepalivedConfigArgs, "group" | "directory">) {
+  const dir = a.directory ?? KEEPALIVED_DIRECTORY;
+  const profile = profileOf(a.group);
+  return {
+    conf: `${dir}/${FILE_NAMES.conf}`,
+    check: `${dir}/${profile?.checkScript ?? ""}`,
+    notify: `${dir}/${FILE_NAMES.notify}`,
+    detectInterface: `${dir}/${FILE_NAMES.detectInterface}`,
+  };
+}
+
+function checkConfigArgs(a: KeepalivedConfigArgs): void {
   const problems: string[] = [];
   const intIn = (field: string, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -251,10 +422,10 @@ function checkConfigArgs(a: KeepalivedConfigArgs, iface: string, scriptPath: str
     problems.push(`group: unknown (got ${JSON.stringify(a.group)}; allowed: api, ingress)`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(a.routerId))
     problems.push(`routerId: not a node name (got ${JSON.stringify(a.routerId)})`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(iface))
-    problems.push(`interfaceName: not an interface name (got ${JSON.stringify(iface)})`);
-  if (!/^\/[A-Za-z0-9._/-]+$/.test(scriptPath))
-    problems.push(`checkScriptPath: not an absolute path (got ${JSON.stringify(scriptPath)})`);
+  if (a.interfaceName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(a.interfaceName))
+    problems.push(`interfaceName: not an interface name (got ${JSON.stringify(a.interfaceName)})`);
+  if (a.directory !== undefined && !/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(a.directory))
+    problems.push(`directory: not an absolute path (got ${JSON.stringify(a.directory)})`);
   intIn("virtualRouterId", a.virtualRouterId, 1, 255);
   intIn("priority", a.priority, 1, 254);
   intIn("advertIntervalSeconds", a.advertIntervalSeconds, 1, 255);

@@ -7,12 +7,20 @@ import * as path from "path";
 import { KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
 import {
   API_CHECK_SCRIPT_PATH,
+  DETECT_INTERFACE_SCRIPT_PATH,
+  GARP_MASTER_REFRESH_SECONDS,
   INGRESS_CHECK_SCRIPT_PATH,
+  KEEPALIVED_CHECK,
+  KEEPALIVED_DROP_IN_PATH,
   KeepalivedConfigArgs,
+  NOTIFY_LOG_TAG,
+  NOTIFY_SCRIPT_PATH,
   renderApiCheckScript,
+  renderDetectInterfaceScript,
   renderIngressCheckScript,
   renderKeepalivedConf,
   renderKeepalivedNode,
+  renderNotifyScript,
 } from "../../components/keepalived/render";
 
 const base: KeepalivedConfigArgs = {
@@ -130,9 +138,71 @@ describe("keepalived renderer", () => {
     );
   });
 
-  it("defaults the interface to eth0", () => {
-    const { interfaceName: _omitted, ...rest } = base;
-    assert.match(renderKeepalivedConf(rest), /^\s+interface eth0$/m);
+  it("without an interface override, includes the interface detected at boot and ships the detection", () => {
+    const { interfaceName: _omitted, ...detected } = api;
+    const conf = renderKeepalivedConf(detected);
+    assert.match(conf, /^includer interface\.conf$/m);
+    assert.match(conf, /^\s+interface \$\{XCLUSTER_INTERFACE\}$/m);
+    assert.match(conf, /^\s+10\.0\.50\.10\/32 dev \$\{XCLUSTER_INTERFACE\}$/m);
+    assert.doesNotMatch(conf, /ens3|eth0/);
+    const node = renderKeepalivedNode(detected);
+    const dropIn = node.files.find((f) => f.path === KEEPALIVED_DROP_IN_PATH);
+    assert.equal(dropIn?.permissions, "0644");
+    assert.match(
+      dropIn?.content ?? "",
+      /^\[Service\]\nExecStartPre=\/etc\/keepalived\/detect_interface\.sh \/etc\/keepalived\/interface\.conf$/m,
+    );
+    const detect = node.files.find((f) => f.path === DETECT_INTERFACE_SCRIPT_PATH);
+    assert.equal(detect?.content, renderDetectInterfaceScript("10.0.50.11"));
+    assert.equal(detect?.permissions, "0755");
+  });
+
+  it("with an interface override, writes it literally and ships no detection", () => {
+    const conf = renderKeepalivedConf({ ...api, interfaceName: "enp1s0" });
+    assert.match(conf, /^\s+interface enp1s0$/m);
+    assert.match(conf, /dev enp1s0$/m);
+    assert.doesNotMatch(conf, /includer|XCLUSTER_INTERFACE/);
+    const paths = renderKeepalivedNode({ ...api, interfaceName: "enp1s0" }).files.map((f) => f.path);
+    assert.ok(!paths.includes(KEEPALIVED_DROP_IN_PATH) && !paths.includes(DETECT_INTERFACE_SCRIPT_PATH));
+  });
+
+  it("refreshes gratuitous ARP, notifies every state change, and bounds each check in time", () => {
+    for (const args of [api, base]) {
+      const conf = renderKeepalivedConf(args);
+      assert.match(conf, new RegExp(`^\\s+garp_master_refresh ${GARP_MASTER_REFRESH_SECONDS}$`, "m"));
+      assert.match(conf, new RegExp(`^\\s+notify ${NOTIFY_SCRIPT_PATH}$`, "m"));
+      assert.match(conf, new RegExp(`^\\s+timeout ${KEEPALIVED_CHECK.timeoutSeconds}$`, "m"));
+      assert.match(conf, /^\s+init_fail$/m);
+    }
+    assert.ok(
+      KEEPALIVED_CHECK.curlMaxTimeSeconds < KEEPALIVED_CHECK.timeoutSeconds,
+      "curl gives up before keepalived kills the script",
+    );
+    assert.match(
+      renderIngressCheckScript(),
+      new RegExp(`--max-time ${KEEPALIVED_CHECK.curlMaxTimeSeconds} `),
+    );
+    const notify = renderNotifyScript(api);
+    assert.match(notify, new RegExp(`logger -t ${NOTIFY_LOG_TAG} `));
+    assert.match(notify, /MASTER\) holds="holds the API VIP 10\.0\.50\.10"/);
+  });
+
+  it("keeps the whole node under one directory when asked (tests run it from a temporary one)", () => {
+    const node = renderKeepalivedNode({ ...api, interfaceName: undefined, directory: "/tmp/x" });
+    const conf = node.files.find((f) => f.path === "/tmp/x/keepalived.conf")?.content ?? "";
+    assert.match(conf, /script "\/tmp\/x\/check_api\.sh"/);
+    assert.match(conf, /notify \/tmp\/x\/notify\.sh/);
+    const dropIn = node.files.find((f) => f.path === KEEPALIVED_DROP_IN_PATH)?.content ?? "";
+    assert.match(dropIn, /ExecStartPre=\/tmp\/x\/detect_interface\.sh \/tmp\/x\/interface\.conf/);
+    assert.deepEqual(
+      node.files.map((f) => f.path).filter((p) => !p.startsWith("/tmp/x/")),
+      [KEEPALIVED_DROP_IN_PATH],
+    );
+  });
+
+  it("writes the configuration where the policies look for it by default", () => {
+    const paths = renderKeepalivedNode(base).files.map((f) => f.path);
+    assert.ok(paths.includes(KEEPALIVED_CONFIG_PATH));
   });
 
   const rejected: [string, Partial<KeepalivedConfigArgs>, RegExp][] = [
@@ -155,6 +225,7 @@ describe("keepalived renderer", () => {
       { group: "etcd" as KeepalivedConfigArgs["group"] },
       /group: unknown \(got "etcd"; allowed: api, ingress\)/,
     ],
+    ["a relative directory", { directory: "etc/keepalived" }, /directory: not an absolute path/],
     [
       "an interface name longer than 15 characters",
       { interfaceName: "averyveryverylongif" },
@@ -175,6 +246,10 @@ describe("keepalived renderer", () => {
         /advertIntervalSeconds/.test(e.message) &&
         /unicastPeers/.test(e.message),
     );
+  });
+
+  it("rejects a node address the detection script could not match", () => {
+    assert.throws(() => renderDetectInterfaceScript("10.0.50"), /nodeIp: not an IPv4 address/);
   });
 
   it("rejects a health URL that could break out of the script's quoting", () => {
@@ -216,8 +291,6 @@ describe("keepalived renderer, checked by the real tools", function () {
       iface !== undefined,
       "this machine has no non-loopback interface for keepalived to check against",
     );
-    const script = path.join(dir, "check_ingress.sh");
-    fs.writeFileSync(script, renderIngressCheckScript(), { mode: 0o755 });
     const variants: Partial<KeepalivedConfigArgs>[] = [
       {},
       { authPass: "abc12345" },
@@ -232,9 +305,16 @@ describe("keepalived renderer, checked by the real tools", function () {
       },
     ];
     for (const v of variants) {
-      const conf = renderKeepalivedConf({ ...base, interfaceName: iface, checkScriptPath: script, ...v });
+      const args: KeepalivedConfigArgs = { ...base, interfaceName: iface, directory: dir, ...v };
+      // The scripts the configuration names must exist: keepalived -t disables a missing track script.
+      for (const f of renderKeepalivedNode(args).files) {
+        if (f.path.startsWith(dir))
+          fs.writeFileSync(f.path, f.content, { mode: Number.parseInt(f.permissions, 8) });
+      }
+      const conf = renderKeepalivedConf(args);
       const r = configTest(conf);
       assert.equal(r.status, 0, `keepalived -t rejected ${JSON.stringify(v)}:\n${r.output}\n${conf}`);
+      assert.equal(r.output, "", `keepalived -t warned about ${JSON.stringify(v)}`);
     }
   });
 
@@ -242,17 +322,21 @@ describe("keepalived renderer, checked by the real tools", function () {
     const conf = renderKeepalivedConf({
       ...base,
       interfaceName: localInterface() ?? "eth0",
-      checkScriptPath: path.join(dir, "x.sh"),
+      directory: dir,
     });
     const r = configTest(conf.replace("virtual_router_id 51", "virtual_router_id 300"));
     assert.notEqual(r.status, 0);
     assert.match(r.output, /300/);
   });
 
-  it("the check script is valid sh", () => {
-    const script = path.join(dir, "syntax.sh");
-    fs.writeFileSync(script, renderIngressCheckScript(), { mode: 0o755 });
-    execFileSync("sh", ["-n", script]);
+  it("every rendered script is valid sh", () => {
+    const { interfaceName: _omitted, ...detected } = api;
+    for (const f of renderKeepalivedNode({ ...detected, directory: dir }).files) {
+      if (!f.path.endsWith(".sh")) continue;
+      const script = path.join(dir, `syntax-${path.basename(f.path)}`);
+      fs.writeFileSync(script, f.content, { mode: 0o755 });
+      execFileSync("sh", ["-n", script]);
+    }
   });
 
   it("the check script exits 0 while the controller is healthy and 1 when it is not", async function () {

@@ -83,7 +83,6 @@ export function ingressNode(): string {
   const keepalived = renderKeepalivedNode({
     group: "ingress",
     routerId: "ecmwf-ai-platform-ingress-0",
-    interfaceName: "ens3",
     virtualRouterId: 50,
     priority: 200,
     unicastSourceIp: "10.0.50.5",
