@@ -15,6 +15,7 @@ const keepalived = (vip: string): Topology => ({
   vip,
   ingressNodes: 2,
   virtualRouterId: 1,
+  apiVirtualRouterId: 2,
   advertIntervalSeconds: 1,
   interfaceName: "ens3",
 });

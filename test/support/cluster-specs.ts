@@ -49,6 +49,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       vip: "10.0.50.10",
       ingressNodes: 2,
       virtualRouterId: 50,
+      apiVirtualRouterId: 51,
       advertIntervalSeconds: 1,
       interfaceName: "ens3",
     },
