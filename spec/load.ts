@@ -10,6 +10,7 @@ import { ClusterDocument, EnvironmentDocument } from "./schema";
 import { checkStructure } from "./structure";
 import { checkCluster, checkEnvironment, type Lenient } from "./semantics";
 import { resolveCluster } from "./resolve";
+import { routerIdScopeOf } from "./router-ids";
 import { parseYaml, type YamlSource } from "./yaml-source";
 import { show, type PathSegment, type SpecIssue } from "./issues";
 import { valueAt } from "./structure";
@@ -63,7 +64,8 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
 
   const clusters: ClusterSpec[] = [];
   const seen = new Map<string, { file: string; src: YamlSource }>();
-  const routerIds = new Map<string, string>();
+  /** Environment-scoped IDs already taken: `<environment>/<id>` → the cluster and group holding it. */
+  const routerIds = new Map<string, { cluster: string; group: string }>();
   for (const file of [...clusterFiles].sort()) {
     const parsed = readYaml(file, rel(file));
     if (!parsed.source) {
@@ -122,19 +124,32 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
     issues.push(...semantic);
     if (semantic.length > 0 || prior) continue;
     const spec = resolveCluster(doc, env.doc, { clusterFile: rel(file), environmentFile: env.file });
-    if (spec.topology.mode === "keepalived") {
-      const rid = `${spec.environment}/${spec.topology.virtualRouterId}`;
-      const other = routerIds.get(rid);
-      if (other !== undefined) {
+    if (spec.topology.mode === "keepalived" && routerIdScopeOf(env.doc).scope === "environment") {
+      // Clusters sharing one network: IDs from the order never collide, but overrides may.
+      const t = spec.topology;
+      const groups = [
+        ["ingress", t.virtualRouterId, "virtualRouterId"],
+        ["API", t.apiVirtualRouterId, "apiVirtualRouterId"],
+      ] as const;
+      const clash = groups
+        .map(([group, id, field]) => ({
+          group,
+          id,
+          field,
+          other: routerIds.get(`${spec.environment}/${id}`),
+        }))
+        .find((g) => g.other !== undefined);
+      if (clash?.other !== undefined) {
         issues.push(
           src.issue(
-            ["spec", "parameters", "topology"],
-            `keepalived virtual_router_id ${spec.topology.virtualRouterId} is already used by cluster "${other}" in this environment (allowed: set topology.virtualRouterId to a free value 1–255)`,
+            ["spec", "parameters", "topology", clash.field],
+            `keepalived virtual_router_id ${clash.id} of the ${clash.group} group is also used by the ${clash.other.group} group of cluster "${clash.other.cluster}", and the clusters of environment "${spec.environment}" share one network (routerIdScope: environment) (allowed: remove the override to get a free ID, or choose an unused one 1–255)`,
           ),
         );
         continue;
       }
-      routerIds.set(rid, spec.name);
+      for (const [group, id] of groups)
+        routerIds.set(`${spec.environment}/${id}`, { cluster: spec.name, group });
     }
     clusters.push(spec);
   }

@@ -8,6 +8,7 @@ import { allocationPoolOf } from "./semantics";
 import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
 import type { ClusterSpec, NodePool, Taint, Topology } from "./types";
+import { routerIdScopeOf, routerIdsFor } from "./router-ids";
 import { DEFAULT_GPU_TAINT } from "../components/conventions";
 
 export interface ResolveSources {
@@ -72,7 +73,7 @@ export function resolveCluster(
           vip: topologyInput.vip ?? nthAddress(subnet, DEFAULTS.vipOffset),
           apiVip: topologyInput.apiVip ?? nthAddress(subnet, DEFAULTS.apiVipOffset),
           ingressNodes: topologyInput.ingressNodes ?? DEFAULTS.ingressNodes,
-          virtualRouterId: topologyInput.virtualRouterId ?? defaultVirtualRouterId(c.metadata.name),
+          ...resolvedRouterIds(c.metadata.name, topologyInput, env),
           advertIntervalSeconds: topologyInput.advertIntervalSeconds ?? DEFAULTS.advertIntervalSeconds,
           ...(topologyInput.interfaceName !== undefined
             ? { interfaceName: topologyInput.interfaceName }
@@ -171,9 +172,17 @@ export function resolveCluster(
   };
 }
 
-/** A stable virtual_router_id in 1–255 from the cluster name (collisions are caught per environment). */
-export function defaultVirtualRouterId(name: string): number {
-  let h = 0;
-  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
-  return (h % 255) + 1;
+/** Both groups' IDs (spec/router-ids.ts); validation has already rejected a cluster missing from the order. */
+function resolvedRouterIds(
+  name: string,
+  t: { readonly virtualRouterId?: number | undefined; readonly apiVirtualRouterId?: number | undefined },
+  env: EnvironmentDocument,
+): { virtualRouterId: number; apiVirtualRouterId: number } {
+  const ids = routerIdsFor(
+    name,
+    { ingress: t.virtualRouterId, api: t.apiVirtualRouterId },
+    routerIdScopeOf(env),
+  );
+  if (ids === undefined) throw new Error(`resolveCluster needs a validated spec: no router IDs for ${name}`);
+  return { virtualRouterId: ids.ingress, apiVirtualRouterId: ids.api };
 }

@@ -70,7 +70,16 @@ const topology = z
         .max(255)
         .optional()
         .describe(
-          "keepalived virtual_router_id, unique per environment. Default: derived from the cluster name.",
+          "keepalived virtual_router_id of the ingress VIP group. Unique only inside the cluster (its own network) unless the environment sets keepalived.routerIdScope. Default: derived from the cluster name.",
+        ),
+      apiVirtualRouterId: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe(
+          "keepalived virtual_router_id of the API VIP group; differs from virtualRouterId (both groups share the cluster's network). Default: the next free ID after virtualRouterId.",
         ),
       advertIntervalSeconds: z
         .number()
@@ -311,6 +320,23 @@ export const EnvironmentDocument = z
         })
         .optional(),
       acmeEmail: z.string().email().optional().describe("ACME account for cert-manager's issuer."),
+      keepalived: z
+        .strictObject({
+          routerIdScope: z
+            .enum(["cluster", "environment"])
+            .optional()
+            .describe(
+              'Where keepalived virtual_router_ids must be unique: "cluster" (each cluster has its own network; default) or "environment" (the clusters share one network; needs clusterOrder).',
+            ),
+          clusterOrder: z
+            .array(name)
+            .optional()
+            .describe(
+              "With routerIdScope environment: every cluster of the environment in creation order. IDs are assigned in this order, so append new clusters at the end and keep removed ones until they are destroyed.",
+            ),
+        })
+        .optional()
+        .describe("keepalived settings shared by the environment's clusters."),
       defaults: z
         .strictObject({ topology: topology.optional(), rke2: rke2.optional() })
         .optional()

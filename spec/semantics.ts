@@ -19,6 +19,7 @@ import {
   type Cidr,
 } from "./ipv4";
 import type { YamlSource } from "./yaml-source";
+import { checkClusterRouterIds, checkEnvironmentRouterIds } from "./router-ids";
 
 /** A document with every field optional: what is left of a cluster spec after its invalid fields are removed. */
 export type Lenient<T> = T extends readonly (infer U)[]
@@ -50,6 +51,7 @@ export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): Spe
       ),
     );
   }
+  issues.push(...checkEnvironmentRouterIds(env, src));
   if (
     env.spec.flavors.gpu !== undefined &&
     !isGpuFlavor(env.spec.flavors.gpu, env.spec.openstack.gpuFlavors ?? [])
@@ -149,6 +151,7 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
   (p.adminCidrs ?? []).forEach((a, i) => checkAdminCidr(a, [...P, "adminCidrs", i], src, issues));
 
   if (subnet) checkAddressPlan(c, src, env, subnet, issues);
+  issues.push(...checkClusterRouterIds(c, src, env));
   checkPools(c, src, env, issues);
   checkAddons(c, src, env, issues);
 

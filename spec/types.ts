@@ -21,8 +21,10 @@ export interface KeepalivedTopology {
   readonly apiVip: string;
   /** Number of dedicated ingress nodes carrying the VIP. */
   readonly ingressNodes: number;
-  /** keepalived `virtual_router_id` (1–255), unique per cluster in an environment. */
+  /** keepalived `virtual_router_id` (1–255) of the ingress VIP group (spec/router-ids.ts). */
   readonly virtualRouterId: number;
+  /** keepalived `virtual_router_id` (1–255) of the API VIP group; never equal to `virtualRouterId`. */
+  readonly apiVirtualRouterId: number;
   /** keepalived `advert_int`. */
   readonly advertIntervalSeconds: number;
   /**

@@ -16,6 +16,7 @@ const keepalived = (vip: string, apiVip = "10.0.50.9"): Topology => ({
   apiVip,
   ingressNodes: 2,
   virtualRouterId: 1,
+  apiVirtualRouterId: 2,
   advertIntervalSeconds: 1,
   interfaceName: "ens3",
 });

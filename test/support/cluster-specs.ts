@@ -50,6 +50,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       apiVip: "10.0.50.9",
       ingressNodes: 2,
       virtualRouterId: 50,
+      apiVirtualRouterId: 51,
       advertIntervalSeconds: 1,
       interfaceName: "ens3",
     },
