@@ -2,17 +2,25 @@
  * The RKE2 servers: an odd number of instances in one server group (hard anti-affinity unless the spec
  * says otherwise), each on a port with a fixed address. Server 0 initialises the cluster with the
  * Pulumi-generated CAs written to disk before RKE2 starts; the others join through the fixed
- * registration address (the keepalived VIP or the Octavia API VIP) with a CA-pinned token.
+ * registration address (the API VIP the servers hold, or the Octavia API load balancer) with a
+ * CA-pinned token.
+ *
+ * In the keepalived topology the servers hold the API VIP themselves: keepalived on every server (unicast
+ * VRRP between their fixed addresses, RKE2's supervisor `/ping` as the check), and each server port allows
+ * exactly that address. Server 0 has the highest priority and is the only server whose check can pass
+ * before anyone has joined, so it holds the VIP first; `nopreempt` keeps the VIP where it is afterwards.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ControlPlane as ControlPlaneSpec, Rke2Settings } from "../spec/types";
 import { ResourceIdentity, typeToken } from "./conventions";
+import { renderKeepalivedNode } from "./keepalived/render";
+import { keepalivedPriority } from "./vip";
 import { ClusterPki } from "./cluster-pki";
 import { WriteFile } from "./rke2/cloud-init";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { KeyPairPem, joinToken } from "./rke2/pki";
-import { ServerCaFiles, serverUserData } from "./rke2/user-data";
+import { NodeExtras, ServerCaFiles, serverUserData } from "./rke2/user-data";
 
 /** The parts of the cluster PKI servers need; `ClusterPki` provides them. */
 export type ServerPki = Pick<
@@ -61,6 +69,28 @@ export interface ControlPlaneArgs {
    * @default []
    */
   readonly firstServerManifests?: readonly WriteFile[];
+  /**
+   * keepalived topology: the API VIP the servers hold; `address` must be the registration address.
+   * @default none (octavia: the API load balancer is the registration address)
+   */
+  readonly apiVip?: ApiVipHolding;
+}
+
+/** How the servers hold the API VIP with keepalived. */
+export interface ApiVipHolding {
+  /** The API VIP (`virtual_ipaddress`). */
+  readonly address: string;
+  /** The API Vip component's `allowedAddressPair` (this VIP alone), put on every server port. */
+  readonly allowedAddressPair: { readonly ipAddress: string };
+  /** keepalived `virtual_router_id` of the API group; differs from the ingress group's. */
+  readonly virtualRouterId: number;
+  /** keepalived `advert_int`. */
+  readonly advertIntervalSeconds: number;
+  /**
+   * The NIC keepalived binds to.
+   * @default detected at boot (the interface holding the node's fixed address, else the default route's)
+   */
+  readonly interfaceName?: string;
 }
 
 export class ControlPlane extends pulumi.ComponentResource {
@@ -86,6 +116,17 @@ export class ControlPlane extends pulumi.ComponentResource {
     }
     if (args.securityGroupIds.length === 0)
       problems.push("securityGroupIds: empty (ports would get the default group)");
+    const vip = args.apiVip;
+    if (vip !== undefined) {
+      if (vip.allowedAddressPair.ipAddress !== vip.address)
+        problems.push(
+          `apiVip.allowedAddressPair: must be the API VIP alone (got ${vip.allowedAddressPair.ipAddress}; allowed ${vip.address})`,
+        );
+      if (args.registrationAddress !== vip.address)
+        problems.push(
+          `registrationAddress: servers and agents register through the API VIP (got ${args.registrationAddress}; allowed ${vip.address})`,
+        );
+    }
     if (problems.length > 0) throw new Error(`invalid control plane arguments:\n  ${problems.join("\n  ")}`);
 
     const group = new openstack.compute.ServerGroup(
@@ -112,6 +153,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     for (let i = 0; i < count; i++) {
       const nodeName = `${name}-server-${i}`;
       const nodeIp = args.fixedAddresses[i] as string;
+      const extra = vip === undefined ? undefined : holdApiVip(vip, nodeName, i, nodeIp, args.fixedAddresses);
       const userData =
         i === 0
           ? pulumi
@@ -125,6 +167,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                   bootstrap: { mode: "initialise", serverTokenSecret, ca: caFiles },
                   agentTokenSecret,
                   manifests: args.firstServerManifests ?? [],
+                  ...(extra !== undefined ? { extra } : {}),
                 }),
               )
           : pulumi
@@ -141,6 +184,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     serverToken: joinToken(hash, "server", serverTokenSecret),
                   },
                   agentTokenSecret,
+                  ...(extra !== undefined ? { extra } : {}),
                 }),
               );
       const node = createNodeInstance(
@@ -158,7 +202,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           subnetId: args.subnetId,
           securityGroupIds: args.securityGroupIds,
           fixedIp: nodeIp,
-          allowedAddressPairs: [],
+          allowedAddressPairs: vip === undefined ? [] : [vip.allowedAddressPair],
           userData,
         },
         this,
@@ -173,4 +217,27 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.addressesByNode = addresses;
     this.registerOutputs({ serverGroupId: this.serverGroupId, serverAddresses: this.serverAddresses });
   }
+}
+
+/** keepalived for server `index` of the API group: its files, package and service. */
+function holdApiVip(
+  vip: ApiVipHolding,
+  nodeName: string,
+  index: number,
+  nodeIp: string,
+  servers: readonly string[],
+): NodeExtras {
+  const node = renderKeepalivedNode({
+    group: "api",
+    routerId: nodeName,
+    ...(vip.interfaceName !== undefined ? { interfaceName: vip.interfaceName } : {}),
+    virtualRouterId: vip.virtualRouterId,
+    priority: keepalivedPriority(index),
+    unicastSourceIp: nodeIp,
+    unicastPeers: servers.filter((a) => a !== nodeIp),
+    vip: vip.address,
+    vipPrefixLength: 32,
+    advertIntervalSeconds: vip.advertIntervalSeconds,
+  });
+  return { files: node.files, packages: node.packages, extraServices: node.services };
 }

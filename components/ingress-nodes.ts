@@ -13,6 +13,7 @@ import { IngressNodes as IngressNodesSpec, Rke2Settings, ServerGroupPolicy } fro
 import { INGRESS_LABEL, INGRESS_TAINT, ResourceIdentity, typeToken } from "./conventions";
 import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
+import { keepalivedPriority } from "./vip";
 import { agentUserData } from "./rke2/user-data";
 
 export interface IngressNodesArgs {
@@ -57,11 +58,6 @@ export interface IngressNodesArgs {
    * @default no key pair
    */
   readonly keyPair?: pulumi.Input<string>;
-}
-
-/** keepalived priorities descend with the index; with `nopreempt` they only break the first tie. */
-export function keepalivedPriority(index: number): number {
-  return Math.max(1, 200 - 10 * index);
 }
 
 export class IngressNodes extends pulumi.ComponentResource {

@@ -20,6 +20,15 @@ const HOLDERS: Readonly<Record<VipPurpose, string>> = {
   ingress: "ingress node",
 };
 
+/**
+ * keepalived priority of the holder at `index`: descending, so that with every holder `state BACKUP` and
+ * `nopreempt` the first one whose check passes (server 0, which initialises the cluster) wins the first
+ * election, and a recovering holder never takes the VIP back.
+ */
+export function keepalivedPriority(index: number): number {
+  return Math.max(1, 200 - 10 * index);
+}
+
 export interface VipArgs {
   /** Cluster and environment stamped onto the port and floating IP as tags. */
   readonly identity: ResourceIdentity;

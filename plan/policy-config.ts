@@ -27,7 +27,9 @@ export function planPolicyArgs(spec: ClusterSpec): PolicyPackConfigArgs {
     vaultPathPrefix: spec.vault.enabled ? spec.vault.clusterPathPrefix : "",
     ...(spec.vault.enabled ? { vaultMount: spec.vault.kvMount } : {}),
     subnetCidr: spec.network.subnetCidr,
-    ...(spec.topology.mode === "keepalived" ? { vipAddresses: [spec.topology.vip] } : {}),
+    ...(spec.topology.mode === "keepalived"
+      ? { vipAddresses: [spec.topology.apiVip, spec.topology.vip] }
+      : {}),
     // The floating IP is unknown offline; the DNS name is not.
     ...(dnsName !== undefined ? { requiredTlsSans: [dnsName] } : {}),
     gpuFlavors: spec.openstack.gpuFlavors,

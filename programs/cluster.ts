@@ -1,9 +1,10 @@
 /**
  * The infrastructure of one RKE2 cluster on OpenStack, composed from one resolved spec, in either ingress
  * topology: network, security groups, the cluster PKI, the control plane, one node pool per spec pool and
- * either keepalived ingress nodes behind a VIP or Octavia load balancers. `clusterOutputs` gives the same
- * output shape in both topologies. Platform services (DNS, Vault, Rancher, add-ons) are composed on top
- * elsewhere and are deliberately absent here.
+ * either two keepalived VIPs (the API VIP on the servers, the ingress VIP on dedicated ingress nodes) or
+ * Octavia load balancers. `clusterOutputs` gives the same output shape in both topologies. Platform
+ * services (DNS, Vault, Rancher, add-ons) are composed on top elsewhere and are deliberately absent here.
+ * docs/topologies.md draws both.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
@@ -30,9 +31,16 @@ export interface ClusterInfraOptions {
   readonly providers?: pulumi.ProviderResource[];
 }
 
-/** The ingress edge, by topology. */
+/** The cluster's edge (API and ingress endpoints), by topology. */
 export type ClusterEdge =
-  | { readonly mode: "keepalived"; readonly vip: Vip; readonly ingressNodes: IngressNodes }
+  | {
+      readonly mode: "keepalived";
+      /** Held by the servers: Kubernetes API and RKE2 registration. */
+      readonly apiVip: Vip;
+      /** Held by the ingress nodes: 80/443. */
+      readonly ingressVip: Vip;
+      readonly ingressNodes: IngressNodes;
+    }
   | { readonly mode: "octavia"; readonly endpoint: OctaviaEndpoint };
 
 export interface ClusterInfra {
@@ -44,7 +52,7 @@ export interface ClusterInfra {
   /** Node pools keyed by pool name. */
   readonly pools: Readonly<Record<string, NodePool>>;
   readonly edge: ClusterEdge;
-  /** The fixed address nodes register with (keepalived VIP or Octavia API VIP). */
+  /** The fixed address nodes register with (the servers' API VIP or the Octavia API VIP). */
   readonly registrationAddress: string;
   /** `api.<cluster>.<zone>` when DNS is enabled. */
   readonly apiDnsName: string | undefined;
@@ -144,28 +152,34 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
 
   // The edge comes first: servers must be told the registration address and the endpoint's public IP.
   let edge: ClusterEdge;
-  let registrationAddress: string;
+  // Servers 1..n and every agent register here (RKE2 `server:`): the API VIP in both topologies.
+  const registrationAddress = fixed.apiVip;
   let tlsSans: pulumi.Input<string>[];
-  let vip: Vip | undefined;
+  let vips: { readonly api: Vip; readonly ingress: Vip } | undefined;
   let endpoint: OctaviaEndpoint | undefined;
   const dnsName = apiDnsName(spec);
   if (topology.mode === "keepalived") {
-    vip = new Vip(
-      `${name}-vip`,
-      {
-        identity,
-        networkId: network.networkId,
-        subnetId: network.subnetId,
-        address: topology.vip,
-        floatingIpPool: spec.openstack.floatingIpPool,
-        securityGroupIds: [groups.ingressGroupId],
-      },
-      componentOpts,
-    );
-    registrationAddress = topology.vip;
-    tlsSans = [topology.vip, vip.floatingIp];
+    const vipArgs = {
+      identity,
+      networkId: network.networkId,
+      subnetId: network.subnetId,
+      floatingIpPool: spec.openstack.floatingIpPool,
+    };
+    vips = {
+      // Each VIP port carries its holders' group, so the floating IP's traffic meets the same rules.
+      api: new Vip(
+        `${name}-api-vip`,
+        { ...vipArgs, purpose: "api", address: topology.apiVip, securityGroupIds: [groups.serverGroupId] },
+        componentOpts,
+      ),
+      ingress: new Vip(
+        `${name}-vip`,
+        { ...vipArgs, purpose: "ingress", address: topology.vip, securityGroupIds: [groups.ingressGroupId] },
+        componentOpts,
+      ),
+    };
+    tlsSans = [topology.apiVip, vips.api.floatingIp];
   } else {
-    const apiVip = fixed.apiVip as string;
     endpoint = new OctaviaEndpoint(
       `${name}-lb`,
       {
@@ -176,12 +190,11 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         floatingIpPool: spec.openstack.floatingIpPool,
         provider: topology.provider,
         securityGroupIds: groups.loadBalancerGroupId ? [groups.loadBalancerGroupId] : [],
-        apiVipAddress: apiVip,
+        apiVipAddress: fixed.apiVip,
       },
       componentOpts,
     );
-    registrationAddress = apiVip;
-    tlsSans = [apiVip, endpoint.apiFloatingIp];
+    tlsSans = [fixed.apiVip, endpoint.apiFloatingIp];
   }
   if (dnsName !== undefined) tlsSans.push(dnsName);
 
@@ -193,7 +206,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       rke2: spec.rke2,
       networkId: network.networkId,
       subnetId: network.subnetId,
-      securityGroupIds: [groups.serverGroupId],
+      securityGroupIds: groups.groupIdsFor("server"),
       fixedAddresses: fixed.servers,
       registrationAddress,
       tlsSans,
@@ -209,6 +222,17 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
               },
             ]
           : [],
+      ...(vips !== undefined && topology.mode === "keepalived"
+        ? {
+            apiVip: {
+              address: topology.apiVip,
+              allowedAddressPair: vips.api.allowedAddressPair,
+              virtualRouterId: topology.apiVirtualRouterId,
+              advertIntervalSeconds: topology.advertIntervalSeconds,
+              ...(topology.interfaceName !== undefined ? { interfaceName: topology.interfaceName } : {}),
+            },
+          }
+        : {}),
     },
     { ...componentOpts, protect: spec.protect },
   );
@@ -225,14 +249,14 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         agentToken,
         networkId: network.networkId,
         subnetId: network.subnetId,
-        securityGroupIds: [groups.agentGroupId],
+        securityGroupIds: groups.groupIdsFor(pool.role),
         ...(keyPair ? { keyPair: keyPair.name } : {}),
       },
       componentOpts,
     );
   }
 
-  if (vip !== undefined && topology.mode === "keepalived") {
+  if (vips !== undefined && topology.mode === "keepalived") {
     const ingressNodes = new IngressNodes(
       name,
       {
@@ -245,18 +269,18 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
           advertIntervalSeconds: topology.advertIntervalSeconds,
           interfaceName: topology.interfaceName,
         },
-        vipAllowedAddressPair: vip.allowedAddressPair,
+        vipAllowedAddressPair: vips.ingress.allowedAddressPair,
         rke2: spec.rke2,
-        registrationAddress: fixed.servers[0] as string,
+        registrationAddress,
         agentToken,
         networkId: network.networkId,
         subnetId: network.subnetId,
-        securityGroupIds: [groups.agentGroupId, groups.ingressGroupId],
+        securityGroupIds: groups.groupIdsFor("ingress"),
         ...(keyPair ? { keyPair: keyPair.name } : {}),
       },
       componentOpts,
     );
-    edge = { mode: "keepalived", vip, ingressNodes };
+    edge = { mode: "keepalived", apiVip: vips.api, ingressVip: vips.ingress, ingressNodes };
   } else {
     const lb = endpoint as OctaviaEndpoint;
     lb.addServerMembers(controlPlane.addressesByNode);
@@ -286,8 +310,9 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
 /** The cluster's outputs, the same shape in both topologies. */
 export function clusterOutputs(infra: ClusterInfra): ClusterOutputs {
   const edge = infra.edge;
-  const apiAddress = edge.mode === "keepalived" ? edge.vip.floatingIp : edge.endpoint.apiFloatingIp;
-  const ingressAddress = edge.mode === "keepalived" ? edge.vip.floatingIp : edge.endpoint.ingressFloatingIp;
+  const apiAddress = edge.mode === "keepalived" ? edge.apiVip.floatingIp : edge.endpoint.apiFloatingIp;
+  const ingressAddress =
+    edge.mode === "keepalived" ? edge.ingressVip.floatingIp : edge.endpoint.ingressFloatingIp;
   const url = pulumi.interpolate`https://${apiAddress}:${PORTS.kubeApi}`;
   const byRole = (role: "agent" | "gpu"): pulumi.Output<string[]> =>
     pulumi

@@ -35,7 +35,17 @@ export interface ServerUserDataInput {
    * @default []
    */
   readonly manifests?: readonly WriteFile[];
+  /**
+   * Extra files, packages and services (keepalived holding the API VIP in the keepalived topology).
+   * @default none
+   */
+  readonly extra?: NodeExtras;
 }
+
+/** What a node runs besides RKE2 (keepalived and its files). */
+export type NodeExtras = Pick<CloudConfigInput, "packages" | "extraServices"> & {
+  readonly files?: readonly WriteFile[];
+};
 
 function secretFile(path: string, content: string): WriteFile {
   return { path, content: `${content}\n`, permissions: "0600" };
@@ -59,6 +69,7 @@ export function serverUserData(s: ServerUserDataInput): string {
     secretFile(AGENT_TOKEN_PATH, s.agentTokenSecret),
     ...(b.mode === "initialise" ? serverTlsFiles(b.ca) : []),
     ...(b.mode === "initialise" ? (s.manifests ?? []) : []),
+    ...(s.extra?.files ?? []),
   ];
   return renderCloudConfig({
     installType: "server",
@@ -66,6 +77,8 @@ export function serverUserData(s: ServerUserDataInput): string {
     rke2Config,
     cisProfile: s.rke2.cisProfile,
     files,
+    ...(s.extra?.packages !== undefined ? { packages: s.extra.packages } : {}),
+    ...(s.extra?.extraServices !== undefined ? { extraServices: s.extra.extraServices } : {}),
   });
 }
 
@@ -80,9 +93,7 @@ export interface AgentUserDataInput {
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
   /** Extra files, packages and services (keepalived on ingress nodes). */
-  readonly extra?: Pick<CloudConfigInput, "packages" | "extraServices"> & {
-    readonly files?: readonly WriteFile[];
-  };
+  readonly extra?: NodeExtras;
 }
 
 /** User data of an RKE2 agent (pool node or ingress node). */

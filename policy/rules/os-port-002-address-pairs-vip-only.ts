@@ -6,15 +6,18 @@ import { roleOf } from "../lib/tags";
 import { T } from "../lib/types";
 import { fixedAddresses } from "../lib/ports";
 
+/** keepalived topology: servers hold the API VIP, ingress nodes the ingress VIP. */
+const VIP_HOLDERS = ["server", "ingress"];
+
 export const osPort002AddressPairsVipOnly = stackRule(
   {
     name: "os-port-002-address-pairs-vip-only",
     description:
-      "Allowed address pairs only carry the cluster's VIP, and only on ingress nodes' ports; anything wider lets a node spoof other addresses.",
+      "Allowed address pairs only carry a VIP of the cluster, and only on the ports of the nodes that hold one (servers: the API VIP; ingress nodes: the ingress VIP); anything wider lets a node spoof other addresses.",
     priority: "P0",
     severity: "critical",
     remediationSteps:
-      "List exactly the VIP address (the fixed IP of the port tagged role=vip, or a configured vipAddresses entry) in allowedAddressPairs of the ingress nodes' ports, and nothing else.",
+      "List exactly the VIP address (the fixed IP of a port tagged role=vip, or a configured vipAddresses entry) in allowedAddressPairs of the servers' or ingress nodes' ports, and nothing else.",
     tags: ["network", "openstack", "keepalived"],
     configSchema: schema("vipAddresses"),
   },
@@ -27,9 +30,9 @@ export const osPort002AddressPairsVipOnly = stackRule(
       const pairs = p.props["allowedAddressPairs"];
       if (!Array.isArray(pairs) || pairs.length === 0) continue;
       const role = roleOf(p.props);
-      if (role !== "ingress")
+      if (role === undefined || !VIP_HOLDERS.includes(role))
         report(
-          `allowed address pairs on a port with role=${role ?? "none"}; only ingress nodes carry the VIP`,
+          `allowed address pairs on a port with role=${role ?? "none"}; only servers and ingress nodes hold a VIP`,
           p.urn,
         );
       for (const pair of pairs as Record<string, unknown>[]) {

@@ -1,12 +1,23 @@
+/**
+ * Tier: Pulumi mocks. The cluster program on the hand-resolved reference spec in both topologies: what it
+ * creates, how the nodes find each other (registration through the API VIP), what holds which VIP, and that
+ * both topologies expose the same outputs.
+ */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { buildClusterInfra, clusterOutputs, ClusterOutputs } from "../../programs/cluster";
 import { CLUSTER_PKI_TOKEN } from "../../components/cluster-pki";
 import { ClusterSpec } from "../../spec/types";
 import { RecordedResource } from "../../plan/mocks";
 import { MockRun, ofType, runUnderMocks, unwrap } from "../support/pulumi";
 import { octaviaClusterSpec, pool, referenceClusterSpec } from "../support/cluster-specs";
-import { ParentRecord, isRecordedSecret, recordParents } from "../components/rke2-mock-helpers";
+import {
+  ParentRecord,
+  isRecordedSecret,
+  recordParents,
+  recordedValue,
+} from "../components/rke2-mock-helpers";
 
 const T = {
   instance: "openstack:compute/instance:Instance",
@@ -54,6 +65,19 @@ async function resolved(o: ClusterOutputs): Promise<Record<string, unknown>> {
   };
 }
 
+async function userDataOf(i: RecordedResource): Promise<string> {
+  return String(recordedValue(i.inputs["userData"]));
+}
+
+function writeFiles(userData: string): Record<string, string> {
+  const c = parse(userData) as { write_files: { path: string; content: string }[] };
+  return Object.fromEntries(c.write_files.map((f) => [f.path, f.content]));
+}
+
+function rke2Config(userData: string): Record<string, unknown> {
+  return parse(writeFiles(userData)["/etc/rancher/rke2/config.yaml"] ?? "") as Record<string, unknown>;
+}
+
 /** The shape of a value: keys and types, array lengths, no values. */
 function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(shape);
@@ -72,16 +96,16 @@ describe("cluster program", function () {
     octavia = await program(octaviaClusterSpec());
   });
 
-  it("creates the reference cluster with keepalived: 3 servers, 6 agents, 2 GPU agents, 2 ingress nodes, one VIP", () => {
+  it("creates the reference cluster with keepalived: 3 servers, 6 agents, 2 GPU agents, 2 ingress nodes, two VIPs", () => {
     const r = keepalived.resources;
     assert.equal(byRole(r, "server").length, 3);
     assert.equal(byRole(r, "agent").length, 6);
     assert.equal(byRole(r, "gpu").length, 2);
     assert.equal(byRole(r, "ingress").length, 2);
     assert.equal(count(r, T.instance), 13);
-    assert.equal(count(r, T.port), 14, "one per node plus the VIP port");
+    assert.equal(count(r, T.port), 15, "one per node plus the API VIP port and the ingress VIP port");
     assert.equal(count(r, T.group), 4);
-    assert.equal(count(r, T.fip), 1);
+    assert.equal(count(r, T.fip), 2, "one on each VIP");
     assert.equal(count(r, T.lb), 0);
     assert.equal(count(r, T.keypair), 1);
     assert.equal(count(r, CLUSTER_PKI_TOKEN), 1);
@@ -113,20 +137,37 @@ describe("cluster program", function () {
     });
   });
 
-  it("allows exactly the VIP, and only on the ingress nodes' ports", () => {
+  it("reserves the API VIP and the ingress VIP as fixed addresses outside the DHCP pool", () => {
+    const vipPorts = ofType(keepalived.resources, T.port)
+      .filter((p) => (p.inputs["tags"] as string[]).includes("role=vip"))
+      .map((p) => [p.inputs["name"], (p.inputs["fixedIps"] as { ipAddress: string }[])[0]?.ipAddress]);
+    assert.deepEqual(vipPorts, [
+      [`${CLUSTER}-api-vip`, "10.0.50.9"],
+      [`${CLUSTER}-ingress-vip`, "10.0.50.10"],
+    ]);
+  });
+
+  it("allows exactly the API VIP on the servers' ports, the ingress VIP on the ingress nodes', nothing elsewhere", () => {
     for (const p of ofType(keepalived.resources, T.port)) {
       const pairs = p.inputs["allowedAddressPairs"];
       if (p.name.startsWith(`${CLUSTER}-ingress-`))
         assert.deepEqual(pairs, [{ ipAddress: "10.0.50.10" }], p.name);
+      else if (p.name.startsWith(`${CLUSTER}-server-`))
+        assert.deepEqual(pairs, [{ ipAddress: "10.0.50.9" }], p.name);
       else assert.equal(pairs, undefined, p.name);
     }
     for (const p of ofType(octavia.resources, T.port))
       assert.equal(p.inputs["allowedAddressPairs"], undefined, p.name);
   });
 
-  it("puts floating IPs only on the VIP port or the load balancers' VIP ports", () => {
-    const [vipFip] = ofType(keepalived.resources, T.fip);
-    assert.equal(vipFip?.inputs["portId"], `fake-${CLUSTER}-vip-port`);
+  it("puts floating IPs only on the two VIP ports or the load balancers' VIP ports", () => {
+    assert.deepEqual(
+      ofType(keepalived.resources, T.fip).map((f) => [f.inputs["portId"], f.inputs["fixedIp"]]),
+      [
+        [`fake-${CLUSTER}-api-vip-port`, "10.0.50.9"],
+        [`fake-${CLUSTER}-vip-port`, "10.0.50.10"],
+      ],
+    );
     const lbPorts = ofType(octavia.resources, T.lb).map((lb) => `fake-port-${lb.name}`);
     for (const f of ofType(octavia.resources, T.fip))
       assert.ok(lbPorts.includes(f.inputs["portId"] as string), f.name);
@@ -177,6 +218,52 @@ describe("cluster program", function () {
     ]);
     assert.deepEqual((a["nodeAddresses"] as { ingress: string[] }).ingress, ["10.0.50.5", "10.0.50.6"]);
     assert.deepEqual((b["nodeAddresses"] as { ingress: string[] }).ingress, []);
+  });
+
+  it("registers servers 1..n and every agent (ingress nodes too) through the API VIP; server 0 initialises", async () => {
+    for (const [run, vip] of [
+      [keepalived, "10.0.50.9"],
+      [octavia, "10.0.50.10"],
+    ] as const) {
+      for (const i of ofType(run.resources, T.instance)) {
+        const config = rke2Config(await userDataOf(i));
+        if (i.name === `${CLUSTER}-server-0`) assert.equal(config["server"], undefined, i.name);
+        else assert.equal(config["server"], `https://${vip}:9345`, i.name);
+      }
+    }
+  });
+
+  it("puts the API VIP and its floating IP into every server's tls-san", async () => {
+    const apiFip = await unwrap(keepalived.result.apiEndpoint.address);
+    for (const i of byRole(keepalived.resources, "server")) {
+      const sans = rke2Config(await userDataOf(i))["tls-san"] as string[];
+      assert.ok(sans.includes("10.0.50.9") && sans.includes(apiFip), `${i.name}: ${sans.join(", ")}`);
+    }
+  });
+
+  it("runs keepalived for the API VIP on the servers and for the ingress VIP on the ingress nodes only", async () => {
+    for (const i of ofType(keepalived.resources, T.instance)) {
+      const files = writeFiles(await userDataOf(i));
+      const conf = files["/etc/keepalived/keepalived.conf"];
+      const role = (i.inputs["metadata"] as Record<string, string>)["role"];
+      if (role === "server") assert.match(conf ?? "", /vrrp_instance api_vip[\s\S]*10\.0\.50\.9\/32/, i.name);
+      else if (role === "ingress")
+        assert.match(conf ?? "", /vrrp_instance ingress_vip[\s\S]*10\.0\.50\.10\/32/, i.name);
+      else assert.equal(conf, undefined, i.name);
+    }
+    for (const i of ofType(octavia.resources, T.instance))
+      assert.equal(writeFiles(await userDataOf(i))["/etc/keepalived/keepalived.conf"], undefined, i.name);
+  });
+
+  it("passes nothing of the control plane through the ingress controller", async () => {
+    const server0 = ofType(keepalived.resources, T.instance).find((i) => i.name === `${CLUSTER}-server-0`);
+    assert.ok(server0);
+    const manifest = writeFiles(await userDataOf(server0))[
+      "/var/lib/rancher/rke2/server/manifests/xcluster-ingress-nginx.yaml"
+    ];
+    const values = parse((parse(manifest ?? "") as { spec: { valuesContent: string } }).spec.valuesContent);
+    assert.equal(values["tcp"], undefined);
+    assert.equal(values["udp"], undefined);
   });
 
   it("looks up the external network by name unless its ID is given", async () => {

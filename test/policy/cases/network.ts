@@ -399,6 +399,18 @@ export const networkCases: RuleCases[] = [
         config: { vipAddresses: [VIP] },
         change: (rs) => rs.splice(0, 1),
       },
+      {
+        when: "the servers' ports carry the API VIP (keepalived: servers hold it)",
+        change: (rs) => {
+          rs.push({
+            ...vipPort,
+            name: "demo-api-vip",
+            id: "id-port-api-vip",
+            inputs: { ...vipPort.inputs, fixedIps: [{ subnetId: "id-subnet", ipAddress: "10.0.50.9" }] },
+          });
+          byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: "10.0.50.9" }];
+        },
+      },
     ],
     failing: [
       {
@@ -422,12 +434,28 @@ export const networkCases: RuleCases[] = [
         ],
       },
       {
-        when: "a server port carries the VIP",
-        change: (rs) => (byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: VIP }]),
+        when: "an agent port carries the VIP",
+        change: (rs) => {
+          const port = byName(rs, "demo-server-0");
+          port["tags"] = tags("agent");
+          port["allowedAddressPairs"] = [{ ipAddress: VIP }];
+        },
         expect: [
           {
             resource: "demo-server-0",
-            message: "allowed address pairs on a port with role=server; only ingress nodes carry the VIP",
+            message:
+              "allowed address pairs on a port with role=agent; only servers and ingress nodes hold a VIP",
+          },
+        ],
+      },
+      {
+        when: "a server port carries a pair wider than the API VIP",
+        change: (rs) =>
+          (byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: "10.0.50.0/28" }]),
+        expect: [
+          {
+            resource: "demo-server-0",
+            message: "allowed address pair 10.0.50.0/28 is not a VIP of the cluster (VIPs: 10.0.50.4)",
           },
         ],
       },
