@@ -105,7 +105,7 @@ describe("RKE2 cloud-init user data", () => {
 
   it("joins other servers with the CA-pinned server token and gives them no CA keys", () => {
     const c = load(joiningServer());
-    assert.equal(rke2Config(c)["server"], "https://10.0.50.10:9345");
+    assert.equal(rke2Config(c)["server"], "https://10.0.50.9:9345", "through the API VIP");
     assert.equal(file(c, SERVER_TOKEN_PATH).content, `K10${CA_HASH}::server:${SERVER_SECRET}\n`);
     assert.ok(!c.write_files.some((f) => f.path.startsWith(RKE2_SERVER_TLS_DIR)));
     assert.ok(!c.write_files.some((f) => f.path === INGRESS_MANIFEST_PATH));
@@ -138,8 +138,28 @@ describe("RKE2 cloud-init user data", () => {
     assert.deepEqual(c.runcmd[c.runcmd.length - 1], ["systemctl", "enable", "--now", "keepalived.service"]);
     const config = rke2Config(c);
     assert.deepEqual(config["node-taint"], ["node-role.xcluster.dev/ingress=true:NoSchedule"]);
-    assert.equal(config["server"], "https://10.0.50.11:9345");
+    assert.equal(config["server"], "https://10.0.50.9:9345", "through the API VIP, not a server's address");
     assert.equal(config["node-ip"], "10.0.50.5");
+  });
+
+  it("ships keepalived holding the API VIP on every server, started after RKE2", () => {
+    for (const [render, priority] of [
+      [firstServer, 200],
+      [joiningServer, 190],
+    ] as const) {
+      const c = load(render());
+      const conf = file(c, KEEPALIVED_CONFIG_PATH).content;
+      assert.match(conf, /vrrp_instance api_vip/);
+      assert.match(conf, /10\.0\.50\.9\/32/);
+      assert.match(conf, new RegExp(`priority ${priority}\\b`));
+      assert.deepEqual(c.packages, ["keepalived"]);
+      const units = c.runcmd.map((cmd) => cmd.join(" "));
+      assert.ok(
+        units.indexOf("systemctl enable --now keepalived.service") >
+          units.indexOf("systemctl enable --now rke2-server.service"),
+        "keepalived starts once RKE2 is up (its check needs the supervisor anyway)",
+      );
+    }
   });
 
   const minimal = { installType: "agent" as const, rke2Config: "", cisProfile: "" as const, files: [] };

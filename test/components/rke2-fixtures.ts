@@ -6,17 +6,36 @@ import { INGRESS_LABEL, INGRESS_TAINT } from "../../components/conventions";
 import { renderKeepalivedNode } from "../../components/keepalived/render";
 import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../../components/rke2/manifests";
 import { joinToken } from "../../components/rke2/pki";
-import { ServerCaFiles, agentUserData, serverUserData } from "../../components/rke2/user-data";
+import { NodeExtras, ServerCaFiles, agentUserData, serverUserData } from "../../components/rke2/user-data";
 import { poolLabels } from "../../components/node-pool";
 import { referenceClusterSpec } from "../support/cluster-specs";
 
 export const SPEC = referenceClusterSpec();
 export const SERVERS = ["10.0.50.11", "10.0.50.12", "10.0.50.13"];
+/** The ingress VIP (ingress nodes hold it). */
 export const VIP = "10.0.50.10";
+/** The API VIP (servers hold it): every node but server 0 registers through it. */
+export const API_VIP = "10.0.50.9";
 export const CA_HASH = "0123456789abcdef".repeat(4);
 export const SERVER_SECRET = "server-secret-0000";
 export const AGENT_SECRET = "agent-secret-0000";
-export const TLS_SANS = [VIP, "203.0.113.10", "api.ecmwf-ai-platform.ai.example.org"];
+export const TLS_SANS = [API_VIP, "203.0.113.10", "api.ecmwf-ai-platform.ai.example.org"];
+
+/** keepalived for server `index`, holding the API VIP with the other servers. */
+function apiKeepalived(index: number): NodeExtras {
+  const node = renderKeepalivedNode({
+    group: "api",
+    routerId: `ecmwf-ai-platform-server-${index}`,
+    virtualRouterId: SPEC.topology.mode === "keepalived" ? SPEC.topology.apiVirtualRouterId : 51,
+    priority: 200 - 10 * index,
+    unicastSourceIp: SERVERS[index] as string,
+    unicastPeers: SERVERS.filter((_, i) => i !== index),
+    vip: API_VIP,
+    vipPrefixLength: 32,
+    advertIntervalSeconds: 1,
+  });
+  return { files: node.files, packages: node.packages, extraServices: node.services };
+}
 
 function fakePair(name: string): { cert: string; key: string } {
   return {
@@ -42,9 +61,8 @@ export function firstServer(): string {
     rke2: SPEC.rke2,
     bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA },
     agentTokenSecret: AGENT_SECRET,
-    manifests: [
-      { path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(), permissions: "0600" },
-    ],
+    manifests: [{ path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(), permissions: "0600" }],
+    extra: apiKeepalived(0),
   });
 }
 
@@ -56,10 +74,11 @@ export function joiningServer(): string {
     rke2: SPEC.rke2,
     bootstrap: {
       mode: "join",
-      registrationAddress: VIP,
+      registrationAddress: API_VIP,
       serverToken: joinToken(CA_HASH, "server", SERVER_SECRET),
     },
     agentTokenSecret: AGENT_SECRET,
+    extra: apiKeepalived(1),
   });
 }
 
@@ -68,7 +87,7 @@ function poolNode(poolIndex: number): string {
   if (pool === undefined) throw new Error("fixture: no such pool");
   return agentUserData({
     nodeName: `ecmwf-ai-platform-${pool.name}-0`,
-    registrationAddress: VIP,
+    registrationAddress: API_VIP,
     labels: poolLabels(pool),
     taints: pool.taints,
     rke2: SPEC.rke2,
@@ -93,7 +112,7 @@ export function ingressNode(): string {
   });
   return agentUserData({
     nodeName: "ecmwf-ai-platform-ingress-0",
-    registrationAddress: SERVERS[0] as string,
+    registrationAddress: API_VIP,
     nodeIp: "10.0.50.5",
     labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
     taints: [INGRESS_TAINT],
