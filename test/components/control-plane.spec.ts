@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { ControlPlane, ControlPlaneArgs, ServerPki } from "../../components/control-plane";
-import { RKE2_CONFIG_PATH } from "../../components/conventions";
+import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conventions";
 import { SERVER_TOKEN_PATH } from "../../components/rke2/config";
 import { RKE2_SERVER_TLS_DIR } from "../../components/rke2/pki";
 import { ofType, runUnderMocks, unwrap } from "../support/pulumi";
@@ -132,6 +132,76 @@ describe("ControlPlane", () => {
     const children = parents.filter((p) => p.name !== "c1");
     assert.equal(children.length, 7);
     for (const c of children) assert.equal(c.parent, "c1", `${c.type} ${c.name}`);
+  });
+
+  const holding = {
+    address: "10.0.50.9",
+    allowedAddressPair: { ipAddress: "10.0.50.9" },
+    virtualRouterId: 51,
+    advertIntervalSeconds: 1,
+  };
+
+  it("holds the API VIP on every server: keepalived unicast between the servers, server 0 first, exactly the VIP allowed", async () => {
+    const run = await runUnderMocks(
+      () => new ControlPlane("c1", args({ registrationAddress: "10.0.50.9", apiVip: holding })),
+    );
+    for (const p of ofType(run.resources, PORT))
+      assert.deepEqual(p.inputs["allowedAddressPairs"], [{ ipAddress: "10.0.50.9" }], p.name);
+    const confs = ofType(run.resources, INSTANCE).map(
+      (i) => writeFile(recordedValue(i.inputs["userData"]) as string, KEEPALIVED_CONFIG_PATH) ?? "",
+    );
+    assert.equal(confs.length, 3);
+    confs.forEach((conf, i) => {
+      assert.match(conf, /vrrp_instance api_vip/);
+      assert.match(conf, /virtual_router_id 51\n/);
+      assert.match(conf, new RegExp(`unicast_src_ip 10\\.0\\.50\\.1${1 + i}\\n`));
+      assert.match(conf, /nopreempt/);
+    });
+    const priorities = confs.map((c) => Number(/priority (\d+)/.exec(c)?.[1]));
+    assert.equal(Math.max(...priorities), priorities[0], "server 0 wins the first election");
+  });
+
+  it("holds the API VIP alone on a single server (dev): keepalived without peers", async () => {
+    const run = await runUnderMocks(
+      () =>
+        new ControlPlane(
+          "c1",
+          args({
+            servers: { ...spec.controlPlane, count: 1 },
+            fixedAddresses: ["10.0.50.11"],
+            registrationAddress: "10.0.50.9",
+            apiVip: holding,
+          }),
+        ),
+    );
+    const [server] = ofType(run.resources, INSTANCE);
+    const conf = writeFile(recordedValue(server?.inputs["userData"]) as string, KEEPALIVED_CONFIG_PATH) ?? "";
+    assert.match(conf, /virtual_ipaddress \{\n\s+10\.0\.50\.9\/32/);
+    assert.doesNotMatch(conf, /unicast_peer/);
+  });
+
+  it("runs no keepalived and allows no address pair without an API VIP (octavia)", async () => {
+    const run = await runUnderMocks(() => new ControlPlane("c1", args()));
+    for (const i of ofType(run.resources, INSTANCE))
+      assert.equal(
+        writeFile(recordedValue(i.inputs["userData"]) as string, KEEPALIVED_CONFIG_PATH),
+        undefined,
+      );
+  });
+
+  it("rejects an API VIP that is not the registration address, or an address pair wider than the VIP", () => {
+    assert.throws(
+      () =>
+        new ControlPlane(
+          "c1",
+          args({ apiVip: { ...holding, allowedAddressPair: { ipAddress: "10.0.50.0/24" } } }),
+        ),
+      (e: Error) =>
+        /apiVip\.allowedAddressPair: must be the API VIP alone \(got 10\.0\.50\.0\/24/.test(e.message) &&
+        /registrationAddress: servers and agents register through the API VIP \(got 10\.0\.50\.10/.test(
+          e.message,
+        ),
+    );
   });
 
   it("rejects an even number of servers", () => {
