@@ -1,11 +1,11 @@
 /**
  * The keepalived topology's dedicated ingress nodes: N RKE2 agents in one server group, each on a port
- * with a fixed address whose only allowed address pair is the VIP. keepalived (unicast VRRP between the
- * ingress nodes, `nopreempt`, a health check on the ingress controller) moves the VIP between them.
+ * with a fixed address whose only allowed address pair is the ingress VIP. keepalived (unicast VRRP between
+ * the ingress nodes, `nopreempt`, a health check on the ingress controller) moves the VIP between them.
  * They carry INGRESS_LABEL and INGRESS_TAINT, so the ingress controller runs there and nothing else does.
  *
- * They register with server 0's fixed address, not with the VIP: the VIP reaches the servers only through
- * the ingress controller these very nodes run, so joining through it could never start.
+ * Like every agent they register through the API VIP, which the servers hold: the ingress VIP serves
+ * ingress (80/443) only.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
@@ -40,7 +40,7 @@ export interface IngressNodesArgs {
   readonly vipAllowedAddressPair: { readonly ipAddress: string };
   /** RKE2 version and CIS profile. */
   readonly rke2: Pick<Rke2Settings, "version" | "cisProfile">;
-  /** Server 0's fixed address (see the module comment for why not the VIP). */
+  /** The fixed registration address: the API VIP the servers hold. */
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */
   readonly agentToken: pulumi.Input<string>;

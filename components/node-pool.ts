@@ -24,7 +24,7 @@ export interface NodePoolArgs {
   readonly agentToken: pulumi.Input<string>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
-  /** Groups on every node port (the agent group). */
+  /** Groups on every node port (`SecurityGroups.groupIdsFor(pool.role)`: the agent group). */
   readonly securityGroupIds: pulumi.Input<string>[];
   /**
    * Nova key pair for the image's login user.

@@ -105,6 +105,20 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "rejects an API VIP inside the DHCP pool",
+    cluster: cluster({ topology: { mode: "keepalived", apiVip: "10.0.50.70" } }),
+    messages: [
+      'c1.yaml:15:15: spec.parameters.topology.apiVip: API VIP inside the DHCP allocation pool (got "10.0.50.70"; allowed: an address outside the pool)',
+    ],
+  },
+  {
+    name: "rejects an API VIP equal to the ingress VIP",
+    cluster: cluster({ topology: { mode: "keepalived", apiVip: "10.0.50.10" } }),
+    messages: [
+      "c1.yaml:15:15: spec.parameters.topology.apiVip: the API VIP and the ingress VIP are the same address (got 10.0.50.10; allowed: two different addresses, held by different nodes)",
+    ],
+  },
+  {
     name: "rejects duplicate pool names, including the default pool's",
     cluster: cluster({ workerPools: [{ name: "workers", count: 1 }] }),
     messages: [
@@ -193,6 +207,7 @@ describe("spec validation", () => {
     assert.equal(spec.topology.mode, "keepalived");
     assert.deepEqual(spec.network.allocationPool, { start: "10.0.50.64", end: "10.0.50.254" });
     assert.equal(spec.topology.mode === "keepalived" && spec.topology.vip, "10.0.50.10");
+    assert.equal(spec.topology.mode === "keepalived" && spec.topology.apiVip, "10.0.50.9");
     assert.equal(
       spec.topology.mode === "keepalived" && spec.topology.interfaceName,
       undefined,
