@@ -48,6 +48,8 @@ const KUBELET =
   "Kubernetes kubelet defaults: --port 10250 on all addresses, --healthz-bind-address 127.0.0.1:10248";
 const KUBE_PROXY =
   "Kubernetes kube-proxy defaults: --metrics-bind-address 127.0.0.1:10249, --healthz-bind-address 0.0.0.0:10256";
+const SSHD =
+  "OpenSSH sshd_config(5): Port 22, ListenAddress all local addresses by default (the cloud image's sshd)";
 const RKE2_CNI =
   'rancher/rke2-docs docs/install/requirements.md "CNI Specific Inbound Network Rules" (reachable from other nodes, so all addresses)';
 const NGINX_FLAGS =
@@ -90,6 +92,7 @@ function nodeListeners(cni: ListenerInput["cni"]): Listener[] {
     ],
   };
   return [
+    L("sshd", "tcp", "0.0.0.0", PORTS.ssh, SSHD),
     L("kubelet", "tcp", "0.0.0.0", PORTS.kubelet, KUBELET),
     L("kubelet healthz", "tcp", "127.0.0.1", 10248, KUBELET),
     L("kube-proxy metrics", "tcp", "127.0.0.1", 10249, KUBE_PROXY),

@@ -11,6 +11,8 @@ import {
   listenerMap,
 } from "../../components/listeners";
 import { ingressNginxValues } from "../../components/rke2/manifests";
+import { NODE_GROUPS, requiredFlows } from "../../components/flows";
+import { NodeRole } from "../../spec/types";
 
 const describeCollision = (c: ReturnType<typeof findCollisions>[number]) =>
   `${c.protocol}/${c.port}: ${c.a.process} (${c.a.address}) vs ${c.b.process} (${c.b.address})`;
@@ -29,6 +31,34 @@ describe("listener map per node role (pure)", () => {
         }
       });
     }
+  }
+
+  for (const topology of ["keepalived", "octavia"] as const) {
+    it(`has something listening behind every port the flow table opens into nodes (${topology})`, () => {
+      for (const cni of ["canal", "cilium", "calico"] as const) {
+        const map = listenerMap({
+          topology,
+          cni,
+          ingressNginxValues: topology === "keepalived" ? ingressNginxValues() : {},
+        });
+        for (const f of requiredFlows({ topology, cni })) {
+          if (f.ports === undefined || f.protocol === "icmp" || f.protocol === "vrrp") continue;
+          if (f.key.startsWith("nodeport")) continue; // Services claim NodePorts on demand.
+          const roles = (Object.keys(NODE_GROUPS) as NodeRole[]).filter((r) =>
+            NODE_GROUPS[r].some((g) => f.to.includes(g)),
+          );
+          if (roles.length === 0) continue; // load balancers
+          const port = f.ports.min;
+          const served = roles.some((r) =>
+            map[r].some((l) => l.port === port && l.protocol === f.protocol && l.address !== "127.0.0.1"),
+          );
+          assert.ok(
+            served,
+            `${cni}: flow ${f.key} (${f.protocol}/${port}) into ${roles.join(", ")} reaches no listener`,
+          );
+        }
+      }
+    });
   }
 
   it("catches the 6443 collision of an ingress controller passing the API through on an ingress node", () => {
