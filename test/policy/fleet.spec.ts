@@ -23,7 +23,9 @@ function configFor(spec: ClusterSpec) {
     vaultMount: spec.vault.kvMount,
     subnetCidr: spec.network.subnetCidr,
     gpuFlavors: spec.openstack.gpuFlavors,
-    ...(spec.topology.mode === "keepalived" ? { vipAddresses: [spec.topology.vip] } : {}),
+    ...(spec.topology.mode === "keepalived"
+      ? { vipAddresses: [spec.topology.apiVip, spec.topology.vip] }
+      : {}),
   });
 }
 
