@@ -266,6 +266,19 @@ describe("cluster program", function () {
     assert.equal(values["udp"], undefined);
   });
 
+  it("gives the API endpoint the API VIP's floating IP and the ingress address the ingress VIP's (DNS follows them)", async () => {
+    const fips = Object.fromEntries(
+      await Promise.all(
+        ofType(keepalived.resources, T.fip).map(async (f) => [f.inputs["fixedIp"], f.name] as const),
+      ),
+    );
+    assert.deepEqual(fips, { "10.0.50.9": `${CLUSTER}-api-vip-fip`, "10.0.50.10": `${CLUSTER}-vip-fip` });
+    const o = await resolved(keepalived.result);
+    const api = (o["apiEndpoint"] as { address: string }).address;
+    assert.notEqual(api, o["ingressAddress"], "two floating IPs, two addresses");
+    assert.equal(o["floatingIp"], o["ingressAddress"]);
+  });
+
   it("looks up the external network by name unless its ID is given", async () => {
     assert.deepEqual(
       keepalived.mocks.calls.map((c) => [c.token, c.inputs["name"]]),
