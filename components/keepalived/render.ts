@@ -340,10 +340,20 @@ export function renderNotifyScript(a: Pick<KeepalivedConfigArgs, "group" | "rout
 
 /**
  * Renders the interface detection script. Run as `detect_interface.sh OUTPUT`, it writes
- * `$XCLUSTER_INTERFACE=<name>` to OUTPUT: the interface that holds `nodeIp` (waiting a little for it at
- * boot), else the interface of the default route. Exits 1, writing nothing, when it finds neither.
+ * `$XCLUSTER_INTERFACE=<name>` to OUTPUT: the interface that holds `nodeIp` (waiting up to `waitSeconds` for
+ * it at boot, default 20), else the interface of the default route. Exits 1, writing nothing, when it finds
+ * neither.
  */
-export function renderDetectInterfaceScript(nodeIp: string): string {
+export function renderDetectInterfaceScript(
+  nodeIp: string,
+  options: { readonly waitSeconds?: number } = {},
+): string {
+  const wait = options.waitSeconds ?? DETECT_WAIT_SECONDS;
+  if (!Number.isInteger(wait) || wait < 0 || wait > 300) {
+    throw new Error(
+      `invalid interface detection: waitSeconds: out of range (got ${wait}; allowed: 0 to 300)`,
+    );
+  }
   if (!isIpv4(nodeIp)) {
     throw new Error(
       `invalid interface detection: nodeIp: not an IPv4 address (got ${JSON.stringify(nodeIp)})`,
@@ -365,7 +375,7 @@ export function renderDetectInterfaceScript(nodeIp: string): string {
     "}",
     'iface="$(by_address)"',
     "waited=0",
-    `while [ -z "$iface" ] && [ "$waited" -lt ${DETECT_WAIT_SECONDS} ]; do`,
+    `while [ -z "$iface" ] && [ "$waited" -lt ${wait} ]; do`,
     "  sleep 1",
     "  waited=$((waited + 1))",
     '  iface="$(by_address)"',

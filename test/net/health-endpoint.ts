@@ -1,0 +1,78 @@
+/**
+ * A tiny stand-in for the local health endpoint a keepalived check script asks (RKE2's supervisor `/ping`
+ * over TLS on 9345, ingress-nginx's `/healthz` on 10254), run inside a node's namespace on its own
+ * 127.0.0.1, so that the real rendered check script runs unchanged. The test switches it between answering
+ * healthy, answering 503, and accepting connections without ever answering (a hung service).
+ *
+ * This is the one stand-in of the tier: RKE2 and ingress-nginx cannot run here; what keepalived's script
+ * sees of them (a port on loopback answering an HTTP(S) GET) is what this serves.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { NetNode, NetSandbox, run } from "./netns";
+
+export type HealthMode = "ok" | "fail" | "hang";
+
+export interface HealthEndpoint {
+  readonly url: string;
+  set(mode: HealthMode): void;
+}
+
+const SERVER = `
+const fs = require("fs");
+const [scheme, port, pathName, modeFile, key, cert] = process.argv.slice(2);
+const handler = (req, res) => {
+  let mode = "fail";
+  try { mode = fs.readFileSync(modeFile, "utf8").trim(); } catch {}
+  if (mode === "hang") return; // accept, never answer
+  const ok = mode === "ok" && req.url === pathName;
+  res.statusCode = ok ? 200 : 503;
+  res.end(ok ? "pong" : "unhealthy");
+};
+const server = scheme === "https"
+  ? require("https").createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, handler)
+  : require("http").createServer(handler);
+server.listen(Number(port), "127.0.0.1");
+`;
+
+/** Starts the endpoint for `url` (http or https, 127.0.0.1) in the node's namespace, in `mode`. */
+export function startHealthEndpoint(
+  sandbox: NetSandbox,
+  node: NetNode,
+  url: string,
+  mode: HealthMode,
+): HealthEndpoint {
+  const u = new URL(url);
+  const script = path.join(sandbox.dir, "health-server.js");
+  if (!fs.existsSync(script)) fs.writeFileSync(script, SERVER);
+  const key = path.join(sandbox.dir, "health.key");
+  const cert = path.join(sandbox.dir, "health.crt");
+  if (u.protocol === "https:" && !fs.existsSync(cert)) {
+    run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+  }
+  const modeFile = path.join(node.dir, `health-${u.port}.mode`);
+  const set = (m: HealthMode) => fs.writeFileSync(modeFile, `${m}\n`);
+  set(mode);
+  sandbox.start(
+    node,
+    [process.execPath, script, u.protocol.replace(":", ""), u.port, u.pathname, modeFile, key, cert],
+    path.join(node.dir, `health-${u.port}.log`),
+  );
+  return { url, set };
+}
