@@ -25,11 +25,13 @@ import {
   KeepalivedConfigArgs,
   KeepalivedGroup,
   renderDetectInterfaceScript,
+  NOTIFY_LOG_TAG,
   renderKeepalivedNode,
 } from "../../components/keepalived/render";
 import { clusterScopedRouterIds } from "../../spec/router-ids";
 import { HealthEndpoint, startHealthEndpoint } from "./health-endpoint";
 import { NetNode, NetSandbox, skipOrFail, whyNoRealNetwork } from "./netns";
+import { SyslogSink } from "./syslog-sink";
 import { VipWatch } from "./vip-watch";
 
 const ADVERT_SECONDS = 1;
@@ -98,13 +100,14 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
   this.timeout(120_000);
   this.bail(true);
   let sandbox: NetSandbox | undefined;
+  let journal: SyslogSink | undefined;
   let watch: VipWatch;
   let servers: Member[];
   let ingress: Member[];
   const measured: Record<string, number> = {};
 
   before(function () {
-    const why = whyNoRealNetwork(["ip", "keepalived", "curl", "openssl"]);
+    const why = whyNoRealNetwork(["ip", "keepalived", "curl", "openssl", "logger", "unshare", "findmnt"]);
     if (why !== undefined) return skipOrFail(this, why);
     sandbox = new NetSandbox();
     const sb = sandbox;
@@ -116,6 +119,7 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
 
   after(function () {
     if (Object.keys(measured).length > 0) console.log(`      measured (ms): ${JSON.stringify(measured)}`);
+    journal?.close();
     sandbox?.destroy();
   });
 
@@ -178,6 +182,8 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
         (m.health = startHealthEndpoint(sb(), m.node, DEFAULT_API_HEALTH_URL, i === 0 ? "ok" : "fail")),
     );
     ingress.forEach((m) => (m.health = startHealthEndpoint(sb(), m.node, DEFAULT_INGRESS_HEALTH_URL, "ok")));
+    journal = new SyslogSink(sb().dir);
+    await journal.listen();
     watch = new VipWatch(
       sb(),
       all().map((m) => m.node),
@@ -188,7 +194,7 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
       const d = m.node.dir;
       m.keepalived = sb().start(
         m.node,
-        [
+        journal.wrap([
           "keepalived",
           "--dont-fork",
           "--log-console",
@@ -201,7 +207,7 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
           `${d}/vrrp.pid`,
           "-c",
           `${d}/checkers.pid`,
-        ],
+        ]),
         path.join(d, "keepalived.log"),
       );
     }
@@ -233,6 +239,35 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
     );
     measured["apiCheckFailover"] = next.at - start;
     assert.ok(["s1", "s2"].includes((next.holders.get(API_VIP) ?? [])[0] ?? ""));
+  });
+
+  it("logs each state change to the journal through the notify script, tagged keepalived-notify", async () => {
+    const notified = (pattern: RegExp) =>
+      (journal?.lines ?? []).filter((l) => l.includes(` ${NOTIFY_LOG_TAG}: `) && pattern.test(l));
+    // keepalived runs notify scripts without waiting for them: give the last one a moment.
+    for (let i = 0; i < 50 && notified(/ s0: INSTANCE api_vip is now FAULT /).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const holder = watch.holdersOf(API_VIP)[0] ?? "";
+    const expected: [string, RegExp][] = [
+      [
+        "s0 took the API VIP",
+        /^<29>.* s0: INSTANCE api_vip is now MASTER \(priority 200\); this node holds the API VIP 10\.211\.1\.10$/,
+      ],
+      [
+        "s0 gave it up when its check failed",
+        /^<29>.* s0: INSTANCE api_vip is now FAULT \(priority \d+\); this node does not hold the API VIP 10\.211\.1\.10$/,
+      ],
+      [`${holder} took it over`, new RegExp(` ${holder}: INSTANCE api_vip is now MASTER `)],
+      [
+        "an ingress node took the ingress VIP",
+        / i[01]: INSTANCE ingress_vip is now MASTER .*holds the ingress VIP 10\.211\.1\.20$/,
+      ],
+    ];
+    for (const [what, pattern] of expected)
+      assert.ok(
+        notified(pattern).length > 0,
+        `${what}: no such journal line in\n${(journal?.lines ?? []).join("\n")}`,
+      );
   });
 
   it("leaves the API VIP where it is when server-0 recovers (nopreempt), though server-0 has the highest priority", async () => {
