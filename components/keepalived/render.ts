@@ -69,9 +69,11 @@ export const DEFAULT_INGRESS_HEALTH_URL = "http://127.0.0.1:10254/healthz";
 /**
  * RKE2's supervisor `/ping` on the server itself. The supervisor (port 9345, TLS) routes `/ping` (and
  * `/cacerts`) on its outer router, before any authentication middleware: k3s pkg/server/handlers/router.go
- * `NewHandler` (`router.Handle("/ping", Ping())`), the k3s that rancher/rke2 v1.33.3+rke2r1 pins in go.mod
- * (github.com/k3s-io/k3s v1.33.3-0.20250715012419-cf2ef56313e8). It answers "pong" once the supervisor
- * listens, which on a joining server is only after it has fetched the cluster's CA from a running server.
+ * `NewHandler`, `router.Handle("/ping", Ping())` (read at k3s commit 1be7bd23; the same unauthenticated route
+ * is in the 2019 pkg/server/router.go, so in every k3s between, including the one rancher/rke2
+ * v1.33.3+rke2r1 pins in go.mod: github.com/k3s-io/k3s v1.33.3-0.20250715012419-cf2ef56313e8). It answers
+ * "pong" once the supervisor listens. The apiserver's own /readyz is no alternative: it needs credentials
+ * (k3s runs kube-apiserver with anonymous auth off).
  */
 export const DEFAULT_API_HEALTH_URL = "https://127.0.0.1:9345/ping";
 

@@ -43,8 +43,8 @@ const IDS = clusterScopedRouterIds("xcka-failover");
 const S = 1000;
 const BUDGET = {
   /**
-   * Checks pass (`rise` runs; keepalived runs a script first one interval after start), then the
-   * highest-priority backup's master-down timer (3 adverts + skew), plus process start-up.
+   * Checks pass (`rise` runs after `init_fail`; the first run may find the endpoint still starting), then
+   * the highest-priority backup's master-down timer (3 adverts + skew), plus process start-up.
    */
   firstHolder: ((KEEPALIVED_CHECK.rise + 1) * KEEPALIVED_CHECK.intervalSeconds + 4 * ADVERT_SECONDS + 2) * S,
   /** `fall` failed runs, the last one taking at most curl's --max-time, then a backup takes over. */
