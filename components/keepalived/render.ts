@@ -76,6 +76,11 @@ export const DEFAULT_INGRESS_HEALTH_URL = "http://127.0.0.1:10254/healthz";
  * (k3s runs kube-apiserver with anonymous auth off).
  */
 export const DEFAULT_API_HEALTH_URL = "https://127.0.0.1:9345/ping";
+/**
+ * The cluster's server CA on a server: written by cloud-init before RKE2 starts on server 0 (rke2/pki.ts
+ * RKE2_SERVER_TLS_DIR), fetched from the cluster by RKE2 on joining servers, before their supervisor listens.
+ */
+export const RKE2_SERVER_CA_PATH = "/var/lib/rancher/rke2/server/tls/server-ca.crt";
 
 interface GroupProfile {
   /** `vrrp_instance` name. */
@@ -264,10 +269,16 @@ export function renderKeepalivedConf(a: KeepalivedConfigArgs): string {
     `    virtual_router_id ${a.virtualRouterId}`,
     `    priority ${a.priority}`,
     `    advert_int ${a.advertIntervalSeconds}`,
-    `    unicast_src_ip ${a.unicastSourceIp}`,
-    "    unicast_peer {",
-    ...peers.map((p) => `        ${p}`),
-    "    }",
+    // A group of one (a single-server dev cluster's API group) has nobody to advertise to: no unicast
+    // keywords (keepalived 2.2 refuses unicast_src_ip without peers); its multicast adverts reach nobody.
+    ...(peers.length === 0
+      ? []
+      : [
+          `    unicast_src_ip ${a.unicastSourceIp}`,
+          "    unicast_peer {",
+          ...peers.map((p) => `        ${p}`),
+          "    }",
+        ]),
     ...(a.authPass === undefined
       ? []
       : ["    authentication {", "        auth_type PASS", `        auth_pass ${a.authPass}`, "    }"]),
@@ -295,9 +306,9 @@ export function renderCheckScript(group: KeepalivedGroup, options: { readonly ur
   if (!/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url)) {
     throw new Error(`invalid ${group} check: url: not a plain http(s) URL (got ${JSON.stringify(url)})`);
   }
-  // The API check talks TLS to the server's own supervisor on loopback: it asks "is it up", not "is it
-  // who I think", so the certificate (signed by the cluster's server CA) is not verified.
-  const insecure = url.startsWith("https:") ? " --insecure" : "";
+  // The API check talks TLS to the server's own supervisor on loopback and verifies it against the
+  // cluster's server CA (the supervisor's certificate covers 127.0.0.1), so no curl runs unverified.
+  const insecure = url.startsWith("https:") ? ` --cacert ${RKE2_SERVER_CA_PATH}` : "";
   return [
     "#!/bin/sh",
     `# keepalived track_script for the ${profile.what}. Rendered by xcluster; local changes are overwritten.`,
@@ -444,7 +455,7 @@ function checkConfigArgs(a: KeepalivedConfigArgs): void {
   intIn("vipPrefixLength", a.vipPrefixLength, 1, 32);
   ip("unicastSourceIp", a.unicastSourceIp);
   ip("vip", a.vip);
-  if (a.unicastPeers.length === 0)
+  if (a.unicastPeers.length === 0 && a.group !== "api")
     problems.push("unicastPeers: empty (keepalived would fall back to multicast; a VIP group needs a peer)");
   a.unicastPeers.forEach((p, i) => ip(`unicastPeers[${i}]`, p));
   if (new Set(a.unicastPeers).size !== a.unicastPeers.length)

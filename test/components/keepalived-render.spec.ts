@@ -205,6 +205,12 @@ describe("keepalived renderer", () => {
     assert.ok(paths.includes(KEEPALIVED_CONFIG_PATH));
   });
 
+  it("renders the API group of a single-server cluster without unicast keywords (nobody to advertise to)", () => {
+    const conf = renderKeepalivedConf({ ...api, unicastPeers: [] });
+    assert.doesNotMatch(conf, /unicast_src_ip|unicast_peer/);
+    assert.match(conf, /virtual_ipaddress \{\n\s+10\.0\.50\.10\/32 dev/);
+  });
+
   const rejected: [string, Partial<KeepalivedConfigArgs>, RegExp][] = [
     ["no peers (multicast fallback)", { unicastPeers: [] }, /unicastPeers: empty/],
     ["itself as a peer", { unicastPeers: ["10.0.50.11"] }, /own address/],
@@ -295,6 +301,8 @@ describe("keepalived renderer, checked by the real tools", function () {
       {},
       { authPass: "abc12345" },
       { group: "api", routerId: "c1-server-0", unicastPeers: ["10.0.50.12", "10.0.50.13"] },
+      // A single-server (dev) cluster: the API group of one.
+      { group: "api", routerId: "c1-server-0", unicastPeers: [] },
       { unicastPeers: ["10.0.50.12", "10.0.50.13"], priority: 1, advertIntervalSeconds: 3 },
       { virtualRouterId: 255, priority: 254, vipPrefixLength: 24 },
       {
