@@ -79,6 +79,9 @@ export const DEFAULT_API_HEALTH_URL = "https://127.0.0.1:9345/ping";
 /**
  * The cluster's server CA on a server: written by cloud-init before RKE2 starts on server 0 (rke2/pki.ts
  * RKE2_SERVER_TLS_DIR), fetched from the cluster by RKE2 on joining servers, before their supervisor listens.
+ * The supervisor's certificate is signed by it and names 127.0.0.1: k3s pkg/cluster/https.go (the listener's
+ * chain is `LoadCertsChain(ServerCA, ServerCAKey)`, SANs from the control config) and
+ * pkg/cli/server/server.go (`SANs = append(SANs, "127.0.0.1", "::1", "localhost", nodeName)`).
  */
 export const RKE2_SERVER_CA_PATH = "/var/lib/rancher/rke2/server/tls/server-ca.crt";
 

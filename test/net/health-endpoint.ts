@@ -35,6 +35,62 @@ const server = scheme === "https"
 server.listen(Number(port), "127.0.0.1");
 `;
 
+/**
+ * A CA standing in for the cluster's server CA, and a serving certificate it signed for 127.0.0.1, as
+ * RKE2's supervisor has (see RKE2_SERVER_CA_PATH in components/keepalived/render.ts). Made once per sandbox.
+ */
+export function serverCa(sandbox: NetSandbox, name = "server"): { ca: string; key: string; cert: string } {
+  const file = (f: string) => path.join(sandbox.dir, `${name}-${f}`);
+  const [ca, caKey, key, csr, cert, ext] = [
+    "ca.crt",
+    "ca.key",
+    "srv.key",
+    "srv.csr",
+    "srv.crt",
+    "srv.ext",
+  ].map(file);
+  if (!fs.existsSync(cert as string)) {
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    run("openssl", [
+      "req",
+      "-x509",
+      ...ec,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=xcka-server-ca",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign",
+      "-keyout",
+      caKey!,
+      "-out",
+      ca!,
+    ]);
+    run("openssl", ["req", ...ec, "-subj", "/CN=rke2", "-keyout", key!, "-out", csr!]);
+    fs.writeFileSync(ext!, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    run("openssl", [
+      "x509",
+      "-req",
+      "-in",
+      csr!,
+      "-CA",
+      ca!,
+      "-CAkey",
+      caKey!,
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      ext!,
+      "-out",
+      cert!,
+    ]);
+  }
+  return { ca: ca!, key: key!, cert: cert! };
+}
+
 /** Starts the endpoint for `url` (http or https, 127.0.0.1) in the node's namespace, in `mode`. */
 export function startHealthEndpoint(
   sandbox: NetSandbox,
@@ -45,27 +101,7 @@ export function startHealthEndpoint(
   const u = new URL(url);
   const script = path.join(sandbox.dir, "health-server.js");
   if (!fs.existsSync(script)) fs.writeFileSync(script, SERVER);
-  const key = path.join(sandbox.dir, "health.key");
-  const cert = path.join(sandbox.dir, "health.crt");
-  if (u.protocol === "https:" && !fs.existsSync(cert)) {
-    run("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ]);
-  }
+  const { key, cert } = serverCa(sandbox);
   const modeFile = path.join(node.dir, `health-${u.port}.mode`);
   const set = (m: HealthMode) => fs.writeFileSync(modeFile, `${m}\n`);
   set(mode);

@@ -3,7 +3,10 @@
  * kernel. Tier: real Linux (network namespaces, veth, a bridge; root) and real keepalived, running exactly
  * the files our renderer writes for a node (keepalived.conf, check script, notify script, interface
  * detection run the way the systemd drop-in runs it). The health endpoints the check scripts ask are the
- * one stand-in (test/net/health-endpoint.ts): RKE2 and ingress-nginx cannot run here.
+ * one stand-in (test/net/health-endpoint.ts): RKE2 and ingress-nginx cannot run here. Each keepalived runs
+ * with a private /dev/log (its notify lines reach the test) and a private /var/lib holding a test server CA
+ * where RKE2 keeps its own, so the API check verifies the endpoint's certificate as on a server
+ * (test/net/private-mounts.ts).
  *
  * The network: three servers holding the API VIP and two ingress nodes holding the ingress VIP, all on one
  * bridge (one segment, as in a cluster's Neutron network), each node with a differently named interface so
@@ -14,7 +17,7 @@
  * XCLUSTER_REAL_ENGINE=required (CI).
  */
 import { strict as assert } from "assert";
-import { ChildProcess } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -24,14 +27,16 @@ import {
   KEEPALIVED_DROP_IN_PATH,
   KeepalivedConfigArgs,
   KeepalivedGroup,
-  renderDetectInterfaceScript,
   NOTIFY_LOG_TAG,
+  RKE2_SERVER_CA_PATH,
+  renderCheckScript,
+  renderDetectInterfaceScript,
   renderKeepalivedNode,
 } from "../../components/keepalived/render";
 import { clusterScopedRouterIds } from "../../spec/router-ids";
-import { HealthEndpoint, startHealthEndpoint } from "./health-endpoint";
+import { HealthEndpoint, serverCa, startHealthEndpoint } from "./health-endpoint";
 import { NetNode, NetSandbox, skipOrFail, whyNoRealNetwork } from "./netns";
-import { SyslogSink } from "./syslog-sink";
+import { SyslogSink, privateMounts } from "./private-mounts";
 import { VipWatch } from "./vip-watch";
 
 const ADVERT_SECONDS = 1;
@@ -176,6 +181,29 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
     assert.ok(!fs.existsSync(out), "nothing written");
   });
 
+  it("the API check accepts the supervisor only with the certificate the cluster's server CA signed", () => {
+    const node = sb().addNode("x1", "10.211.1.32", "enp2s0");
+    const endpoint = startHealthEndpoint(sb(), node, DEFAULT_API_HEALTH_URL, "ok");
+    const script = path.join(node.dir, "check_api.sh");
+    fs.writeFileSync(script, renderCheckScript("api"), { mode: 0o755 });
+    const checkWith = (ca: string) => {
+      const r = sb().exec(node, privateMounts([script], { varLib: { [RKE2_SERVER_CA_PATH]: ca } }));
+      return r;
+    };
+    // The endpoint starts in the background: the right CA passes as soon as it listens.
+    let right = checkWith(serverCa(sb()).ca);
+    for (let i = 0; i < 30 && right.status !== 0; i++) {
+      spawnSync("sleep", ["0.1"]);
+      right = checkWith(serverCa(sb()).ca);
+    }
+    assert.equal(right.status, 0, right.output);
+    const wrong = checkWith(serverCa(sb(), "other").ca);
+    assert.equal(wrong.status, 1, wrong.output);
+    assert.match(wrong.output, /certificate/i);
+    endpoint.set("fail");
+    assert.equal(checkWith(serverCa(sb()).ca).status, 1, "a 503 fails the check");
+  });
+
   it("gives the API VIP to server-0, the first server whose check passes, and the ingress VIP to exactly one ingress node", async () => {
     servers.forEach(
       (m, i) =>
@@ -190,24 +218,30 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
       [API_VIP, INGRESS_VIP],
     );
     const start = watch.now();
+    // Each keepalived (and the scripts it runs) sees RKE2's server CA where the API check looks for it, and
+    // logs to the test's journal.
+    const mounts = { log: journal, varLib: { [RKE2_SERVER_CA_PATH]: serverCa(sb()).ca } };
     for (const m of all()) {
       const d = m.node.dir;
       m.keepalived = sb().start(
         m.node,
-        journal.wrap([
-          "keepalived",
-          "--dont-fork",
-          "--log-console",
-          "--log-detail",
-          "-f",
-          m.conf,
-          "-p",
-          `${d}/keepalived.pid`,
-          "-r",
-          `${d}/vrrp.pid`,
-          "-c",
-          `${d}/checkers.pid`,
-        ]),
+        privateMounts(
+          [
+            "keepalived",
+            "--dont-fork",
+            "--log-console",
+            "--log-detail",
+            "-f",
+            m.conf,
+            "-p",
+            `${d}/keepalived.pid`,
+            "-r",
+            `${d}/vrrp.pid`,
+            "-c",
+            `${d}/checkers.pid`,
+          ],
+          mounts,
+        ),
         path.join(d, "keepalived.log"),
       );
     }
