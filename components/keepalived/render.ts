@@ -69,14 +69,19 @@ export const DEFAULT_INGRESS_HEALTH_URL = "http://127.0.0.1:10254/healthz";
 /**
  * RKE2's supervisor `/ping` on the server itself. The supervisor (port 9345, TLS) routes `/ping` (and
  * `/cacerts`) on its outer router, before any authentication middleware: k3s pkg/server/handlers/router.go
- * `NewHandler` (`router.Handle("/ping", Ping())`), the k3s that rancher/rke2 v1.33.3+rke2r1 pins in go.mod
- * (github.com/k3s-io/k3s v1.33.3-0.20250715012419-cf2ef56313e8). It answers "pong" once the supervisor
- * listens, which on a joining server is only after it has fetched the cluster's CA from a running server.
+ * `NewHandler`, `router.Handle("/ping", Ping())` (read at k3s commit 1be7bd23; the same unauthenticated route
+ * is in the 2019 pkg/server/router.go, so in every k3s between, including the one rancher/rke2
+ * v1.33.3+rke2r1 pins in go.mod: github.com/k3s-io/k3s v1.33.3-0.20250715012419-cf2ef56313e8). It answers
+ * "pong" once the supervisor listens. The apiserver's own /readyz is no alternative: it needs credentials
+ * (k3s runs kube-apiserver with anonymous auth off).
  */
 export const DEFAULT_API_HEALTH_URL = "https://127.0.0.1:9345/ping";
 /**
  * The cluster's server CA on a server: written by cloud-init before RKE2 starts on server 0 (rke2/pki.ts
  * RKE2_SERVER_TLS_DIR), fetched from the cluster by RKE2 on joining servers, before their supervisor listens.
+ * The supervisor's certificate is signed by it and names 127.0.0.1: k3s pkg/cluster/https.go (the listener's
+ * chain is `LoadCertsChain(ServerCA, ServerCAKey)`, SANs from the control config) and
+ * pkg/cli/server/server.go (`SANs = append(SANs, "127.0.0.1", "::1", "localhost", nodeName)`).
  */
 export const RKE2_SERVER_CA_PATH = "/var/lib/rancher/rke2/server/tls/server-ca.crt";
 
@@ -351,10 +356,20 @@ export function renderNotifyScript(a: Pick<KeepalivedConfigArgs, "group" | "rout
 
 /**
  * Renders the interface detection script. Run as `detect_interface.sh OUTPUT`, it writes
- * `$XCLUSTER_INTERFACE=<name>` to OUTPUT: the interface that holds `nodeIp` (waiting a little for it at
- * boot), else the interface of the default route. Exits 1, writing nothing, when it finds neither.
+ * `$XCLUSTER_INTERFACE=<name>` to OUTPUT: the interface that holds `nodeIp` (waiting up to `waitSeconds` for
+ * it at boot, default 20), else the interface of the default route. Exits 1, writing nothing, when it finds
+ * neither.
  */
-export function renderDetectInterfaceScript(nodeIp: string): string {
+export function renderDetectInterfaceScript(
+  nodeIp: string,
+  options: { readonly waitSeconds?: number } = {},
+): string {
+  const wait = options.waitSeconds ?? DETECT_WAIT_SECONDS;
+  if (!Number.isInteger(wait) || wait < 0 || wait > 300) {
+    throw new Error(
+      `invalid interface detection: waitSeconds: out of range (got ${wait}; allowed: 0 to 300)`,
+    );
+  }
   if (!isIpv4(nodeIp)) {
     throw new Error(
       `invalid interface detection: nodeIp: not an IPv4 address (got ${JSON.stringify(nodeIp)})`,
@@ -376,7 +391,7 @@ export function renderDetectInterfaceScript(nodeIp: string): string {
     "}",
     'iface="$(by_address)"',
     "waited=0",
-    `while [ -z "$iface" ] && [ "$waited" -lt ${DETECT_WAIT_SECONDS} ]; do`,
+    `while [ -z "$iface" ] && [ "$waited" -lt ${wait} ]; do`,
     "  sleep 1",
     "  waited=$((waited + 1))",
     '  iface="$(by_address)"',
