@@ -236,7 +236,9 @@ function checkAddressPlan(
     if (vipAt === apiVipAt) {
       issues.push(
         src.issue(
-          fromCluster ? [...P, "topology", topology.apiVip !== undefined ? "apiVip" : "vip"] : ["spec", "parameters"],
+          fromCluster
+            ? [...P, "topology", topology.apiVip !== undefined ? "apiVip" : "vip"]
+            : ["spec", "parameters"],
           `the API VIP and the ingress VIP are the same address (got ${formatIpv4(vipAt)}; allowed: two different addresses, held by different nodes)`,
         ),
       );
