@@ -147,6 +147,19 @@ describe("cluster program", function () {
     ]);
   });
 
+  it("gives each VIP port its holders' security group, and the nodes theirs", () => {
+    const groupsOf = (name: string) =>
+      ofType(keepalived.resources, T.port).find((p) => p.name === name)?.inputs["securityGroupIds"];
+    assert.deepEqual(groupsOf(`${CLUSTER}-api-vip-port`), [`fake-${CLUSTER}-server`]);
+    assert.deepEqual(groupsOf(`${CLUSTER}-vip-port`), [`fake-${CLUSTER}-ingress`]);
+    assert.deepEqual(groupsOf(`${CLUSTER}-server-0-port`), [`fake-${CLUSTER}-server`]);
+    assert.deepEqual(groupsOf(`${CLUSTER}-ingress-0-port`), [
+      `fake-${CLUSTER}-agent`,
+      `fake-${CLUSTER}-ingress`,
+    ]);
+    assert.deepEqual(groupsOf(`${CLUSTER}-gpu-workers-0-port`), [`fake-${CLUSTER}-agent`]);
+  });
+
   it("allows exactly the API VIP on the servers' ports, the ingress VIP on the ingress nodes', nothing elsewhere", () => {
     for (const p of ofType(keepalived.resources, T.port)) {
       const pairs = p.inputs["allowedAddressPairs"];
