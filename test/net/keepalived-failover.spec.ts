@@ -59,7 +59,10 @@ const BUDGET = {
       ADVERT_SECONDS +
       1) *
     S,
-  /** A stopping keepalived sends priority 0; at worst the backups' master-down timer. */
+  /**
+   * A stopping keepalived sends priority 0; a dead node sends nothing, and the backups' master-down timer
+   * (3 adverts + skew) runs out.
+   */
   keepalivedStop: (4 * ADVERT_SECONDS + 1) * S,
   /** How long a recovered node has to (wrongly) take the VIP back: its checks rise, then one advert. */
   preemptWindow: (KEEPALIVED_CHECK.rise * KEEPALIVED_CHECK.intervalSeconds + 3 * ADVERT_SECONDS) * S,
@@ -328,6 +331,23 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
       BUDGET.keepalivedStop,
     );
     measured["apiStopFailover"] = next.at - start;
+  });
+
+  it("moves the API VIP when its holder dies outright (off the network, every process killed: no goodbye advert)", async () => {
+    const holder = watch.holdersOf(API_VIP)[0];
+    const m = servers.find((x) => x.node.name === holder)!;
+    const start = watch.now();
+    // Off the network first, then every process killed: its peers hear nothing more, not even a goodbye.
+    sb().killNode(m.node);
+    const next = await watch.until(
+      "the API VIP leaves the dead node",
+      (s) => {
+        const h = s.holders.get(API_VIP) ?? [];
+        return h.length === 1 && h[0] !== holder;
+      },
+      BUDGET.keepalivedStop,
+    );
+    measured["apiNodeDeathFailover"] = next.at - start;
   });
 
   it("moves the ingress VIP when the holder's controller hangs: the check times out instead of hanging", async () => {

@@ -139,6 +139,12 @@ export class NetSandbox {
     return child;
   }
 
+  /** Takes the node off the network (its link down: nothing it sends leaves) and SIGKILLs all it runs. */
+  killNode(node: NetNode): void {
+    run("ip", ["-n", node.namespace, "link", "set", node.interfaceName, "down"]);
+    killNamespacePids(node.namespace);
+  }
+
   /** Names of every namespace of the sandbox, the switch first. */
   get allNamespaces(): readonly string[] {
     return [...this.namespaces];
@@ -150,19 +156,24 @@ export class NetSandbox {
     // Processes started in a namespace by others of ours (keepalived's scripts) die with their parents;
     // anything left would keep a namespace alive, so kill exactly what `ip netns pids` lists for ours.
     for (const ns of this.namespaces) {
-      const pids = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout.split(/\s+/);
-      for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
-        try {
-          process.kill(Number(pid), "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
+      killNamespacePids(ns);
       spawnSync("ip", ["netns", "del", ns]);
     }
     this.namespaces.length = 0;
     this.processes.clear();
     fs.rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
+  }
+}
+
+/** SIGKILLs every process in the namespace: all of them were started by the sandbox that owns it. */
+function killNamespacePids(ns: string): void {
+  const pids = spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout.split(/\s+/);
+  for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Samples who holds which VIP, every 100 ms, by reading the addresses of every node's namespace
- * (`ip -n NS -4 -o addr show`), and keeps every sample so that a test can assert on the whole history:
+ * Samples who holds which VIP, every 100 ms, by reading the addresses on the up interfaces of every node's
+ * namespace (`ip -n NS -4 -o addr show up`), and keeps every sample so that a test can assert on the whole history:
  * how long a failover took, and that no two nodes ever held a VIP at once.
  */
 import { spawn } from "child_process";
@@ -28,7 +28,8 @@ export class VipWatch {
   ) {
     const loop = [
       "while :; do",
-      ...nodes.map((n) => `printf '@%s\\n' '${n.name}'; ip -n '${n.namespace}' -4 -o addr show;`),
+      // `up`: an address on an interface that is down (a dead node's) holds nothing.
+      ...nodes.map((n) => `printf '@%s\\n' '${n.name}'; ip -n '${n.namespace}' -4 -o addr show up;`),
       `printf '#\\n'; sleep ${SAMPLE_INTERVAL_MS / 1000}; done`,
     ].join(" ");
     const child = sandbox.track(spawn("sh", ["-c", loop], { stdio: ["ignore", "pipe", "ignore"] }));
