@@ -72,10 +72,24 @@ export const DEFAULT_INGRESS_HEALTH_URL = "http://127.0.0.1:10254/healthz";
  * `NewHandler`, `router.Handle("/ping", Ping())` (read at k3s commit 1be7bd23; the same unauthenticated route
  * is in the 2019 pkg/server/router.go, so in every k3s between, including the one rancher/rke2
  * v1.33.3+rke2r1 pins in go.mod: github.com/k3s-io/k3s v1.33.3-0.20250715012419-cf2ef56313e8). It answers
- * "pong" once the supervisor listens. The apiserver's own /readyz is no alternative: it needs credentials
- * (k3s runs kube-apiserver with anonymous auth off).
+ * "pong" once the supervisor listens, which on a joining server is before its etcd member and its
+ * kube-apiserver exist (k3s pkg/cluster/https.go `initClusterAndHTTPS` serves before the cluster starts).
  */
 export const DEFAULT_API_HEALTH_URL = "https://127.0.0.1:9345/ping";
+/**
+ * The kube-apiserver on the server itself, which the API check asks too. In RKE2 it is a static pod, not
+ * part of the rke2 process that answers `/ping`, so the supervisor can answer while the apiserver that
+ * admins reach through the VIP (6443) is down or not yet started. It runs with anonymous auth off
+ * (rancher/rke2-docs docs/security/cis_self_assessment16.md at c911f33, check 1.2.1 "--anonymous-auth=false",
+ * Result: Pass), so an unauthenticated GET is answered 401; its serving certificate is signed by the server
+ * CA with the same SANs as the supervisor's, 127.0.0.1 included (k3s pkg/daemons/control/deps/deps.go
+ * `genServerCerts`: serving-kube-apiserver.crt from `runtime.ServerCA`, `addSANs(altNames, config.SANs)`).
+ * So 200, 401 or 403 over TLS verified against the server CA means: this server's apiserver is up and
+ * serving the cluster's certificate. It needs no credentials.
+ */
+export const DEFAULT_APISERVER_HEALTH_URL = "https://127.0.0.1:6443/readyz";
+/** The apiserver answers the API check's unauthenticated request with one of these while it serves. */
+const APISERVER_SERVING_CODES = ["200", "401", "403"] as const;
 /**
  * The cluster's server CA on a server: written by cloud-init before RKE2 starts on server 0 (rke2/pki.ts
  * RKE2_SERVER_TLS_DIR), fetched from the cluster by RKE2 on joining servers, before their supervisor listens.
@@ -106,7 +120,7 @@ const GROUPS: Readonly<Record<KeepalivedGroup, GroupProfile>> = {
     checkScript: FILE_NAMES.checkApi,
     healthUrl: DEFAULT_API_HEALTH_URL,
     what: "API VIP",
-    checks: "the local RKE2 supervisor answers /ping",
+    checks: "the local RKE2 supervisor answers /ping and the local kube-apiserver serves",
   },
   ingress: {
     instance: "ingress_vip",
@@ -301,27 +315,59 @@ export function renderKeepalivedConf(a: KeepalivedConfigArgs): string {
 /**
  * Renders the check script of `group`: exit 0 while the group's local service answers healthy, 1 otherwise
  * (keepalived then gives the VIP away). `url` defaults to the group's health endpoint on the node
- * (DEFAULT_API_HEALTH_URL, DEFAULT_INGRESS_HEALTH_URL).
+ * (DEFAULT_API_HEALTH_URL, DEFAULT_INGRESS_HEALTH_URL). The API group's script also asks the server's own
+ * kube-apiserver (`apiserverUrl`, default DEFAULT_APISERVER_HEALTH_URL); its two requests share curl's time
+ * budget, so the whole script still ends before keepalived's `timeout`.
  */
-export function renderCheckScript(group: KeepalivedGroup, options: { readonly url?: string } = {}): string {
+export function renderCheckScript(
+  group: KeepalivedGroup,
+  options: { readonly url?: string; readonly apiserverUrl?: string } = {},
+): string {
   const profile = GROUPS[group];
-  const url = options.url ?? profile.healthUrl;
-  if (!/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url)) {
-    throw new Error(`invalid ${group} check: url: not a plain http(s) URL (got ${JSON.stringify(url)})`);
-  }
-  // The API check talks TLS to the server's own supervisor on loopback and verifies it against the
-  // cluster's server CA (the supervisor's certificate covers 127.0.0.1), so no curl runs unverified.
-  const insecure = url.startsWith("https:") ? ` --cacert ${RKE2_SERVER_CA_PATH}` : "";
-  return [
+  const url = checkUrl(group, "url", options.url ?? profile.healthUrl);
+  const apiserver =
+    group === "api"
+      ? checkUrl(group, "apiserverUrl", options.apiserverUrl ?? DEFAULT_APISERVER_HEALTH_URL)
+      : undefined;
+  // The API check talks TLS to the server's own supervisor (and apiserver) on loopback and verifies them
+  // against the cluster's server CA (both certificates cover 127.0.0.1), so no curl runs unverified.
+  const tls = (u: string) => (u.startsWith("https:") ? ` --cacert ${RKE2_SERVER_CA_PATH}` : "");
+  const maxTime =
+    apiserver === undefined ? KEEPALIVED_CHECK.curlMaxTimeSeconds : KEEPALIVED_CHECK.curlMaxTimeSeconds / 2;
+  const head = [
     "#!/bin/sh",
     `# keepalived track_script for the ${profile.what}. Rendered by xcluster; local changes are overwritten.`,
     `# Exit 0 while ${profile.checks}, 1 otherwise (keepalived then gives the VIP away).`,
-    `if curl --fail --silent --show-error${insecure} --max-time ${KEEPALIVED_CHECK.curlMaxTimeSeconds} --output /dev/null '${url}'; then`,
-    "  exit 0",
-    "fi",
+  ];
+  if (apiserver === undefined) {
+    return [
+      ...head,
+      `if curl --fail --silent --show-error${tls(url)} --max-time ${maxTime} --output /dev/null '${url}'; then`,
+      "  exit 0",
+      "fi",
+      "exit 1",
+      "",
+    ].join("\n");
+  }
+  return [
+    ...head,
+    `curl --fail --silent --show-error${tls(url)} --max-time ${maxTime} --output /dev/null '${url}' || exit 1`,
+    "# The apiserver (a static pod apart from the supervisor) runs with anonymous auth off: 401 means it serves.",
+    `code="$(curl --silent --show-error${tls(apiserver)} --max-time ${maxTime} --output /dev/null --write-out '%{http_code}' '${apiserver}')"`,
+    'case "$code" in',
+    `  ${APISERVER_SERVING_CODES.join("|")}) exit 0 ;;`,
+    "esac",
+    `echo "check_api: the kube-apiserver at ${apiserver} is not serving (HTTP \${code:-none})" >&2`,
     "exit 1",
     "",
   ].join("\n");
+}
+
+function checkUrl(group: KeepalivedGroup, field: string, url: string): string {
+  if (!/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url)) {
+    throw new Error(`invalid ${group} check: ${field}: not a plain http(s) URL (got ${JSON.stringify(url)})`);
+  }
+  return url;
 }
 
 /** The ingress group's check script (renderCheckScript("ingress", options)). */

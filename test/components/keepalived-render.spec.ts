@@ -96,7 +96,15 @@ describe("keepalived renderer", () => {
     assert.doesNotMatch(conf, /ingress/);
     const script = renderApiCheckScript();
     assert.match(script, /'https:\/\/127\.0\.0\.1:9345\/ping'/);
-    assert.match(script, /--max-time 2 /);
+    // The apiserver is a static pod apart from the supervisor: the check asks it too, over verified TLS.
+    assert.match(
+      script,
+      /--cacert \S+ --max-time 1 --output \/dev\/null --write-out '%\{http_code\}' 'https:\/\/127\.0\.0\.1:6443\/readyz'/,
+    );
+    assert.match(script, /^ {2}200\|401\|403\) exit 0 ;;$/m);
+    // Two requests share curl's budget, so the script ends before keepalived's timeout kills it.
+    assert.equal([...script.matchAll(/--max-time 1 /g)].length, 2);
+    assert.ok(2 * 1 <= KEEPALIVED_CHECK.curlMaxTimeSeconds);
   });
 
   it("gives a node of either group its configuration, its check script, the package and the service", () => {

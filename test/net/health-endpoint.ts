@@ -11,7 +11,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { NetNode, NetSandbox, run } from "./netns";
 
-export type HealthMode = "ok" | "fail" | "hang";
+/**
+ * `ok`: 200 on the endpoint's path; `unauthorized`: 401 to every request, as RKE2's kube-apiserver answers an
+ * unauthenticated client (anonymous auth off); `fail`: 503; `hang`: accepts and never answers.
+ */
+export type HealthMode = "ok" | "unauthorized" | "fail" | "hang";
 
 export interface HealthEndpoint {
   readonly url: string;
@@ -25,6 +29,7 @@ const handler = (req, res) => {
   let mode = "fail";
   try { mode = fs.readFileSync(modeFile, "utf8").trim(); } catch {}
   if (mode === "hang") return; // accept, never answer
+  if (mode === "unauthorized") { res.statusCode = 401; return res.end("Unauthorized"); }
   const ok = mode === "ok" && req.url === pathName;
   res.statusCode = ok ? 200 : 503;
   res.end(ok ? "pong" : "unhealthy");

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   DEFAULT_API_HEALTH_URL,
+  DEFAULT_APISERVER_HEALTH_URL,
   DEFAULT_INGRESS_HEALTH_URL,
   KEEPALIVED_CHECK,
   KEEPALIVED_DROP_IN_PATH,
@@ -74,6 +75,8 @@ interface Member {
   readonly conf: string;
   readonly dropIn: string;
   health?: HealthEndpoint;
+  /** Servers only: the stand-in for the server's own kube-apiserver on 6443, which the API check asks too. */
+  apiserver?: HealthEndpoint;
   keepalived?: ChildProcess;
 }
 
@@ -187,6 +190,7 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
   it("the API check accepts the supervisor only with the certificate the cluster's server CA signed", () => {
     const node = sb().addNode("x1", "10.211.1.32", "enp2s0");
     const endpoint = startHealthEndpoint(sb(), node, DEFAULT_API_HEALTH_URL, "ok");
+    const apiserver = startHealthEndpoint(sb(), node, DEFAULT_APISERVER_HEALTH_URL, "unauthorized");
     const script = path.join(node.dir, "check_api.sh");
     fs.writeFileSync(script, renderCheckScript("api"), { mode: 0o755 });
     const checkWith = (ca: string) => {
@@ -203,15 +207,27 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
     const wrong = checkWith(serverCa(sb(), "other").ca);
     assert.equal(wrong.status, 1, wrong.output);
     assert.match(wrong.output, /certificate/i);
+    // The supervisor answers, but the apiserver beside it does not serve: the check fails and says why.
+    apiserver.set("fail");
+    const noApiserver = checkWith(serverCa(sb()).ca);
+    assert.equal(noApiserver.status, 1, noApiserver.output);
+    assert.match(
+      noApiserver.output,
+      /kube-apiserver at https:\/\/127\.0\.0\.1:6443\/readyz is not serving \(HTTP 503\)/,
+    );
+    apiserver.set("ok");
+    assert.equal(checkWith(serverCa(sb()).ca).status, 0, "a ready apiserver (200) passes");
+    apiserver.set("unauthorized");
+    assert.equal(checkWith(serverCa(sb()).ca).status, 0, "401 (anonymous auth off) passes: it serves");
     endpoint.set("fail");
     assert.equal(checkWith(serverCa(sb()).ca).status, 1, "a 503 fails the check");
   });
 
   it("gives the API VIP to server-0, the first server whose check passes, and the ingress VIP to exactly one ingress node", async () => {
-    servers.forEach(
-      (m, i) =>
-        (m.health = startHealthEndpoint(sb(), m.node, DEFAULT_API_HEALTH_URL, i === 0 ? "ok" : "fail")),
-    );
+    servers.forEach((m, i) => {
+      m.health = startHealthEndpoint(sb(), m.node, DEFAULT_API_HEALTH_URL, i === 0 ? "ok" : "fail");
+      m.apiserver = startHealthEndpoint(sb(), m.node, DEFAULT_APISERVER_HEALTH_URL, "unauthorized");
+    });
     ingress.forEach((m) => (m.health = startHealthEndpoint(sb(), m.node, DEFAULT_INGRESS_HEALTH_URL, "ok")));
     journal = new SyslogSink(sb().dir);
     await journal.listen();
@@ -315,6 +331,26 @@ describe("keepalived failover of the API and ingress VIPs (real Linux, real keep
     const since = watch.samples.filter((s) => s.at >= from);
     assert.ok(since.length > BUDGET.preemptWindow / 200, "the watch kept sampling");
     for (const s of since) assert.deepEqual(s.holders.get(API_VIP), [holder], `at ${s.at} ms`);
+  });
+
+  it("moves the API VIP when the holder's kube-apiserver stops serving though its supervisor still answers /ping", async () => {
+    const holder = watch.holdersOf(API_VIP)[0];
+    const m = servers.find((x) => x.node.name === holder)!;
+    const start = watch.now();
+    m.apiserver?.set("fail");
+    const next = await watch.until(
+      "the API VIP leaves the node whose apiserver is down",
+      (s) => {
+        const h = s.holders.get(API_VIP) ?? [];
+        return h.length === 1 && h[0] !== holder;
+      },
+      BUDGET.checkFailure,
+    );
+    measured["apiserverDownFailover"] = next.at - start;
+    // Its apiserver comes back; its checks rise again before the next test takes another server away.
+    m.apiserver?.set("unauthorized");
+    await new Promise((r) => setTimeout(r, BUDGET.preemptWindow));
+    assert.deepEqual(watch.holdersOf(API_VIP), next.holders.get(API_VIP), "nopreempt: it stays a backup");
   });
 
   it("moves the API VIP when the holder's keepalived stops", async () => {
