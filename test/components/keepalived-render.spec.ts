@@ -345,6 +345,45 @@ describe("keepalived renderer, checked by the real tools", function () {
     assert.match(r.output, /300/);
   });
 
+  it("systemd merges the interface drop-in into Debian's keepalived.service, and its ExecStartPre is the rendered detection script", function () {
+    // The unit as the Debian keepalived package installs it (bookworm: /lib/systemd/system), the drop-in
+    // and the detection script where the renderer puts them, in a throwaway root for systemd-analyze.
+    const unit = "/lib/systemd/system/keepalived.service";
+    if (!hasCommand("systemd-analyze") || !fs.existsSync(unit)) {
+      if (process.env["CI"] === "true") throw new Error(`systemd-analyze or ${unit} missing in CI`);
+      this.skip();
+    }
+    const root = fs.mkdtempSync(path.join(dir, "root-"));
+    const put = (p: string, content: string | Buffer, mode: number) => {
+      fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+      fs.writeFileSync(path.join(root, p), content, { mode });
+    };
+    const { interfaceName: _omitted, ...detected } = api;
+    const files = renderKeepalivedNode(detected).files;
+    for (const f of files) put(f.path, f.content, Number.parseInt(f.permissions, 8));
+    put("/etc/systemd/system/keepalived.service", fs.readFileSync(unit), 0o644);
+    for (const bin of ["/usr/sbin/keepalived", "/bin/kill"]) put(bin, fs.readFileSync(bin), 0o755);
+    for (const t of [
+      "sysinit.target",
+      "basic.target",
+      "shutdown.target",
+      "multi-user.target",
+      "network-online.target",
+    ])
+      if (fs.existsSync(`/lib/systemd/system/${t}`))
+        put(`/lib/systemd/system/${t}`, fs.readFileSync(`/lib/systemd/system/${t}`), 0o644);
+    const verify = () =>
+      spawnSync("systemd-analyze", ["verify", `--root=${root}`, "keepalived.service"], { encoding: "utf8" });
+    const ok = verify();
+    assert.equal(`${ok.stdout}${ok.stderr}`.trim(), "", "systemd-analyze verify: no complaint");
+    assert.equal(ok.status, 0);
+    const dropIn = files.find((f) => f.path === KEEPALIVED_DROP_IN_PATH)!;
+    assert.match(dropIn.content, new RegExp(`^ExecStartPre=${DETECT_INTERFACE_SCRIPT_PATH} `, "m"));
+    // The check is real: systemd reads the drop-in and checks the command it names.
+    fs.rmSync(path.join(root, DETECT_INTERFACE_SCRIPT_PATH));
+    assert.match(`${verify().stderr}`, /detect_interface\.sh is not executable/);
+  });
+
   it("every rendered script is valid sh", () => {
     const { interfaceName: _omitted, ...detected } = api;
     for (const f of renderKeepalivedNode({ ...detected, directory: dir }).files) {
