@@ -16,22 +16,27 @@ export const keepalived001Hygiene = resourceRule(
   {
     name: "keepalived-001-hygiene",
     description:
-      "keepalived on ingress nodes talks unicast VRRP to its peers, uses no PASS authentication (removed from VRRPv2), enables script security and only moves the cluster's VIP.",
+      "keepalived on ingress nodes and servers (the API VIP) uses no PASS authentication (removed from VRRPv2), enables script security and only moves the cluster's VIPs; on ingress nodes it talks unicast VRRP to its peers.",
     priority: "P1",
     severity: "medium",
     remediationSteps:
-      "Render keepalived.conf with unicast_peer (the other ingress nodes), without an authentication block, with global_defs { enable_script_security }, and with virtual_ipaddress set to the VIP.",
+      "Render keepalived.conf with unicast_peer (the other group members), without an authentication block, with global_defs { enable_script_security }, and with virtual_ipaddress set to the group's VIP.",
     tags: ["keepalived", "compute"],
     configSchema: schema("vipAddresses"),
   },
   [T.instance],
   (props, args, report) => {
-    if (roleOf(props) !== "ingress") args.notApplicable("applies to ingress nodes only");
+    const role = roleOf(props);
+    if (role !== "ingress" && role !== "server")
+      args.notApplicable("applies to the nodes that hold a VIP (ingress nodes, servers) only");
     const conf = keepalivedConfigOf(props);
-    if (conf === undefined) args.notApplicable("the ingress node runs no keepalived");
+    if (conf === undefined) args.notApplicable(`the ${role ?? "node"} runs no keepalived`);
     const text = conf as string;
     if (/\bauth_type\s+PASS\b/i.test(text)) report("keepalived uses PASS authentication");
-    if (!/\bunicast_peer\b/.test(text)) report("keepalived sends multicast VRRP (no unicast_peer)");
+    // A server may run the API group alone (a single-server cluster has no peer to advertise to, and
+    // keepalived 2.2 refuses unicast keywords without peers); an ingress group always has two members.
+    if (role === "ingress" && !/\bunicast_peer\b/.test(text))
+      report("keepalived sends multicast VRRP (no unicast_peer)");
     if (!/\benable_script_security\b/.test(text))
       report("keepalived runs scripts without enable_script_security");
     const vips = settings(args).vipAddresses;

@@ -1,4 +1,5 @@
 /** Cases for the OpenStack compute rules (instances, images, HA, key pairs, keepalived). */
+import { KEEPALIVED_CONFIG_PATH } from "../../../components/conventions";
 import { T } from "../../../policy/lib/types";
 import { osCompute001NoAdminPass } from "../../../policy/rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "../../../policy/rules/os-compute-002-no-credentials-in-user-data";
@@ -14,6 +15,7 @@ import {
   agent,
   cloudConfig,
   IMAGE,
+  instance,
   ingressNode,
   KEEPALIVED_CONF,
   server,
@@ -21,6 +23,14 @@ import {
   tags,
   VIP,
 } from "../fixtures";
+
+/** The API VIP in the keepalived cases (the ingress VIP is fixtures' VIP). */
+const API_VIP = "10.0.50.9";
+
+/** A server that holds the API VIP: its keepalived.conf in its user data. */
+function apiServer(conf: string) {
+  return instance("server", serverConfig(), [{ path: KEEPALIVED_CONFIG_PATH, content: conf }]);
+}
 
 const servers = ["0", "1", "2"].map((i) => ({
   type: T.instance,
@@ -276,10 +286,51 @@ export const computeCases: RuleCases[] = [
   {
     policy: keepalived001Hygiene,
     type: T.instance,
-    config: { vipAddresses: [VIP] },
+    config: { vipAddresses: [VIP, API_VIP] },
     props: ingressNode(),
-    notApplicable: [{ when: "the instance is a server", change: (p) => Object.assign(p, server()) }],
+    notApplicable: [
+      { when: "the instance is a server without keepalived", change: (p) => Object.assign(p, server()) },
+      { when: "the instance is an agent", change: (p) => Object.assign(p, agent()) },
+    ],
+    passing: [
+      {
+        when: "a server holds the API VIP with unicast VRRP",
+        change: (p) => Object.assign(p, apiServer(KEEPALIVED_CONF.replace(`${VIP}/24`, `${API_VIP}/32`))),
+      },
+      {
+        when: "a single server holds the API VIP alone (no peers, so no unicast keywords)",
+        change: (p) =>
+          Object.assign(
+            p,
+            apiServer(
+              KEEPALIVED_CONF.replace(`${VIP}/24`, `${API_VIP}/32`).replace(
+                /  unicast_src_ip .*\n  unicast_peer \{\n {4}10\.0\.50\.6\n  \}\n/,
+                "",
+              ),
+            ),
+          ),
+      },
+    ],
     failing: [
+      {
+        when: "a server's keepalived uses PASS authentication",
+        change: (p) =>
+          Object.assign(
+            p,
+            apiServer(
+              KEEPALIVED_CONF.replace(`${VIP}/24`, `${API_VIP}/32`).replace(
+                "state BACKUP",
+                "state BACKUP\n  authentication {\n    auth_type PASS\n    auth_pass 1111\n  }",
+              ),
+            ),
+          ),
+        expect: ["keepalived uses PASS authentication"],
+      },
+      {
+        when: "a server's keepalived moves an address that is no VIP of the cluster",
+        change: (p) => Object.assign(p, apiServer(KEEPALIVED_CONF.replace(`${VIP}/24`, "10.0.50.11/32"))),
+        expect: ["keepalived moves 10.0.50.11/32, which is not a VIP of the cluster"],
+      },
       {
         when: "PASS authentication is configured",
         change: (p) =>
