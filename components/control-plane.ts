@@ -65,10 +65,11 @@ export interface ControlPlaneArgs {
    */
   readonly keyPair?: pulumi.Input<string>;
   /**
-   * Files only server 0 writes, e.g. RKE2 auto-deploy manifests.
+   * Files only server 0 writes, e.g. RKE2 auto-deploy manifests (an Output when they name a resource's
+   * address, such as the ingress floating IP).
    * @default []
    */
-  readonly firstServerManifests?: readonly WriteFile[];
+  readonly firstServerManifests?: pulumi.Input<readonly WriteFile[]>;
   /**
    * keepalived topology: the API VIP the servers hold; `address` must be the registration address.
    * @default none (octavia: the API load balancer is the registration address)
@@ -157,8 +158,14 @@ export class ControlPlane extends pulumi.ComponentResource {
       const userData =
         i === 0
           ? pulumi
-              .all([tlsSans, ca, pki.serverTokenSecret, pki.agentTokenSecret])
-              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret]) =>
+              .all([
+                tlsSans,
+                ca,
+                pki.serverTokenSecret,
+                pki.agentTokenSecret,
+                pulumi.output(args.firstServerManifests ?? []),
+              ])
+              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret, manifests]) =>
                 serverUserData({
                   nodeName,
                   nodeIp,
@@ -166,7 +173,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                   rke2: args.rke2,
                   bootstrap: { mode: "initialise", serverTokenSecret, ca: caFiles },
                   agentTokenSecret,
-                  manifests: args.firstServerManifests ?? [],
+                  manifests: manifests as readonly WriteFile[],
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               )

@@ -212,15 +212,16 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       tlsSans,
       pki,
       ...(keyPair ? { keyPair: keyPair.name } : {}),
+      // Ingress status (and so external-dns) names the ingress floating IP, not the ingress nodes.
       firstServerManifests:
-        topology.mode === "keepalived"
-          ? [
+        vips !== undefined
+          ? vips.ingress.floatingIp.apply((fip) => [
               {
                 path: INGRESS_MANIFEST_PATH,
-                content: renderIngressManifest(),
-                permissions: "0600",
+                content: renderIngressManifest({ publishStatusAddress: fip }),
+                permissions: "0600" as const,
               },
-            ]
+            ])
           : [],
       ...(vips !== undefined && topology.mode === "keepalived"
         ? {

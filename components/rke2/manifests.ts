@@ -7,6 +7,7 @@
  */
 import { stringify } from "yaml";
 import { INGRESS_LABEL, INGRESS_TAINT } from "../conventions";
+import { parseIpv4 } from "../../spec/ipv4";
 
 /** RKE2's auto-deploy directory on servers. */
 export const RKE2_MANIFESTS_DIR = "/var/lib/rancher/rke2/server/manifests";
@@ -22,9 +23,24 @@ function document(o: unknown): string {
  * nodes, on the host network. No `tcp`/`udp` passthrough: listeners.ts derives the node's sockets from
  * these values and its test refuses any that collide.
  */
-export function ingressNginxValues(): Record<string, unknown> {
+export function ingressNginxValues(options: IngressStatusOptions = {}): Record<string, unknown> {
+  const status = options.publishStatusAddress;
+  if (status !== undefined && parseIpv4(status) === undefined) {
+    throw new Error(
+      `ingress manifest: publishStatusAddress: not an IPv4 address (got ${JSON.stringify(status)}; allowed: the ingress floating IP)`,
+    );
+  }
   return {
     controller: {
+      // Every Ingress's status names the ingress floating IP. Without it the controller (no Service in
+      // RKE2's chart, so no --publish-service) writes the addresses of the nodes it runs on: their
+      // InternalIP, our nodes having no ExternalIP (kubernetes/ingress-nginx controller-v1.12.4
+      // internal/ingress/status/status.go `runningAddresses`, internal/k8s/main.go `GetNodeIPOrName`;
+      // rancher/rke2-charts rke2-ingress-nginx 4.12.401 values.yaml `controller.service.enabled: false`,
+      // templates/_params.tpl publishes a service only when it is enabled), and external-dns (source
+      // `ingress`, components/addons/external-dns.ts) would publish the ingress nodes' private addresses
+      // for every Ingress host, shadowing `*.apps`. `--publish-status-address`: pkg/flags/flags.go.
+      ...(status !== undefined ? { extraArgs: { "publish-status-address": status } } : {}),
       // On the host network so that keepalived's check reaches the controller's health port on
       // 127.0.0.1:10254 and 80/443 listen on the node that holds the VIP. The admission webhook then
       // listens on the node's 8443, which the flow table opens to the servers (the apiserver calls it).
@@ -44,13 +60,23 @@ export function ingressNginxValues(): Record<string, unknown> {
   };
 }
 
-/** The manifest: one HelmChartConfig for RKE2's rke2-ingress-nginx. */
-export function renderIngressManifest(): string {
+/** What the controller writes into every Ingress's status. */
+export interface IngressStatusOptions {
+  /**
+   * The address clients reach the ingress at (the ingress VIP's floating IP): the controller's
+   * `--publish-status-address`, which external-dns publishes for each Ingress host.
+   * @default none (values for the listener map only; the rendered manifest requires it)
+   */
+  readonly publishStatusAddress?: string;
+}
+
+/** The manifest: one HelmChartConfig for RKE2's rke2-ingress-nginx, publishing `publishStatusAddress`. */
+export function renderIngressManifest(options: { readonly publishStatusAddress: string }): string {
   const helmChartConfig = {
     apiVersion: "helm.cattle.io/v1",
     kind: "HelmChartConfig",
     metadata: { name: "rke2-ingress-nginx", namespace: "kube-system" },
-    spec: { valuesContent: document(ingressNginxValues()) },
+    spec: { valuesContent: document(ingressNginxValues(options)) },
   };
   return document(helmChartConfig);
 }

@@ -61,7 +61,13 @@ export function firstServer(): string {
     rke2: SPEC.rke2,
     bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA },
     agentTokenSecret: AGENT_SECRET,
-    manifests: [{ path: INGRESS_MANIFEST_PATH, content: renderIngressManifest(), permissions: "0600" }],
+    manifests: [
+      {
+        path: INGRESS_MANIFEST_PATH,
+        content: renderIngressManifest({ publishStatusAddress: "203.0.113.20" }),
+        permissions: "0600",
+      },
+    ],
     extra: apiKeepalived(0),
   });
 }
