@@ -212,17 +212,16 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       tlsSans,
       pki,
       ...(keyPair ? { keyPair: keyPair.name } : {}),
-      // Ingress status (and so external-dns) names the ingress floating IP, not the ingress nodes.
-      firstServerManifests:
-        vips !== undefined
-          ? vips.ingress.floatingIp.apply((fip) => [
-              {
-                path: INGRESS_MANIFEST_PATH,
-                content: renderIngressManifest({ publishStatusAddress: fip }),
-                permissions: "0600" as const,
-              },
-            ])
-          : [],
+      // Ingress status (and so external-dns) names the ingress floating IP, not the nodes' addresses.
+      firstServerManifests: (
+        vips?.ingress.floatingIp ?? (endpoint as OctaviaEndpoint).ingressFloatingIp
+      ).apply((fip) => [
+        {
+          path: INGRESS_MANIFEST_PATH,
+          content: renderIngressManifest({ publishStatusAddress: fip, topology: topology.mode }),
+          permissions: "0600" as const,
+        },
+      ]),
       ...(vips !== undefined && topology.mode === "keepalived"
         ? {
             apiVip: {

@@ -1,6 +1,7 @@
 /**
  * Kubernetes manifests RKE2 applies by itself from its manifests directory on a server (its deploy
- * controller), for the keepalived topology: the bundled ingress-nginx runs only on the dedicated ingress
+ * controller). In both topologies the bundled ingress-nginx writes the ingress floating IP into every
+ * Ingress's status. In the keepalived topology it also runs only on the dedicated ingress
  * nodes, which hold the ingress VIP, on the host network. It serves ingress (80/443) and nothing else: the
  * Kubernetes API and RKE2 registration have their own VIP on the servers (see docs/topologies.md), and an
  * RKE2 agent's own apiserver load balancer already holds 127.0.0.1:6443 on every agent (listeners.ts).
@@ -70,13 +71,32 @@ export interface IngressStatusOptions {
   readonly publishStatusAddress?: string;
 }
 
-/** The manifest: one HelmChartConfig for RKE2's rke2-ingress-nginx, publishing `publishStatusAddress`. */
-export function renderIngressManifest(options: { readonly publishStatusAddress: string }): string {
+/**
+ * The octavia topology's values: RKE2's chart as shipped (a DaemonSet on the agents with hostPorts 80/443
+ * behind the ingress load balancer) that publishes the load balancer's floating IP in Ingress status.
+ */
+export function octaviaIngressNginxValues(options: {
+  readonly publishStatusAddress: string;
+}): Record<string, unknown> {
+  const controller = ingressNginxValues(options)["controller"] as Record<string, unknown>;
+  return { controller: { extraArgs: controller["extraArgs"] } };
+}
+
+/**
+ * The manifest: one HelmChartConfig for RKE2's rke2-ingress-nginx, publishing `publishStatusAddress`; the
+ * keepalived topology's values unless `topology` is "octavia".
+ */
+export function renderIngressManifest(options: {
+  readonly publishStatusAddress: string;
+  readonly topology?: "keepalived" | "octavia";
+}): string {
+  const values =
+    options.topology === "octavia" ? octaviaIngressNginxValues(options) : ingressNginxValues(options);
   const helmChartConfig = {
     apiVersion: "helm.cattle.io/v1",
     kind: "HelmChartConfig",
     metadata: { name: "rke2-ingress-nginx", namespace: "kube-system" },
-    spec: { valuesContent: document(ingressNginxValues(options)) },
+    spec: { valuesContent: document(values) },
   };
   return document(helmChartConfig);
 }

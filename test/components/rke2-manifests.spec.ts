@@ -37,6 +37,13 @@ describe("rke2-ingress-nginx values (pure)", () => {
     assert.equal(values["udp"], undefined);
   });
 
+  it("keeps RKE2's chart as shipped in the octavia topology, publishing only the load balancer's floating IP", () => {
+    const values = valuesOf(
+      renderIngressManifest({ publishStatusAddress: "203.0.113.30", topology: "octavia" }),
+    );
+    assert.deepEqual(values, { controller: { extraArgs: { "publish-status-address": "203.0.113.30" } } });
+  });
+
   it("rejects a status address that is not an IPv4 address", () => {
     assert.throws(
       () => renderIngressManifest({ publishStatusAddress: "10.0.50.10,evil" }),

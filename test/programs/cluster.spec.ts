@@ -279,17 +279,30 @@ describe("cluster program", function () {
     assert.equal(values["udp"], undefined);
   });
 
-  it("has the ingress controller publish the ingress floating IP in every Ingress's status (external-dns follows it)", async () => {
-    const server0 = ofType(keepalived.resources, T.instance).find((i) => i.name === `${CLUSTER}-server-0`);
-    assert.ok(server0);
-    const manifest = writeFiles(await userDataOf(server0))[
+  it("has the ingress controller publish the ingress floating IP in every Ingress's status, in both topologies (external-dns follows it)", async () => {
+    for (const run of [keepalived, octavia]) {
+      const server0 = ofType(run.resources, T.instance).find((i) => i.name === `${CLUSTER}-server-0`);
+      assert.ok(server0);
+      const manifest = writeFiles(await userDataOf(server0))[
+        "/var/lib/rancher/rke2/server/manifests/xcluster-ingress-nginx.yaml"
+      ];
+      const values = parse((parse(manifest ?? "") as { spec: { valuesContent: string } }).spec.valuesContent);
+      const o = await resolved(run.result);
+      assert.equal(typeof o["ingressAddress"], "string");
+      assert.deepEqual(values["controller"]["extraArgs"], { "publish-status-address": o["ingressAddress"] });
+      assert.notEqual(o["ingressAddress"], (o["apiEndpoint"] as { address: string }).address);
+    }
+    // Octavia keeps RKE2's chart as shipped otherwise (hostPorts on the agents behind the load balancer).
+    const octaviaServer0 = ofType(octavia.resources, T.instance).find(
+      (i) => i.name === `${CLUSTER}-server-0`,
+    );
+    const octaviaManifest = writeFiles(await userDataOf(octaviaServer0!))[
       "/var/lib/rancher/rke2/server/manifests/xcluster-ingress-nginx.yaml"
     ];
-    const values = parse((parse(manifest ?? "") as { spec: { valuesContent: string } }).spec.valuesContent);
-    const o = await resolved(keepalived.result);
-    assert.equal(typeof o["ingressAddress"], "string");
-    assert.deepEqual(values["controller"]["extraArgs"], { "publish-status-address": o["ingressAddress"] });
-    assert.notEqual(o["ingressAddress"], (o["apiEndpoint"] as { address: string }).address);
+    const octaviaValues = parse(
+      (parse(octaviaManifest ?? "") as { spec: { valuesContent: string } }).spec.valuesContent,
+    );
+    assert.deepEqual(Object.keys(octaviaValues["controller"]), ["extraArgs"]);
   });
 
   it("gives the API endpoint the API VIP's floating IP and the ingress address the ingress VIP's (DNS follows them)", async () => {
