@@ -45,7 +45,11 @@ describe("destroy refusals and reconcile", function () {
   });
 
   const orphanScenario: Scenario = {
-    stacks: { "dev.a": { exists: true }, "dev.old": { exists: true }, "prod.other": { exists: true } },
+    stacks: {
+      "dev.a": { exists: true },
+      "dev.old": { exists: true, tags: { "xcluster:protect": "false" } },
+      "prod.other": { exists: true },
+    },
   };
 
   it("creates missing stacks, updates existing ones and lists stacks without a spec", async () => {
@@ -74,7 +78,11 @@ describe("destroy refusals and reconcile", function () {
       report.orphans?.map((o) => [o.stack, o.action]),
       [["dev.old", "listed"]],
     );
-    assert.equal(p.lines("dev.old").length, 0, "a listed orphan is not touched");
+    assert.deepEqual(
+      p.lines("dev.old"),
+      ["stack tag ls --json --stack dev.old --non-interactive"],
+      "a listed orphan is only read (its protection tag)",
+    );
   });
 
   it("destroys and removes orphans only with prune and yes, after a state backup", async () => {
