@@ -131,3 +131,21 @@ export function requireEnvironmentSpecs(
   }
   return loaded.clusters;
 }
+
+/**
+ * For commands that touch no stack (`validate`, `plan`): the problems that the given specs' siblings
+ * reveal about the given specs — a duplicate cluster name (or keepalived router ID) shared with a file
+ * that was not given. Problems that concern only files that were not given are left out.
+ */
+export function siblingIssues(selected: readonly ClusterSpec[], cwd: string): SpecIssue[] {
+  const files = new Set(selected.map((c) => c.source.clusterFile));
+  if (files.size === 0) return [];
+  const environments = [...new Set(selected.map((c) => c.environment))];
+  const loaded = loadEnvironmentSpecs(cwd, environments, specDirs(selected, cwd), cwd);
+  const names = selected.map((c) => `cluster "${c.name}"`);
+  return loaded.issues.filter((i) =>
+    files.has(i.file)
+      ? /duplicate cluster name|virtual_router_id/.test(i.message)
+      : [...files, ...names].some((f) => i.message.includes(f)),
+  );
+}

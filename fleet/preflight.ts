@@ -293,7 +293,8 @@ export async function missingPrerequisites(
   let installed: InstalledPlugin[];
   if (cli === undefined) {
     out.push({
-      what: `the pulumi CLI and its Node.js language host (${firstLine((options.pulumi as Error).message)})`,
+      // PulumiCliMissingError says where it looked, then how to get one (said here in `provide`).
+      what: `the pulumi CLI and its Node.js language host (${firstLine((options.pulumi as Error).message).split("; ")[0]})`,
       provide: `${SETUP_COMMAND} (or --pulumi-root / XCLUSTER_PULUMI_ROOT naming an installation)`,
     });
     installed = cachedPlugins(env);

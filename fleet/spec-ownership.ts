@@ -13,7 +13,8 @@ import { parse } from "yaml";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
 import { backendStacks, stackTags, type BackendAccess } from "./backend";
-import { InvalidRunError } from "./errors";
+import { EXIT } from "../cli/exit-codes";
+import { FleetError, InvalidRunError, firstLine } from "./errors";
 import { backendUrl, workspaceDir, type Layout } from "./layout";
 import { specConfigPath } from "./stack-config";
 import { stackName } from "./stack-name";
@@ -48,7 +49,19 @@ export async function readStackRecords(
   }
   const records = new Map<string, StackRecord>();
   for (const [url, specs] of byBackend) {
-    const existing = new Map((await backendStacks(url, l, access)).map((s) => [s.name, s]));
+    let listed: Awaited<ReturnType<typeof backendStacks>>;
+    try {
+      listed = await backendStacks(url, l, access);
+    } catch (e) {
+      const text = (e as Error).message;
+      throw new FleetError(
+        "failed",
+        `could not list the stacks of ${url}: ${firstLine(text)}; no stack was touched`,
+        EXIT.failed,
+        text,
+      );
+    }
+    const existing = new Map(listed.map((s) => [s.name, s]));
     await Promise.all(
       specs.map(async (spec) => {
         const stack = stackName(spec);

@@ -156,14 +156,21 @@ describe("fleet reports and the fleet commands", function () {
 
   it("rejects a run without a CLI (exit 2), saying in one message with the passphrase how to get each", async () => {
     p = new FakeProject({});
+    const home = path.join(p.root, "empty-pulumi-home");
     const r = await cli(["up", "--cluster", "a"], {
       XCLUSTER_PULUMI_ROOT: path.join(p.root, "none"),
+      PULUMI_HOME: home,
       PULUMI_CONFIG_PASSPHRASE: undefined,
       PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
     });
     assert.equal(r.code, 2);
-    assert.match(r.err, /2 thing\(s\) this run needs are missing; no workspace or stack was touched/);
-    assert.match(r.err, /- the pulumi CLI and its Node\.js language host \(.*\): npm run setup:pulumi/);
+    // The CLI, the five provider plugins (an empty plugin cache, read without the CLI) and the passphrase.
+    assert.match(r.err, /7 thing\(s\) this run needs are missing; no workspace or stack was touched/);
+    assert.match(
+      r.err,
+      /- the pulumi CLI and its Node\.js language host \(the pulumi CLI was not found \(no .*\/none\/bin\/pulumi\)\): npm run setup:pulumi/,
+    );
+    assert.match(r.err, /- provider plugin openstack 3\.15\.2: npm run setup:pulumi/);
     assert.match(
       r.err,
       /- the passphrase .*\(used by dev\.a\): PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/,

@@ -72,6 +72,23 @@ describe("fleet safety: refusals before anything is touched (fake CLI)", functio
     assert.deepEqual(p.calls(), []);
   });
 
+  it("rejects validate and plan of a copied spec given alone, naming both files", async () => {
+    p = new FakeProject({});
+    fs.copyFileSync(path.join(p.root, "stacks/dev/b.yaml"), path.join(p.root, "stacks/dev/a-copy-of-b.yaml"));
+    for (const command of ["validate", "plan"]) {
+      const r = await cli([command, "stacks/dev/a-copy-of-b.yaml"]);
+      assert.equal(r.code, 2, `${command}: ${r.out}`);
+      assert.match(
+        r.err,
+        /stacks\/dev\/b\.yaml:\d+:\d+: metadata\.name: duplicate cluster name in environment "dev" \(got "b", also in stacks\/dev\/a-copy-of-b\.yaml/,
+        command,
+      );
+    }
+    // Siblings' own problems are theirs: a valid file given alone still validates.
+    const ok = await cli(["validate", "stacks/dev/c.yaml"]);
+    assert.equal(ok.code, 0, ok.err);
+  });
+
   it("rejects pointing a stack at another spec file, naming both, and moves it only with --move-spec", async () => {
     p = new FakeProject({
       stacks: { "dev.a": { exists: true, tags: { "xcluster:spec": "stacks/dev/old-a.yaml" } } },
