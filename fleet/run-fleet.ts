@@ -191,7 +191,7 @@ export async function runFleet(
       plugins: options.plugins ?? (options.program ? [] : programPlugins()),
     });
   }
-  const records = await readStackRecords(clusters, l, { pulumi: options.pulumi, env });
+  const records = await readStackRecords(clusters, l, { pulumi: options.pulumi, env }, parallel);
   refuseRepointing(clusters, records, l, options.specCwd ?? options.root, options.moveSpec === true);
   if (operation === "destroy" && options.dryRun) {
     return destroyDryRun(clusters, records, { ...options, layout: l, started, now, parallel, waves });

@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import pLimit from "p-limit";
 import { parse } from "yaml";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
@@ -41,7 +42,10 @@ export async function readStackRecords(
   clusters: readonly ClusterSpec[],
   l: Layout,
   access: BackendAccess,
+  /** CLI calls at once. */
+  parallel = 4,
 ): Promise<StackRecords> {
+  const limit = pLimit(parallel);
   const byBackend = new Map<string, ClusterSpec[]>();
   for (const c of clusters) {
     const url = backendUrl(c, l);
@@ -63,18 +67,20 @@ export async function readStackRecords(
     }
     const existing = new Map(listed.map((s) => [s.name, s]));
     await Promise.all(
-      specs.map(async (spec) => {
-        const stack = stackName(spec);
-        const found = existing.get(stack);
-        const tags = found ? await stackTags(url, l, access, stack) : {};
-        records.set(stack, {
-          stack,
-          backend: url,
-          exists: found !== undefined,
-          ...(found?.resourceCount !== undefined ? { resourceCount: found.resourceCount } : {}),
-          tags,
-        });
-      }),
+      specs.map((spec) =>
+        limit(async () => {
+          const stack = stackName(spec);
+          const found = existing.get(stack);
+          const tags = found ? await stackTags(url, l, access, stack) : {};
+          records.set(stack, {
+            stack,
+            backend: url,
+            exists: found !== undefined,
+            ...(found?.resourceCount !== undefined ? { resourceCount: found.resourceCount } : {}),
+            tags,
+          });
+        }),
+      ),
     );
   }
   return records;

@@ -11,12 +11,14 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { stringify } from "yaml";
 import { captureIo } from "../../cli/io";
 import type { CommandContext } from "../../cli/context";
 import { runFleetCommand, type FleetFlags } from "../../fleet/command";
 import { backendStacks, backendWorkspace, stackTags, stateResourceTypes } from "../../fleet/backend";
 import { layout } from "../../fleet/layout";
 import { runFleet } from "../../fleet/run-fleet";
+import { baseCluster } from "../support/spec-files";
 import { realEngine } from "./engine";
 import { testProgram } from "./fixtures/programs";
 import { EngineProject, filesUnder } from "./project";
@@ -60,6 +62,11 @@ describe("fleet safety on the real engine: what the user did not name is never t
           .map((f) => [rel(f), fs.readFileSync(f, "utf8")]),
       ),
       backups: filesUnder(l.backupsDir).map(rel).sort(),
+      // The clusters' workspaces (the backend's own `_backend-*` workspace belongs to no stack).
+      workspaces: fs
+        .readdirSync(l.workspacesDir)
+        .filter((d) => !d.startsWith("_backend-"))
+        .sort(),
     };
   }
 
@@ -188,23 +195,38 @@ describe("fleet safety on the real engine: what the user did not name is never t
   });
 
   it("rejects preview before creating any stack or workspace when plugins and the passphrase are missing, all in one message", async () => {
-    const before = await snapshot();
-    const r = await cli(
-      "preview",
-      [],
-      { env: "dev" },
-      // The real cluster program (no stand-in plugins on PATH, an empty plugin cache) and no passphrase.
-      { program: undefined, env: { PULUMI_HOME: p.home } },
-    );
-    assert.equal(r.code, 2, r.out);
-    assert.match(r.err, /thing\(s\) this run needs are missing; no workspace or stack was touched/);
-    assert.match(r.err, /provider plugin openstack 3\.15\.2: npm run setup:pulumi/);
-    assert.match(
-      r.err,
-      /provider plugin kubernetes \d+\.\d+\.\d+: pulumi plugin install resource kubernetes/,
-    );
-    assert.match(r.err, /PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/);
-    assert.deepEqual(await snapshot(), before);
+    // A new cluster too: its stack and workspace must not appear.
+    const fresh = {
+      ...baseCluster({ numberOfMasters: 1, subnetCidr: "10.0.9.0/24" }),
+      metadata: { name: "fresh" },
+    };
+    fs.writeFileSync(specFile("fresh"), stringify(fresh));
+    try {
+      const before = await snapshot();
+      const r = await cli(
+        "preview",
+        [],
+        { env: "dev" },
+        // The real cluster program (no stand-in plugins on PATH, an empty plugin cache) and no passphrase.
+        { program: undefined, env: { PULUMI_HOME: p.home } },
+      );
+      assert.equal(r.code, 2, r.out);
+      assert.match(r.err, /thing\(s\) this run needs are missing; no workspace or stack was touched/);
+      assert.match(r.err, /provider plugin openstack 3\.15\.2: npm run setup:pulumi/);
+      assert.match(
+        r.err,
+        /provider plugin kubernetes \d+\.\d+\.\d+: pulumi plugin install resource kubernetes/,
+      );
+      assert.match(
+        r.err,
+        /PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE \(used by dev\.fresh, dev\.ml-lab, dev\.sandbox\)|used by dev\.fresh, dev\.ml-lab, dev\.sandbox/,
+      );
+      const after = await snapshot();
+      assert.deepEqual(after, before);
+      assert.ok(!(after["workspaces"] as string[]).includes("dev.fresh"));
+    } finally {
+      fs.rmSync(specFile("fresh"));
+    }
   });
 
   it("keeps a protected orphan on a real reconcile --prune --yes and updates the clusters that have specs", async () => {
