@@ -219,7 +219,7 @@ describe("fleet safety on the real engine: what the user did not name is never t
       );
       assert.match(
         r.err,
-        /PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE \(used by dev\.fresh, dev\.ml-lab, dev\.sandbox\)|used by dev\.fresh, dev\.ml-lab, dev\.sandbox/,
+        /the passphrase .*\(used by dev\.fresh, dev\.ml-lab, dev\.sandbox\): PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/,
       );
       const after = await snapshot();
       assert.deepEqual(after, before);
