@@ -82,11 +82,16 @@ export function loadEnvironmentSpecs(
   environments: readonly string[],
   extraDirs: readonly string[] = [],
   cwd = root,
+  /** Also every directory of the environment under `<root>/stacks`. @default true */
+  repository = true,
 ): EnvironmentSpecs {
   const clusters: ClusterSpec[] = [];
   const issues: SpecIssue[] = [];
   for (const env of [...new Set(environments)].sort()) {
-    const files = environmentDirs(root, env, extraDirs).flatMap(clusterFilesIn);
+    const dirs = repository
+      ? environmentDirs(root, env, extraDirs)
+      : extraDirs.map((d) => path.resolve(root, d));
+    const files = dirs.flatMap(clusterFilesIn);
     if (files.length === 0) continue;
     const fleet = loadFleet(files, { cwd, environment: env });
     clusters.push(...fleet.clusters);
@@ -134,14 +139,15 @@ export function requireEnvironmentSpecs(
 
 /**
  * For commands that touch no stack (`validate`, `plan`): the problems that the given specs' siblings
- * reveal about the given specs — a duplicate cluster name (or keepalived router ID) shared with a file
- * that was not given. Problems that concern only files that were not given are left out.
+ * (the other specs in their directories) reveal about the given specs — a duplicate cluster name (or
+ * keepalived router ID) shared with a file that was not given. Problems that concern only files that were
+ * not given are left out. (The fleet commands, which touch stacks, judge against the whole environment.)
  */
 export function siblingIssues(selected: readonly ClusterSpec[], cwd: string): SpecIssue[] {
   const files = new Set(selected.map((c) => c.source.clusterFile));
   if (files.size === 0) return [];
   const environments = [...new Set(selected.map((c) => c.environment))];
-  const loaded = loadEnvironmentSpecs(cwd, environments, specDirs(selected, cwd), cwd);
+  const loaded = loadEnvironmentSpecs(cwd, environments, specDirs(selected, cwd), cwd, false);
   const names = selected.map((c) => `cluster "${c.name}"`);
   return loaded.issues.filter((i) =>
     files.has(i.file)
