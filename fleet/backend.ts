@@ -11,6 +11,7 @@ import type { PulumiCommand, Workspace } from "@pulumi/pulumi/automation";
 import { ensureBackendDir, type Layout } from "./layout";
 import { PROJECT_NAME } from "./stack-name";
 import { promisify } from "util";
+import { stringify } from "yaml";
 
 const execFileAsync = promisify(execFile);
 
@@ -43,7 +44,12 @@ export function cliEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** The backend's own workspace (its directory is created on first use). */
+/**
+ * The backend's own workspace (its directory is created on first use). Its `Pulumi.yaml` is written only
+ * when missing or different, and atomically: the automation API rewrites it on every `LocalWorkspace.create`
+ * given project settings, and a CLI call reading it meanwhile (another reader of the same backend, in this
+ * process or another) fails with "expected project to be an object".
+ */
 export async function backendWorkspace(url: string, l: Layout, access: BackendAccess): Promise<Workspace> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
@@ -51,17 +57,22 @@ export async function backendWorkspace(url: string, l: Layout, access: BackendAc
   const workDir = path.join(l.workspacesDir, `_backend-${id}`);
   fs.mkdirSync(workDir, { recursive: true });
   ensureBackendDir(url);
+  const file = path.join(workDir, "Pulumi.yaml");
+  const settings = stringify({ name: PROJECT_NAME, runtime: "nodejs", backend: { url } });
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== settings) {
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+    fs.writeFileSync(tmp, settings);
+    fs.renameSync(tmp, file);
+  }
   return auto.LocalWorkspace.create({
     workDir,
     pulumiCommand: access.pulumi,
-    projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url } },
     envVars: cliEnv(access.env ?? process.env),
   });
 }
 
-/** The stacks of this project in one backend. */
-export async function backendStacks(url: string, l: Layout, access: BackendAccess): Promise<BackendStack[]> {
-  const ws = await backendWorkspace(url, l, access);
+/** The stacks of this project in one backend (`ws` from `backendWorkspace`). */
+export async function backendStacks(ws: Workspace): Promise<BackendStack[]> {
   return (await ws.listStacks()).map((s) => ({
     name: s.name.slice(s.name.lastIndexOf("/") + 1),
     ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
@@ -70,17 +81,11 @@ export async function backendStacks(url: string, l: Layout, access: BackendAcces
 
 /** Stack names in one backend (for this project). */
 export async function listBackendStacks(url: string, l: Layout, access: BackendAccess): Promise<string[]> {
-  return (await backendStacks(url, l, access)).map((s) => s.name);
+  return (await backendStacks(await backendWorkspace(url, l, access))).map((s) => s.name);
 }
 
 /** One stack's tags (`pulumi stack tag ls`). */
-export async function stackTags(
-  url: string,
-  l: Layout,
-  access: BackendAccess,
-  stack: string,
-): Promise<Record<string, string>> {
-  const ws = await backendWorkspace(url, l, access);
+export async function stackTags(ws: Workspace, stack: string): Promise<Record<string, string>> {
   return ws.listTags(stack);
 }
 
@@ -88,15 +93,9 @@ export async function stackTags(
  * The types of the resources in a stack's state, from `pulumi stack export` (secrets stay encrypted: no
  * `--show-secrets`), without the provider resources: what a destroy would delete.
  */
-export async function stateResourceTypes(
-  url: string,
-  l: Layout,
-  access: BackendAccess,
-  stack: string,
-): Promise<string[]> {
-  const ws = await backendWorkspace(url, l, access);
+export async function stateResourceTypes(ws: Workspace, stack: string): Promise<string[]> {
   const { stdout } = await execFileAsync(
-    access.pulumi.command,
+    ws.pulumiCommand.command,
     ["stack", "export", "--stack", stack, "--non-interactive"],
     {
       cwd: ws.workDir,

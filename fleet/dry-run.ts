@@ -7,7 +7,7 @@
 import * as path from "path";
 import type { ClusterSpec } from "../spec/types";
 import { EXIT } from "../cli/exit-codes";
-import { stateResourceTypes } from "./backend";
+import { backendWorkspace, stateResourceTypes } from "./backend";
 import { timestamp, type Layout } from "./layout";
 import { formatChanges, type ClusterResult, type Operation } from "./operation";
 import type { FleetOptions, FleetReport } from "./run-fleet";
@@ -93,7 +93,8 @@ export async function destroyDryRun(
       );
       continue;
     }
-    const types = await stateResourceTypes(record.backend, ctx.layout, ctx, stack);
+    const ws = await backendWorkspace(record.backend, ctx.layout, ctx);
+    const types = await stateResourceTypes(ws, stack);
     const changes = { ...emptyChanges(), delete: types.length };
     const backup = path.relative(ctx.layout.root, backupPath(ctx.layout, stack, ctx.now()));
     ctx.onProgress?.(spec, `dry run: would export the state to ${backup}`);

@@ -14,7 +14,7 @@ import * as path from "path";
 import type { ClusterSpec } from "../spec/types";
 import { formatIssue } from "../spec";
 import { EXIT } from "../cli/exit-codes";
-import { backendStacks, cliEnv, stackTags } from "./backend";
+import { backendStacks, backendWorkspace, cliEnv, stackTags } from "./backend";
 import { InvalidRunError, firstLine } from "./errors";
 import { reconcileDryRun } from "./dry-run";
 import { requireEnvironmentSpecs, specDirs, unselected } from "./environment-specs";
@@ -89,10 +89,11 @@ export async function reconcile(
   const wanted = new Set(inScope.map(stackName));
   const orphans: Orphan[] = [];
   for (const url of backends) {
-    for (const s of await backendStacks(url, l, access)) {
+    const ws = await backendWorkspace(url, l, access);
+    for (const s of await backendStacks(ws)) {
       const parsed = parseStackName(s.name);
       if (!parsed || !scope.includes(parsed.environment) || wanted.has(s.name)) continue;
-      const tags = await stackTags(url, l, access, s.name);
+      const tags = await stackTags(ws, s.name);
       orphans.push({
         stack: s.name,
         ...parsed,

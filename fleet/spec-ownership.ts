@@ -11,9 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import pLimit from "p-limit";
 import { parse } from "yaml";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, Workspace } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../spec/types";
-import { backendStacks, stackTags, type BackendAccess } from "./backend";
+import { backendStacks, backendWorkspace, stackTags, type BackendAccess } from "./backend";
 import { EXIT } from "../cli/exit-codes";
 import { FleetError, InvalidRunError, firstLine } from "./errors";
 import { backendUrl, workspaceDir, type Layout } from "./layout";
@@ -54,8 +54,10 @@ export async function readStackRecords(
   const records = new Map<string, StackRecord>();
   for (const [url, specs] of byBackend) {
     let listed: Awaited<ReturnType<typeof backendStacks>>;
+    let ws: Workspace;
     try {
-      listed = await backendStacks(url, l, access);
+      ws = await backendWorkspace(url, l, access);
+      listed = await backendStacks(ws);
     } catch (e) {
       const text = (e as Error).message;
       throw new FleetError(
@@ -71,7 +73,7 @@ export async function readStackRecords(
         limit(async () => {
           const stack = stackName(spec);
           const found = existing.get(stack);
-          const tags = found ? await stackTags(url, l, access, stack) : {};
+          const tags = found ? await stackTags(ws, stack) : {};
           records.set(stack, {
             stack,
             backend: url,

@@ -46,10 +46,11 @@ describe("fleet safety on the real engine: what the user did not name is never t
     const l = layout(p.root);
     const url = `file://${p.stateDir}`;
     const access = { pulumi, env: p.env() };
-    const stacks = (await backendStacks(url, l, access)).map((s) => s.name).sort();
+    const ws = await backendWorkspace(url, l, access);
+    const stacks = (await backendStacks(ws)).map((s) => s.name).sort();
     const perStack: Record<string, unknown> = {};
     // Tags are files beside the state (`<stack>.pulumi-tags`): the hashes below cover them.
-    for (const s of stacks) perStack[s] = { resources: await stateResourceTypes(url, l, access, s) };
+    for (const s of stacks) perStack[s] = { resources: await stateResourceTypes(ws, s) };
     const hash = (f: string) => crypto.createHash("sha256").update(fs.readFileSync(f)).digest("hex");
     const rel = (f: string) => path.relative(p.root, f);
     return {
@@ -103,7 +104,8 @@ describe("fleet safety on the real engine: what the user did not name is never t
     const perStack = s["perStack"] as Record<string, { resources: string[] }>;
     assert.deepEqual(perStack["dev.ml-lab"]?.resources, ["pulumi:pulumi:Stack", "xcluster:test:Cluster"]);
     const access = { pulumi, env: p.env() };
-    const tags = (stack: string) => stackTags(`file://${p.stateDir}`, layout(p.root), access, stack);
+    const ws = await backendWorkspace(`file://${p.stateDir}`, layout(p.root), access);
+    const tags = (stack: string) => stackTags(ws, stack);
     assert.equal((await tags("dev.ml-lab"))["xcluster:spec"], "stacks/dev/ml-lab.yaml");
     assert.equal((await tags("dev.retired"))["xcluster:protect"], "false");
   });
