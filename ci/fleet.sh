@@ -7,7 +7,9 @@
 #   ci/fleet.sh default-branch  validate, then up (canary wave first when XCLUSTER_CANARY_SELECTOR is set)
 #   ci/fleet.sh drift           drift report for every stack (exit 4 when something drifted)
 #   ci/fleet.sh destroy ENV CLUSTER
-#                               destroy one cluster (state exported first); refuses protected clusters
+#                               destroy one cluster (a dry run first, state exported); refuses protected
+#                               clusters. CLUSTER=--all destroys every cluster of ENV, only with
+#                               XCLUSTER_DESTROY_CONFIRM_ENV=ENV typed by whoever starts the job.
 #
 # Environment: PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (passphrase secrets provider),
 # VAULT_ADDR/VAULT_TOKEN (platform credentials), XCLUSTER_ENV (limit to one environment),
@@ -76,12 +78,19 @@ case "${1:-}" in
     env_name="${2:?usage: ci/fleet.sh destroy ENV CLUSTER}"
     cluster="${3:?usage: ci/fleet.sh destroy ENV CLUSTER}"
     ensure_pulumi
+    if [ "$cluster" = "--all" ]; then
+      scope_flags=(--all --confirm-env "${XCLUSTER_DESTROY_CONFIRM_ENV:-}")
+    else
+      scope_flags=(--cluster "$cluster")
+    fi
+    step "destroy $env_name/$cluster (dry run)"
+    xcluster destroy --env "$env_name" "${scope_flags[@]}" --dry-run
     step "destroy $env_name/$cluster"
-    xcluster destroy --env "$env_name" --cluster "$cluster" --yes \
+    xcluster destroy --env "$env_name" "${scope_flags[@]}" --yes \
       --json "$REPORT_DIR/destroy.json" --markdown "$REPORT_DIR/destroy.md"
     ;;
   *)
-    sed -n '2,19p' "$0" >&2
+    sed -n '2,17p' "$0" >&2
     exit 2
     ;;
 esac

@@ -11,6 +11,8 @@ import { specPaths, type CommandContext } from "../cli/context";
 import type { ClusterSpec } from "../spec/types";
 import type { Operation } from "./operation";
 import { offlinePolicyGate, type PolicyGate } from "./policy-gate";
+import type { RequiredPlugin } from "./preflight";
+import type { ProgramFactory } from "./workspace";
 
 export interface FleetFlags {
   readonly env?: string;
@@ -29,6 +31,11 @@ export interface FleetFlags {
   readonly policyPack?: string;
   readonly yes?: boolean;
   readonly prune?: boolean;
+  readonly dryRun?: boolean;
+  readonly moveSpec?: boolean;
+  /** destroy: every cluster of `--env` (with `--confirm-env`). */
+  readonly all?: boolean;
+  readonly confirmEnv?: string;
   readonly pulumiRoot?: string;
   readonly config?: string[];
   readonly secretEnv?: string[];
@@ -92,6 +99,10 @@ export interface FleetCommandDeps {
   readonly lockRetryDelayMs?: number;
   /** The gate before preview/up; false for none. @default the offline plan's gate */
   readonly policyGate?: PolicyGate | false;
+  /** The program each stack runs. @default the cluster program */
+  readonly program?: ProgramFactory;
+  /** Provider plugins checked before preview and up. @default the cluster program's */
+  readonly plugins?: readonly RequiredPlugin[];
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -107,14 +118,27 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   return n;
 }
 
-/** Loads and filters the specs; prints problems and returns undefined (exit 2) when there are any. */
+/** The selected clusters and every spec of their environments. */
+export interface LoadedClusters {
+  readonly clusters: ClusterSpec[];
+  /** Every spec of the selected clusters' environments (names are unique among these). */
+  readonly environmentSpecs: ClusterSpec[];
+}
+
+/**
+ * Loads and filters the specs, then every spec of their environments (a name must be unique among
+ * those, even when one file is given); prints problems and returns undefined (exit 2) when there are any.
+ */
 export function loadClusters(
   paths: string[],
   flags: Pick<FleetFlags, "env" | "cluster">,
   ctx: CommandContext,
-): ClusterSpec[] | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+): LoadedClusters | undefined {
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadFleet, formatIssue } = require("../spec") as typeof import("../spec");
+  const { loadEnvironmentSpecs, specDirs } =
+    require("./environment-specs") as typeof import("./environment-specs");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: flags.env, cwd: ctx.cwd });
   if (fleet.issues.length > 0) {
     for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
@@ -122,7 +146,7 @@ export function loadClusters(
     return undefined;
   }
   const wanted = flags.cluster ?? [];
-  const clusters =
+  const selected =
     wanted.length === 0 ? fleet.clusters : fleet.clusters.filter((c) => wanted.includes(c.name));
   const missing = wanted.filter((w) => !fleet.clusters.some((c) => c.name === w));
   if (missing.length > 0) {
@@ -131,14 +155,62 @@ export function loadClusters(
     );
     return undefined;
   }
-  if (clusters.length === 0) {
+  if (selected.length === 0) {
     ctx.io.err(
       `no cluster spec found${flags.env ? ` for environment ${flags.env}` : ""}; no stack was touched.`,
     );
     return undefined;
   }
-  return clusters;
+  const environments = [...new Set(selected.map((c) => c.environment))];
+  const all = loadEnvironmentSpecs(ctx.cwd, environments, specDirs(selected, ctx.cwd), ctx.cwd);
+  if (all.issues.length > 0) {
+    for (const issue of all.issues) ctx.io.err(formatIssue(issue));
+    ctx.io.err(
+      `${all.issues.length} problem(s) in the specs of environment ${environments.join(", ")}: cluster ` +
+        `names and orphan stacks are judged against every spec of an environment, not only the ones ` +
+        `selected; no stack was touched.`,
+    );
+    return undefined;
+  }
+  const files = new Set(selected.map((c) => c.source.clusterFile));
+  return {
+    clusters: all.clusters.filter((c) => files.has(c.source.clusterFile)),
+    environmentSpecs: all.clusters,
+  };
 }
+
+/**
+ * `destroy` needs an explicit scope: `--env` and `--cluster` or spec paths, or `--all` with the
+ * environment's name typed back (`--confirm-env`). Returns the refusal, or undefined.
+ */
+export function destroyScopeProblem(paths: readonly string[], flags: FleetFlags): string | undefined {
+  const named = (flags.cluster ?? []).length > 0 || paths.length > 0;
+  if (flags.env === undefined)
+    return "destroy needs --env <environment> and --cluster <name> or spec paths (or --all --confirm-env <environment>); no stack was touched";
+  if (flags.all && named)
+    return "destroy --all takes every cluster of --env; it does not combine with --cluster or spec paths; no stack was touched";
+  if (flags.all) {
+    if (flags.confirmEnv !== flags.env)
+      return (
+        `destroy --all --env ${flags.env} destroys every unprotected cluster of ${flags.env}; type the ` +
+        `environment name back with --confirm-env ${flags.env}` +
+        (flags.confirmEnv !== undefined ? ` (got --confirm-env ${flags.confirmEnv})` : "") +
+        `; no stack was touched`
+      );
+    return undefined;
+  }
+  if (!named)
+    return `destroy needs --cluster <name> or spec paths to say which clusters of ${flags.env} to destroy (every cluster: --all --confirm-env ${flags.env}); no stack was touched`;
+  return undefined;
+}
+
+const ORPHAN_WORDS: Record<import("./run-fleet").OrphanStack["action"], string> = {
+  listed: "listed (destroy with --prune --yes)",
+  protected: "kept (protected)",
+  "would-destroy": "dry run: would destroy (state exported first)",
+  destroyed: "destroyed",
+  failed: "FAILED",
+};
 
 /** Runs a fleet operation for the CLI; resolves to the exit code. */
 export async function runFleetCommand(
@@ -149,17 +221,28 @@ export async function runFleetCommand(
   deps: FleetCommandDeps = {},
 ): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { FleetError, InvalidRunError } = require("./errors") as typeof import("./errors");
+  const { FleetError } = require("./errors") as typeof import("./errors");
   const { runFleet, preflight } = require("./run-fleet") as typeof import("./run-fleet");
   const { reconcile } = require("./reconcile") as typeof import("./reconcile");
   const { findPulumi } = require("./pulumi-cli") as typeof import("./pulumi-cli");
+  const { missingPrerequisites, PrerequisitesMissingError } =
+    require("./preflight") as typeof import("./preflight");
+  const { layout } = require("./layout") as typeof import("./layout");
   const { parseKeyValues } = require("./stack-config") as typeof import("./stack-config");
   const { parseSelector } = require("./waves") as typeof import("./waves");
   const report = require("./report") as typeof import("./report");
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  const clusters = loadClusters(paths, flags, ctx);
-  if (!clusters) return EXIT.invalid;
+  if (operation === "destroy") {
+    const refused = destroyScopeProblem(paths, flags);
+    if (refused !== undefined) {
+      ctx.io.err(`xcluster destroy: ${refused}`);
+      return EXIT.invalid;
+    }
+  }
+  const loaded = loadClusters(paths, flags, ctx);
+  if (!loaded) return EXIT.invalid;
+  const clusters = loaded.clusters;
   const env = deps.env ?? process.env;
   const controller = new AbortController();
   const onSigint = () => {
@@ -189,20 +272,37 @@ export async function runFleetCommand(
         : { policyGate: deps.policyGate ?? offlinePolicyGate() }),
       yes: flags.yes === true,
       prune: flags.prune === true,
+      dryRun: flags.dryRun === true,
+      moveSpec: flags.moveSpec === true,
+      environmentSpecs: loaded.environmentSpecs,
+      ...(deps.program !== undefined ? { program: deps.program } : {}),
+      ...(deps.plugins !== undefined ? { plugins: deps.plugins } : {}),
       env,
       extraConfig: { plain: parseKeyValues(flags.config ?? [], "--config"), secretFromEnv },
       signal: controller.signal,
       onProgress: (c: ClusterSpec, line: string) => ctx.io.out(`${prefix(c)} ${line}`),
       progressIntervalMs: deps.progressIntervalMs ?? 1000,
     };
-    // Refusals (no --yes, protected clusters, missing passphrase) come before the CLI is even looked for.
-    preflight(operation === "reconcile" ? "up" : operation, clusters, options);
-    if (operation === "reconcile" && options.prune && !options.yes) {
-      throw new InvalidRunError(
-        "--prune destroys every stack without a spec; pass --yes to confirm (no stack was touched)",
-      );
+    // Refusals (no --yes, protected clusters) come before the CLI is even looked for.
+    const op = operation === "reconcile" ? "up" : operation;
+    preflight(op, clusters, options);
+    const found =
+      deps.pulumi ??
+      (await findPulumi({ root: flags.pulumiRoot, projectRoot: ctx.cwd, env }).catch(
+        (e: unknown) => e as Error,
+      ));
+    if (found instanceof Error) {
+      // Without a CLI, say at once everything else that is missing too.
+      const creating = op === "preview" || op === "up";
+      const missing = await missingPrerequisites(clusters, {
+        layout: layout(ctx.cwd),
+        pulumi: found,
+        env,
+        plugins: creating ? (deps.plugins ?? (deps.program ? [] : undefined)) : [],
+      });
+      throw new PrerequisitesMissingError(missing);
     }
-    const pulumi = deps.pulumi ?? (await findPulumi({ root: flags.pulumiRoot, projectRoot: ctx.cwd, env }));
+    const pulumi = found;
     process.on("SIGINT", onSigint);
     const result =
       operation === "reconcile"
@@ -210,7 +310,9 @@ export async function runFleetCommand(
         : await runFleet(operation, clusters, { ...options, pulumi });
     ctx.io.out(report.renderTable(result));
     for (const o of result.orphans ?? []) {
-      ctx.io.out(`orphan stack ${o.stack} (no spec): ${o.action}${o.message ? ` — ${o.message}` : ""}`);
+      ctx.io.out(
+        `orphan stack ${o.stack} (no spec): ${ORPHAN_WORDS[o.action]}${o.message ? ` — ${o.message}` : ""}`,
+      );
     }
     if (flags.json) ctx.io.out(`JSON report: ${report.writeReport(flags.json, report.renderJson(result))}`);
     if (flags.markdown)

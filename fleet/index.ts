@@ -26,6 +26,17 @@ export {
   type OperatorStack,
 } from "./operator-export";
 export { findPulumi, cliRoot } from "./pulumi-cli";
+export {
+  missingPrerequisites,
+  requirePrerequisites,
+  programPlugins,
+  PrerequisitesMissingError,
+  type MissingPiece,
+  type RequiredPlugin,
+} from "./preflight";
+export { SPEC_TAG, PROTECT_TAG, readStackRecords, type StackRecord } from "./spec-ownership";
+export { loadEnvironmentSpecs, type EnvironmentSpecs } from "./environment-specs";
+export { backendStacks, type BackendStack } from "./backend";
 export { stackName, parseStackName, objectName, PROJECT_NAME } from "./stack-name";
 export { stackConfig, type ExtraConfig } from "./stack-config";
 export {

@@ -26,13 +26,17 @@ import { writePolicyFiles, type PolicyFiles } from "./policy";
 import { stackName } from "./stack-name";
 import { EngineTally, changesFrom, type Changes, type DriftItem, type PolicyViolation } from "./tally";
 import { openStack, type WorkspaceContext } from "./workspace";
+import { recordOwnership, type StackRecords } from "./spec-ownership";
 
 export type Operation = "preview" | "up" | "refresh" | "destroy" | "drift";
 
 export const OPERATIONS: readonly Operation[] = ["preview", "up", "refresh", "destroy", "drift"];
 
-/** `succeeded`; `failed`; `drifted` (drift found); `skipped` (not started: a canary or fail-fast stop, or nothing to do); `cancelled` (Ctrl-C). */
-export type ClusterOutcome = "succeeded" | "failed" | "drifted" | "skipped" | "cancelled";
+/**
+ * `succeeded`; `failed`; `drifted` (drift found); `skipped` (not started: a canary or fail-fast stop, or
+ * nothing to do); `cancelled` (Ctrl-C); `dry-run` (`--dry-run`: what the run would do, nothing touched).
+ */
+export type ClusterOutcome = "succeeded" | "failed" | "drifted" | "skipped" | "cancelled" | "dry-run";
 
 export interface ClusterResult {
   readonly cluster: string;
@@ -68,6 +72,8 @@ export interface OperationContext extends WorkspaceContext {
   readonly progress: (spec: ClusterSpec, line: string) => void;
   readonly progressIntervalMs: number;
   readonly now: () => number;
+  /** What the backend said about each stack before the run (its ownership tags). @default none read */
+  readonly records?: StackRecords;
 }
 
 const execFileAsync = promisify(execFile);
@@ -109,11 +115,18 @@ export async function runOperation(
 
   if (ctx.signal?.aborted) return finish("cancelled", EXIT.failed, { message: "not started (interrupted)" });
   try {
-    const opened = await openStack(
-      spec,
-      ctx,
-      operation === "preview" || operation === "up" ? "create-or-select" : "select",
-    );
+    const creating = operation === "preview" || operation === "up";
+    const opened = await openStack(spec, ctx, creating ? "create-or-select" : "select");
+    if (creating) {
+      // The stack now belongs to this spec file (checked before the run: it belonged to no other).
+      await recordOwnership(
+        opened,
+        spec,
+        ctx.records?.get(stack)?.tags ?? {},
+        ctx.layout,
+        ctx.specCwd ?? ctx.layout.root,
+      );
+    }
     const onEvent = progressReporter(operation, spec, tally, ctx);
     const policy = operation === "preview" || operation === "up" ? policyFiles(spec, ctx) : {};
     const attempt = async (): Promise<Changes | undefined> => {

@@ -3,94 +3,162 @@
  * that exist are updated (one `up` each — unchanged clusters come back with no changes); stacks in the
  * backend that no spec names are listed, and destroyed (state exported first) and removed only with
  * `prune` and `yes`.
+ *
+ * Safety: a stack is an orphan only when no spec of its environment names it — every spec of the
+ * environment, whatever was selected — and `prune` on a selection that leaves out some of an
+ * environment's specs is refused. `prune` lists what it would destroy before it asks for `yes`, and never
+ * destroys a stack whose last run recorded protection (or recorded nothing: see `orphanProtection`).
  */
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { ClusterSpec } from "../spec/types";
+import { formatIssue } from "../spec";
 import { EXIT } from "../cli/exit-codes";
+import { backendStacks, backendWorkspace, cliEnv, stackTags } from "./backend";
 import { InvalidRunError, firstLine } from "./errors";
-import { backendUrl, ensureBackendDir, layout, workspaceDir, type Layout } from "./layout";
+import { reconcileDryRun } from "./dry-run";
+import { requireEnvironmentSpecs, specDirs, unselected } from "./environment-specs";
+import { backendUrl, layout, workspaceDir, type Layout } from "./layout";
 import { backupState } from "./operation";
+import { programPlugins, requirePrerequisites } from "./preflight";
 import { preflight, runFleet, type FleetOptions, type FleetReport, type OrphanStack } from "./run-fleet";
+import { orphanProtection, PROTECT_TAG, readStackRecords, refuseRepointing } from "./spec-ownership";
 import { PROJECT_NAME, parseStackName, stackName } from "./stack-name";
+import { planWaves } from "./waves";
+
+export { listBackendStacks } from "./backend";
 
 export interface ReconcileOptions extends FleetOptions {
-  /** Destroy and remove orphan stacks (needs `yes`). @default false */
+  /** Destroy and remove orphan stacks (needs `yes`, refused on a partial selection). @default false */
   readonly prune?: boolean;
   /** Environments whose orphans are considered. @default the environments of the specs */
   readonly environments?: readonly string[];
+  /**
+   * Every spec of those environments (orphans are judged against these, not the selection).
+   * @default loaded from `<root>/stacks` and the selected specs' directories
+   */
+  readonly environmentSpecs?: readonly ClusterSpec[];
 }
 
-function envVars(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
-  for (const k of [
-    "PULUMI_CONFIG_PASSPHRASE",
-    "PULUMI_CONFIG_PASSPHRASE_FILE",
-    "PULUMI_HOME",
-    "PULUMI_ACCESS_TOKEN",
-  ]) {
-    const v = env[k];
-    if (v !== undefined && v !== "") out[k] = v;
-  }
-  return out;
+type Orphan = Omit<OrphanStack, "action"> & { protection: ReturnType<typeof orphanProtection> };
+
+function orphanLine(o: Orphan): string {
+  return `${o.stack}${o.resourceCount !== undefined ? ` (${o.resourceCount} resource(s))` : ""}`;
 }
 
-/** Stack names in one backend (for this project), through a workspace that belongs to no stack. */
-export async function listBackendStacks(url: string, l: Layout, options: FleetOptions): Promise<string[]> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-  const id = crypto.createHash("sha1").update(url).digest("hex").slice(0, 10);
-  const workDir = path.join(l.workspacesDir, `_backend-${id}`);
-  fs.mkdirSync(workDir, { recursive: true });
-  ensureBackendDir(url);
-  const ws = await auto.LocalWorkspace.create({
-    workDir,
-    pulumiCommand: options.pulumi,
-    projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url } },
-    envVars: envVars(options.env ?? process.env),
-  });
-  return (await ws.listStacks()).map((s) => s.name.slice(s.name.lastIndexOf("/") + 1));
+function keptReason(o: Orphan): string {
+  return o.protection === "protected"
+    ? `kept: its last preview or up recorded ${PROTECT_TAG}=true (the cluster was protected)`
+    : `kept: it records no ${PROTECT_TAG} tag, so its protection is unknown; after checking it, ` +
+        `\`pulumi stack tag set ${PROTECT_TAG} false --stack ${o.stack}\` lets --prune destroy it`;
 }
 
 export async function reconcile(
   clusters: readonly ClusterSpec[],
   options: ReconcileOptions,
 ): Promise<FleetReport> {
-  if (options.prune && !options.yes) {
-    throw new InvalidRunError(
-      "--prune destroys every stack without a spec; pass --yes to confirm (no stack was touched)",
-    );
-  }
   preflight("up", clusters, options);
   const l = layout(options.root);
-  const scope = new Set(options.environments ?? clusters.map((c) => c.environment));
-  const backends = new Set(clusters.map((c) => backendUrl(c, l)));
-  if (backends.size === 0) backends.add(`file://${l.stateDir}`);
-  const wanted = new Set(clusters.map(stackName));
-
-  const orphans: { stack: string; environment: string; cluster: string; backend: string }[] = [];
-  for (const url of backends) {
-    for (const name of await listBackendStacks(url, l, options)) {
-      const parsed = parseStackName(name);
-      if (!parsed || !scope.has(parsed.environment) || wanted.has(name)) continue;
-      orphans.push({ stack: name, ...parsed, backend: url });
+  const cwd = options.specCwd ?? options.root;
+  const env = options.env ?? process.env;
+  const scope = [...new Set(options.environments ?? clusters.map((c) => c.environment))].sort();
+  const known =
+    options.environmentSpecs ??
+    requireEnvironmentSpecs(options.root, scope, specDirs(clusters, cwd), cwd, formatIssue);
+  if (options.prune) {
+    const left = unselected(clusters, known, scope);
+    if (left.length > 0) {
+      throw new InvalidRunError(
+        `--prune needs every spec of environment ${scope.join(", ")}, but this run leaves out ` +
+          `${left.map((c) => `${c.environment}/${c.name} (${c.source.clusterFile})`).join(", ")}; ` +
+          `run reconcile --prune on whole environments (--env E, no --cluster or paths); no stack was touched`,
+      );
     }
   }
-  for (const o of orphans) options.onProgress?.(orphanSpecStub(o), `stack ${o.stack} has no spec (orphan)`);
+  await requirePrerequisites(clusters, {
+    layout: l,
+    pulumi: options.pulumi,
+    env,
+    plugins: options.plugins ?? (options.program ? [] : programPlugins()),
+  });
 
-  const report = await runFleet("up", clusters, options);
+  const access = { pulumi: options.pulumi, env };
+  const inScope = known.filter((c) => scope.includes(c.environment));
+  const backends = new Set([...clusters, ...inScope].map((c) => backendUrl(c, l)));
+  if (backends.size === 0) backends.add(`file://${l.stateDir}`);
+  const wanted = new Set(inScope.map(stackName));
+  const orphans: Orphan[] = [];
+  for (const url of backends) {
+    const ws = await backendWorkspace(url, l, access);
+    for (const s of await backendStacks(ws)) {
+      const parsed = parseStackName(s.name);
+      if (!parsed || !scope.includes(parsed.environment) || wanted.has(s.name)) continue;
+      const tags = await stackTags(ws, s.name);
+      orphans.push({
+        stack: s.name,
+        ...parsed,
+        backend: url,
+        ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
+        protection: orphanProtection(tags),
+      });
+    }
+  }
+  const doomed = orphans.filter((o) => o.protection === "unprotected");
+  const kept = orphans.filter((o) => o.protection !== "unprotected");
+  if (options.prune && !options.yes && !options.dryRun) {
+    throw new InvalidRunError(
+      `--prune would destroy ${doomed.length} orphan stack(s) (no spec in the repository; state exported ` +
+        `first): ${doomed.map(orphanLine).join(", ") || "none"}` +
+        (kept.length > 0 ? `; and keep ${kept.map((o) => `${o.stack} (${keptReason(o)})`).join("; ")}` : "") +
+        `. Pass --yes to confirm (no stack was touched)`,
+    );
+  }
+
+  const records = await readStackRecords(clusters, l, access);
+  refuseRepointing(clusters, records, l, cwd, options.moveSpec === true);
+
+  const say = (o: Orphan, line: string) => options.onProgress?.(orphanSpecStub(o), line);
+  for (const o of orphans) say(o, `stack ${o.stack} has no spec (orphan)`);
+  const decide = (o: Orphan): OrphanStack["action"] => {
+    if (!options.prune) return "listed";
+    if (o.protection !== "unprotected") return "protected";
+    return "would-destroy";
+  };
+
+  if (options.dryRun) {
+    const now = options.now ?? Date.now;
+    const report = reconcileDryRun(clusters, records, {
+      ...options,
+      layout: l,
+      started: now(),
+      now,
+      parallel: options.parallel ?? 1,
+      waves: planWaves(clusters, options.canary),
+    });
+    const handled = orphans.map((o) => ({ ...strip(o), action: decide(o) }));
+    for (const o of orphans) if (decide(o) === "protected") say(o, keptReason(o));
+    return { ...report, orphans: handled };
+  }
+
+  const report = await runFleet("up", clusters, { ...options, prerequisitesChecked: true });
   const handled: OrphanStack[] = [];
   for (const o of orphans) {
-    if (!options.prune || options.signal?.aborted) {
-      handled.push({ ...o, action: "listed" });
+    const action = decide(o);
+    if (action !== "would-destroy" || options.signal?.aborted) {
+      if (action === "protected") say(o, keptReason(o));
+      handled.push({ ...strip(o), action: action === "would-destroy" ? "listed" : action });
       continue;
     }
-    handled.push(await destroyOrphan(o, l, options));
+    handled.push(await destroyOrphan(strip(o), l, options));
   }
   const failedOrphan = handled.some((o) => o.action === "failed");
   const exitCode = report.exitCode !== EXIT.ok ? report.exitCode : failedOrphan ? EXIT.failed : EXIT.ok;
   return { ...report, exitCode, orphans: handled };
+}
+
+function strip(o: Orphan): Omit<OrphanStack, "action"> {
+  const { protection: _, ...rest } = o;
+  return rest;
 }
 
 /** Enough of a spec for progress lines about a stack that has none. */
@@ -99,7 +167,7 @@ function orphanSpecStub(o: { environment: string; cluster: string }): ClusterSpe
 }
 
 async function destroyOrphan(
-  o: { stack: string; environment: string; cluster: string; backend: string },
+  o: Omit<OrphanStack, "action">,
   l: Layout,
   options: ReconcileOptions,
 ): Promise<OrphanStack> {
@@ -117,7 +185,7 @@ async function destroyOrphan(
         workDir,
         pulumiCommand: options.pulumi,
         projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url: o.backend } },
-        envVars: envVars(options.env ?? process.env),
+        envVars: cliEnv(options.env ?? process.env),
       },
     );
     backup = await backupState(stack, { layout: l, now: options.now ?? Date.now });

@@ -17,6 +17,7 @@ const RESULT_MARK: Record<ClusterResult["result"], string> = {
   drifted: "DRIFTED",
   skipped: "skipped",
   cancelled: "cancelled",
+  "dry-run": "dry run",
 };
 
 function violationsCell(r: ClusterResult): string {

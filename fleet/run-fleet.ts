@@ -24,6 +24,9 @@ import type { ExtraConfig } from "./stack-config";
 import { emptyChanges } from "./tally";
 import { planWaves, type CanarySelection } from "./waves";
 import { checkSecretsProviders, type ProgramFactory } from "./workspace";
+import { destroyDryRun } from "./dry-run";
+import { programPlugins, requirePrerequisites, type RequiredPlugin } from "./preflight";
+import { readStackRecords, refuseRepointing } from "./spec-ownership";
 import type { GateFinding, PolicyGate } from "./policy-gate";
 import type { PolicyViolation } from "./tally";
 
@@ -45,6 +48,18 @@ export interface FleetOptions {
   readonly policyPack?: string | false;
   /** Destroy's confirmation. @default false */
   readonly yes?: boolean;
+  /** Touch nothing: report what the run would do (destroy and reconcile). @default false */
+  readonly dryRun?: boolean;
+  /**
+   * Point an existing stack at a spec file other than the one it records (`xcluster:spec`); without it
+   * such a run is refused. @default false
+   */
+  readonly moveSpec?: boolean;
+  /**
+   * Provider plugins the program needs, checked before preview and up.
+   * @default the cluster program's (package.json's provider packages); none when `program` is given
+   */
+  readonly plugins?: readonly RequiredPlugin[];
   readonly signal?: AbortSignal;
   /** Where passphrases and tokens come from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -63,7 +78,12 @@ export interface FleetOptions {
   /** Minimum time between two progress lines of one cluster. @default 1000 */
   readonly progressIntervalMs?: number;
   readonly now?: () => number;
+  /** Set by `reconcile`, which checked the prerequisites itself before listing the backend. @internal */
+  readonly prerequisitesChecked?: boolean;
 }
+
+/** Operations that create stacks: everything they need is checked before anything is touched. */
+const CREATING: ReadonlySet<Operation> = new Set(["preview", "up"]);
 
 export interface FleetReport {
   readonly operation: Operation;
@@ -86,8 +106,13 @@ export interface OrphanStack {
   readonly environment: string;
   readonly cluster: string;
   readonly backend: string;
-  /** `listed` (default), or what `--prune --yes` did. */
-  readonly action: "listed" | "destroyed" | "failed";
+  /**
+   * `listed` (no `--prune`); `protected` (kept: its last run recorded protection, or none was recorded);
+   * `would-destroy` (dry run); or what `--prune --yes` did.
+   */
+  readonly action: "listed" | "protected" | "would-destroy" | "destroyed" | "failed";
+  /** Resources in its state (when the backend counts them). */
+  readonly resourceCount?: number;
   readonly backup?: string;
   readonly message?: string;
 }
@@ -96,13 +121,13 @@ export interface OrphanStack {
 export function preflight(
   operation: Operation,
   clusters: readonly ClusterSpec[],
-  options: Pick<FleetOptions, "parallel" | "yes" | "env">,
+  options: Pick<FleetOptions, "parallel" | "yes" | "env" | "dryRun">,
 ): void {
   if (options.parallel !== undefined && (!Number.isInteger(options.parallel) || options.parallel < 1)) {
     throw new InvalidRunError(`--parallel: expected a whole number of at least 1 (got ${options.parallel})`);
   }
   if (operation === "destroy") {
-    if (!options.yes) {
+    if (!options.yes && !options.dryRun) {
       throw new InvalidRunError(
         `destroy deletes every resource of ${clusters.map(stackName).join(", ") || "no stack"}; ` +
           `pass --yes to confirm (no stack was touched)`,
@@ -121,7 +146,8 @@ export function preflight(
       );
     }
   }
-  checkSecretsProviders(clusters, options.env ?? process.env);
+  // preview and up report a missing passphrase with everything else that is missing (requirePrerequisites).
+  if (!CREATING.has(operation)) checkSecretsProviders(clusters, options.env ?? process.env);
 }
 
 /** The policy pack to use, or undefined. */
@@ -155,10 +181,26 @@ export async function runFleet(
   const now = options.now ?? Date.now;
   const started = now();
   const parallel = options.parallel ?? os.availableParallelism();
+  const l = layout(options.root);
+  const env = options.env ?? process.env;
+  if (CREATING.has(operation) && !options.prerequisitesChecked) {
+    await requirePrerequisites(clusters, {
+      layout: l,
+      pulumi: options.pulumi,
+      env,
+      plugins: options.plugins ?? (options.program ? [] : programPlugins()),
+    });
+  }
+  const records = await readStackRecords(clusters, l, { pulumi: options.pulumi, env }, parallel);
+  refuseRepointing(clusters, records, l, options.specCwd ?? options.root, options.moveSpec === true);
+  if (operation === "destroy" && options.dryRun) {
+    return destroyDryRun(clusters, records, { ...options, layout: l, started, now, parallel, waves });
+  }
   const ctx: OperationContext = {
-    layout: layout(options.root),
+    layout: l,
     pulumi: options.pulumi,
-    env: options.env ?? process.env,
+    env,
+    records,
     extraConfig: options.extraConfig,
     specCwd: options.specCwd,
     program: options.program,

@@ -71,7 +71,7 @@ function exportOperator(paths: string[], flags: ExportFlags, ctx: CommandContext
   const { renderOperatorStacks } =
     require("../../fleet/operator-export") as typeof import("../../fleet/operator-export");
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const clusters = loadClusters(paths, flags, ctx);
+  const clusters = loadClusters(paths, flags, ctx)?.clusters;
   if (!clusters) return EXIT.invalid;
   const repo = flags.repo ?? originRemote(ctx.cwd);
   if (repo === undefined) {

@@ -12,8 +12,10 @@ interface OperationCommand {
   readonly description: string;
   /** Takes the policy-pack flags (`--policy-pack`, `--no-policy`, `--no-offline-policy`). */
   readonly policy: boolean;
-  /** Needs `--yes`. */
+  /** Needs `--yes` and an explicit scope; takes `--dry-run`, `--all` and `--confirm-env`. */
   readonly confirm?: boolean;
+  /** Creates stacks: takes `--move-spec`. */
+  readonly creates?: boolean;
 }
 
 const COMMANDS: readonly OperationCommand[] = [
@@ -22,11 +24,13 @@ const COMMANDS: readonly OperationCommand[] = [
     description:
       "preview every cluster's stack (created if missing) with the policy pack; exit 3 on a mandatory violation",
     policy: true,
+    creates: true,
   },
   {
     operation: "up",
     description: "create or update every cluster's stack (policy pack applied), wave by wave",
     policy: true,
+    creates: true,
   },
   {
     operation: "refresh",
@@ -37,7 +41,7 @@ const COMMANDS: readonly OperationCommand[] = [
   {
     operation: "destroy",
     description:
-      "destroy every cluster's resources (state exported to .xcluster/backups first); needs --yes; refuses protected clusters",
+      "destroy the named clusters' resources (state exported to .xcluster/backups first); needs --env, --cluster or paths (or --all --confirm-env), and --yes; refuses protected clusters",
     policy: false,
     confirm: true,
   },
@@ -52,7 +56,19 @@ const COMMANDS: readonly OperationCommand[] = [
 export function registerFleetOperations(program: Command, ctx: CommandContext): void {
   for (const c of COMMANDS) {
     const cmd = addFleetFlags(program.command(c.operation).description(c.description), c.policy);
-    if (c.confirm) cmd.option("--yes", "confirm the destroy");
+    if (c.confirm) {
+      cmd
+        .option("--yes", "confirm the destroy")
+        .option("--dry-run", "print what would be destroyed, in the real run's format; touch nothing")
+        .option("--all", "every cluster of --env (needs --confirm-env with the same environment)")
+        .option("--confirm-env <environment>", "with --all: the environment's name typed back");
+    }
+    if (c.creates) {
+      cmd.option(
+        "--move-spec",
+        "allow pointing an existing stack at a spec file other than the one it records (the spec moved)",
+      );
+    }
     cmd.action(async (paths: string[], flags: FleetFlags) => {
       ctx.exitCode = await runFleetCommand(c.operation, paths, flags, ctx);
     });

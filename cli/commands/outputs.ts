@@ -49,7 +49,7 @@ async function outputs(
   const slash = name.indexOf("/");
   const env = slash > 0 ? name.slice(0, slash) : flags.env;
   const cluster = slash > 0 ? name.slice(slash + 1) : name;
-  const all = loadClusters(paths, { env }, ctx);
+  const all = loadClusters(paths, { env }, ctx)?.clusters;
   if (!all) return EXIT.invalid;
   const matches = all.filter((c) => c.name === cluster);
   if (matches.length !== 1) {

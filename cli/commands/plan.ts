@@ -62,9 +62,14 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
   const started = Date.now();
 
   // Loaded here, not at the top: `xcluster --help` should not pay for the spec layer or the planner.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadFleet, formatIssue } = require("../../spec") as typeof import("../../spec");
-  const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: flags.env, cwd: ctx.cwd });
+  const { siblingIssues } =
+    require("../../fleet/environment-specs") as typeof import("../../fleet/environment-specs");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const loaded = loadFleet(specPaths(paths, ctx.cwd), { environment: flags.env, cwd: ctx.cwd });
+  // A cluster name is unique in its environment, even when one file is given: its siblings are read too.
+  const fleet = { ...loaded, issues: [...loaded.issues, ...siblingIssues(loaded.clusters, ctx.cwd)] };
   if (fleet.issues.length > 0) {
     for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
     ctx.io.err(`${fleet.issues.length} problem(s); nothing was planned.`);

@@ -12,8 +12,19 @@ export function registerReconcile(program: Command, ctx: CommandContext): void {
       ),
     true,
   )
-    .option("--prune", "destroy and remove stacks that have no spec (needs --yes)")
+    .option(
+      "--prune",
+      "destroy and remove unprotected stacks that no spec of their environment names (needs --yes and whole environments)",
+    )
     .option("--yes", "confirm --prune")
+    .option(
+      "--dry-run",
+      "print what would be created, updated and pruned, in the real run's format; touch nothing",
+    )
+    .option(
+      "--move-spec",
+      "allow pointing an existing stack at a spec file other than the one it records (the spec moved)",
+    )
     .action(async (paths: string[], flags: FleetFlags) => {
       ctx.exitCode = await runFleetCommand("reconcile", paths, flags, ctx);
     });

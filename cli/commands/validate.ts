@@ -19,9 +19,14 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
 
 export function validate(paths: string[], env: string | undefined, ctx: { io: Io; cwd: string }): number {
   // Loaded here, not at the top: `xcluster --help` should not pay for zod and yaml.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadFleet, formatIssue } = require("../../spec") as typeof import("../../spec");
-  const fleet = loadFleet(specPaths(paths, ctx.cwd), { environment: env, cwd: ctx.cwd });
+  const { siblingIssues } =
+    require("../../fleet/environment-specs") as typeof import("../../fleet/environment-specs");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const loaded = loadFleet(specPaths(paths, ctx.cwd), { environment: env, cwd: ctx.cwd });
+  // A cluster name is unique in its environment, even when one file is given: its siblings are read too.
+  const fleet = { ...loaded, issues: [...loaded.issues, ...siblingIssues(loaded.clusters, ctx.cwd)] };
   if (fleet.issues.length > 0) {
     for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
     ctx.io.err(

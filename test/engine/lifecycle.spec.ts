@@ -116,6 +116,7 @@ describe("a cluster's stack through its life on the real engine (file backend)",
   });
 
   it("removes the stack once no spec names it (reconcile --prune --yes)", async () => {
+    fs.rmSync(path.join(p.root, "stacks", "dev", "a.yaml"));
     const report = await reconcile([], { ...options(), environments: ["dev"], prune: true, yes: true });
     reports.push(report);
     assert.equal(report.exitCode, 0);

@@ -45,7 +45,11 @@ describe("destroy refusals and reconcile", function () {
   });
 
   const orphanScenario: Scenario = {
-    stacks: { "dev.a": { exists: true }, "dev.old": { exists: true }, "prod.other": { exists: true } },
+    stacks: {
+      "dev.a": { exists: true },
+      "dev.old": { exists: true, tags: { "xcluster:protect": "false" } },
+      "prod.other": { exists: true },
+    },
   };
 
   it("creates missing stacks, updates existing ones and lists stacks without a spec", async () => {
@@ -74,13 +78,20 @@ describe("destroy refusals and reconcile", function () {
       report.orphans?.map((o) => [o.stack, o.action]),
       [["dev.old", "listed"]],
     );
-    assert.equal(p.lines("dev.old").length, 0, "a listed orphan is not touched");
+    assert.deepEqual(
+      p.lines("dev.old"),
+      ["stack tag ls --json --stack dev.old --non-interactive"],
+      "a listed orphan is only read (its protection tag)",
+    );
   });
 
   it("destroys and removes orphans only with prune and yes, after a state backup", async () => {
     p = new FakeProject(orphanScenario, defaultFiles());
-    await assert.rejects(reconcile(p.clusters(), await options({ prune: true })), /pass --yes/);
-    assert.deepEqual(p.calls(), []);
+    await assert.rejects(
+      reconcile(p.clusters(), await options({ prune: true })),
+      /--prune would destroy 1 orphan stack\(s\) .*: dev\.old\. Pass --yes to confirm/,
+    );
+    assert.ok(!p.calls().some((c) => /^(destroy|stack rm|up|stack init)/.test(c.argv.join(" "))));
     const report = await reconcile(p.clusters(), await options({ prune: true, yes: true }));
     const old = p.lines("dev.old");
     const exp = old.indexOf("stack export --stack dev.old --non-interactive");

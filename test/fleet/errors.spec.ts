@@ -155,7 +155,11 @@ describe("fleet error mapping", function () {
         /PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/.test(e.message) &&
         /dev\.a, dev\.b/.test(e.message),
     );
-    assert.deepEqual(p.calls(), []);
+    // Only the CLI's read-only plugin list was asked for.
+    assert.deepEqual(
+      p.calls().map((c) => c.argv.join(" ")),
+      ["plugin ls --json"],
+    );
   });
 
   it("accepts a passphrase file instead of the passphrase", async () => {

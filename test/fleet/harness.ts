@@ -42,7 +42,12 @@ export type Commands =
 
 export interface Scenario {
   version?: string;
-  stacks?: Record<string, { exists?: boolean } & Partial<Record<Commands, Behaviour>>>;
+  stacks?: Record<
+    string,
+    { exists?: boolean; tags?: Record<string, string> } & Partial<Record<Commands, Behaviour>>
+  >;
+  /** What `plugin ls --json` lists. @default every provider package of the repository, at its version */
+  plugins?: { name: string; kind: string; version: string }[];
   default?: Partial<Record<Commands, Behaviour>>;
 }
 

@@ -29,11 +29,14 @@ describe("fleet operations through the automation API (fake CLI)", function () {
       "stack init dev.a --secrets-provider passphrase --non-interactive",
       "config set-all --stack dev.a --plaintext xcluster:spec=stacks/dev/a.yaml --plaintext xcluster:environment=dev " +
         "--plaintext openstack:region=RegionOne --plaintext openstack:cloud=c --non-interactive",
+      // The stack records the spec file that created it, and whether the cluster is protected.
+      "stack tag set xcluster:spec stacks/dev/a.yaml --stack dev.a --non-interactive",
+      "stack tag set xcluster:protect false --stack dev.a --non-interactive",
       `preview --policy-pack ${POLICY_DIR} --policy-pack-config ${config} --color never --exec-kind auto.inline ` +
         "--event-log <log> --stack dev.a --non-interactive",
     ]);
-    for (const call of p.calls()) {
-      assert.equal(call.cwd, workDir, "every CLI call runs in the stack's own workspace directory");
+    for (const call of p.calls().filter((c) => c.argv.includes("dev.a"))) {
+      assert.equal(call.cwd, workDir, "every CLI call on the stack runs in its own workspace directory");
       assert.equal(call.env["PULUMI_CONFIG_PASSPHRASE"], "test-passphrase");
     }
     assert.ok(path.isAbsolute(POLICY_DIR));

@@ -143,7 +143,9 @@ describe("fleet reports and the fleet commands", function () {
 
   it("rejects destroy without --yes with exit 2 before looking for the CLI", async () => {
     p = new FakeProject({});
-    const r = await cli(["destroy", "--env", "dev"], { XCLUSTER_PULUMI_ROOT: "/nonexistent" });
+    const r = await cli(["destroy", "--env", "dev", "--all", "--confirm-env", "dev"], {
+      XCLUSTER_PULUMI_ROOT: "/nonexistent",
+    });
     assert.equal(r.code, 2);
     assert.match(
       r.err,
@@ -152,11 +154,28 @@ describe("fleet reports and the fleet commands", function () {
     assert.deepEqual(p.calls(), []);
   });
 
-  it("exits 1 with how to get a CLI when none is found", async () => {
+  it("rejects a run without a CLI (exit 2), saying in one message with the passphrase how to get each", async () => {
     p = new FakeProject({});
-    const r = await cli(["up", "--cluster", "a"], { XCLUSTER_PULUMI_ROOT: path.join(p.root, "none") });
-    assert.equal(r.code, 1);
-    assert.match(r.err, /the pulumi CLI was not found .*npm run setup:pulumi/);
+    const home = path.join(p.root, "empty-pulumi-home");
+    const r = await cli(["up", "--cluster", "a"], {
+      XCLUSTER_PULUMI_ROOT: path.join(p.root, "none"),
+      PULUMI_HOME: home,
+      PULUMI_CONFIG_PASSPHRASE: undefined,
+      PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+    });
+    assert.equal(r.code, 2);
+    // The CLI, the five provider plugins (an empty plugin cache, read without the CLI) and the passphrase.
+    assert.match(r.err, /7 thing\(s\) this run needs are missing; no workspace or stack was touched/);
+    assert.match(
+      r.err,
+      /- the pulumi CLI and its Node\.js language host \(the pulumi CLI was not found \(no .*\/none\/bin\/pulumi\)\): npm run setup:pulumi/,
+    );
+    assert.match(r.err, /- provider plugin openstack 3\.15\.2: npm run setup:pulumi/);
+    assert.match(
+      r.err,
+      /- the passphrase .*\(used by dev\.a\): PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE/,
+    );
+    assert.ok(!fs.existsSync(path.join(p.root, ".xcluster")), "no workspace, no backend directory");
   });
 
   it("exits 2 when the passphrase is missing, naming both variables", async () => {
