@@ -49,7 +49,7 @@ export interface PlannedResource {
    * preview state (no value for what is unknown). Default: `inputs`.
    */
   readonly outputs?: Record<string, unknown>;
-  /** Property → names of the resources its value comes from; default: derived from the `id`s. */
+  /** Property → `<type>::<name>` of the resources its value comes from; default: derived from the `id`s. */
   readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -371,6 +371,8 @@ function stackResources(prepared: readonly Prepared[]): PolicyResource[] {
     return res;
   });
   const byName = new Map(list.map((r) => [r.name, r]));
+  // A component and a resource may share a name; type and name are unique.
+  const byKey = new Map(list.map((r) => [`${r.type}::${r.name}`, r]));
   const byId = new Map<string, PolicyResource>();
   prepared.forEach((pr, i) => {
     if (pr.r.id !== undefined && pr.r.id !== "") byId.set(pr.r.id, list[i] as PolicyResource);
@@ -381,7 +383,7 @@ function stackResources(prepared: readonly Prepared[]): PolicyResource[] {
     if (pr.r.propertyDependencies !== undefined) {
       const deps = new Set<PolicyResource>();
       for (const [key, names] of Object.entries(pr.r.propertyDependencies)) {
-        const refs = names.map((n) => byName.get(n)).filter((r): r is PolicyResource => r !== undefined);
+        const refs = names.map((n) => byKey.get(n)).filter((r): r is PolicyResource => r !== undefined);
         if (refs.length > 0) res.propertyDependencies[key] = refs;
         refs.forEach((r) => deps.add(r));
       }
