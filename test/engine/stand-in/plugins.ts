@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { loadOpenStackSchema } from "../../support/openstack-schema";
 import { REPO_ROOT } from "../../support/spec-files";
 
 /** The provider packages `programs/` creates resources with. */
@@ -28,6 +29,13 @@ export interface StandInOptions {
 /** A directory of wrapper scripts, one per package; remove it with `fs.rmSync(dir, { recursive: true })`. */
 export function standInPlugins(options: StandInOptions = {}): string {
   const mode = options.openstackPreview ?? "unknowns";
+  const schema = loadOpenStackSchema();
+  if (mode === "unknowns" && "missing" in schema) {
+    // Said here, not by a plugin that dies under the engine.
+    throw new Error(
+      `the OpenStack stand-in previews with the real provider's unknowns and needs its schema: ${schema.missing}`,
+    );
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-stand-in-"));
   const register = path.join(REPO_ROOT, "node_modules", "ts-node", "register", "transpile-only");
   const provider = path.join(__dirname, "provider.ts");
