@@ -28,6 +28,7 @@ import {
   type OpenStackSchema,
 } from "../support/openstack-schema";
 import { firstPreview } from "./first-preview";
+import { sgRule } from "./fixtures";
 import { evaluateOne, type RuleCases, type StackRuleCases } from "./harness";
 import { networkCases } from "./cases/network";
 import { computeCases } from "./cases/compute";
@@ -181,6 +182,22 @@ describe("stack rules never read an unknown value as an absent one (policy tier:
       });
     }
   }
+
+  it("decides the resource rules on a security-group source whose ID is unknown: a group, never an address range", async () => {
+    const etcd: PlannedResource = {
+      type: T.secGroupRule,
+      name: "servers-etcd",
+      inputs: sgRule({ protocol: "tcp", portRangeMin: 2379, portRangeMax: 2381, remoteGroupId: UNKNOWN }),
+    };
+    const found = await evaluatePolicies([etcd]);
+    // os-sg-001..003 read the rule alone: no violation and no can't-run. os-sg-005 must know which group
+    // it is, and nothing here names it (no property dependency): it says it cannot decide.
+    assert.deepStrictEqual(
+      found.map((v) => `${v.policy} ${v.enforcement}`),
+      ["os-sg-005-etcd-from-server-group advisory"],
+    );
+    assert.match(found[0]?.message ?? "", /servers-etcd\.remoteGroupId can't be known during preview/);
+  });
 
   it("still rejects an etcd rule without any source when the server group is unknown", async () => {
     const c = stackCases.find((x) => x.policy.name === "os-sg-005-etcd-from-server-group");
