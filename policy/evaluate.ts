@@ -7,8 +7,8 @@
  * - `notApplicable()` silences a policy for that resource;
  * - props wrapped in CrossGuard's `unknownCheckingProxy`, so a rule that reads a value unknown at preview
  *   yields the engine's advisory "can't run policy … during preview" instead of a verdict.
- * Differences, by necessity: stack rules see inputs (the engine passes outputs), and property dependencies
- * are derived from IDs when the caller supplies them.
+ * Differences, by necessity: stack rules see inputs unless the caller supplies the outputs the engine would
+ * pass (`outputs`), and property dependencies are derived from IDs unless the caller supplies them.
  */
 import type {
   EnforcementLevel,
@@ -44,6 +44,13 @@ export interface PlannedResource {
   readonly parent?: string;
   /** The resource's ID, when known: lets stack rules follow references (as the engine's property dependencies do). */
   readonly id?: string;
+  /**
+   * What stack rules see: the engine passes a resource's outputs, which on a preview are the provider's
+   * preview state (no value for what is unknown). Default: `inputs`.
+   */
+  readonly outputs?: Record<string, unknown>;
+  /** Property → `<type>::<name>` of the resources its value comes from; default: derived from the `id`s. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One finding, in the plan report's format. */
@@ -192,6 +199,15 @@ interface Prepared {
   readonly r: PlannedResource;
   readonly urn: string;
   readonly props: Record<string, unknown>;
+  /** What stack rules see. */
+  readonly stackProps: Record<string, unknown>;
+}
+
+/** Props as CrossGuard hands them to a rule: secrets unwrapped, unknowns behind its checking proxy. */
+function asPolicyProps(values: Record<string, unknown>): Record<string, unknown> {
+  const flags = { unknown: false };
+  const norm = normalise(values, flags) as Record<string, unknown>;
+  return flags.unknown ? proxy.unknownCheckingProxy(norm) : norm;
 }
 
 const EMPTY_OPTS = Object.freeze({
@@ -224,11 +240,10 @@ export async function evaluatePolicies(
   const nameByUrn = new Map<string, string>();
 
   const prepared: Prepared[] = resources.map((r) => {
-    const flags = { unknown: false };
-    const norm = normalise(r.inputs ?? {}, flags) as Record<string, unknown>;
     const urn = `urn:pulumi:${stack}::${project}::${r.type}::${r.name}`;
     nameByUrn.set(urn, r.name);
-    return { r, urn, props: flags.unknown ? proxy.unknownCheckingProxy(norm) : norm };
+    const props = asPolicyProps(r.inputs ?? {});
+    return { r, urn, props, stackProps: r.outputs === undefined ? props : asPolicyProps(r.outputs) };
   });
 
   const cantRun = (p: XclusterPolicy, resource: string, e: Error) =>
@@ -342,7 +357,7 @@ function stackResources(prepared: readonly Prepared[]): PolicyResource[] {
   const list: PolicyResource[] = prepared.map((pr) => {
     const res: PolicyResource = {
       type: pr.r.type,
-      props: pr.props,
+      props: pr.stackProps,
       urn: pr.urn,
       name: pr.r.name,
       opts: EMPTY_OPTS,
@@ -350,12 +365,14 @@ function stackResources(prepared: readonly Prepared[]): PolicyResource[] {
       propertyDependencies: {},
       isType: (cls) => typeOf(cls) === pr.r.type,
       asType: ((cls: unknown) =>
-        typeOf(cls) === pr.r.type ? pr.props : undefined) as PolicyResource["asType"],
+        typeOf(cls) === pr.r.type ? pr.stackProps : undefined) as PolicyResource["asType"],
     };
     byUrn.set(pr.urn, res);
     return res;
   });
   const byName = new Map(list.map((r) => [r.name, r]));
+  // A component and a resource may share a name; type and name are unique.
+  const byKey = new Map(list.map((r) => [`${r.type}::${r.name}`, r]));
   const byId = new Map<string, PolicyResource>();
   prepared.forEach((pr, i) => {
     if (pr.r.id !== undefined && pr.r.id !== "") byId.set(pr.r.id, list[i] as PolicyResource);
@@ -363,6 +380,16 @@ function stackResources(prepared: readonly Prepared[]): PolicyResource[] {
   prepared.forEach((pr, i) => {
     const res = list[i] as PolicyResource;
     if (pr.r.parent !== undefined) res.parent = byUrn.get(pr.r.parent) ?? byName.get(pr.r.parent);
+    if (pr.r.propertyDependencies !== undefined) {
+      const deps = new Set<PolicyResource>();
+      for (const [key, names] of Object.entries(pr.r.propertyDependencies)) {
+        const refs = names.map((n) => byKey.get(n)).filter((r): r is PolicyResource => r !== undefined);
+        if (refs.length > 0) res.propertyDependencies[key] = refs;
+        refs.forEach((r) => deps.add(r));
+      }
+      res.dependencies = [...deps];
+      return;
+    }
     if (byId.size === 0) return;
     const deps = new Set<PolicyResource>();
     for (const [key, value] of Object.entries(pr.r.inputs ?? {})) {

@@ -43,7 +43,16 @@ export function vaultProvider(spec: ClusterSpec): vault.Provider {
   return new vault.Provider(`${spec.name}-vault`, { address: spec.vault.address, skipTlsVerify: false });
 }
 
-/** OpenStack from the Vault application credential, or from `clouds.yaml` (`openstack.cloud`) without Vault. */
+/**
+ * OpenStack from the Vault application credential, or from `clouds.yaml` (`openstack.cloud`) without Vault.
+ *
+ * `useOctavia` is deliberately not set: terraform-provider-openstack v1.54.1 (wrapped by
+ * pulumi-openstack 3.15.2) defaults `use_octavia` to true (openstack/provider.go:211-217,
+ * `EnvDefaultFunc("OS_USE_OCTAVIA", true)`) and marks it deprecated. Its "Argument is deprecated" preview
+ * warning comes from that default alone: the SDK validates a dynamic default like a set value
+ * (pulumi's terraform-plugin-sdk fork v2.0.0-20240229143312-4f60ee4e2975, helper/schema/schema.go:1662-1678
+ * and 2344), so no provider setting of ours can silence it.
+ */
 export function openstackProvider(spec: ClusterSpec, credentials?: PlatformCredentials): openstack.Provider {
   const common = { region: spec.openstack.region, insecure: false };
   return new openstack.Provider(

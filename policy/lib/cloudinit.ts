@@ -4,8 +4,10 @@
  * `KEEPALIVED_CONFIG_PATH`). Parsed once per distinct user-data text: several rules read the same file.
  */
 import { gunzipSync } from "zlib";
+import type { PolicyResource } from "@pulumi/policy";
 import { parse, stringify } from "yaml";
 import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conventions";
+import { propertyOf, tryRead } from "./unknown";
 
 export interface UserData {
   /** The whole user data (decoded files appended), for text scans. */
@@ -128,4 +130,14 @@ export function isTrue(v: unknown): boolean {
 }
 export function isFalse(v: unknown): boolean {
   return v === false || v === "false";
+}
+
+/**
+ * A stack rule's `rke2ConfigOf`: `unknown` when the user data is set but not known yet (it embeds the
+ * cluster PKI, which exists only after the first `up`: ADR 0002, ADR 0004).
+ */
+export function rke2ConfigOfInstance(instance: PolicyResource): Rke2Lookup | "unknown" {
+  if (propertyOf(instance, "userData").state === "unknown") return "unknown";
+  const read = tryRead(() => rke2ConfigOf(instance.props));
+  return read === "unknown" ? "unknown" : read.value;
 }

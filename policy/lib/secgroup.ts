@@ -3,8 +3,10 @@
  * "any protocol", an omitted port range as "all ports" and a rule without `remoteIpPrefix` and without
  * `remoteGroupId` as "from anywhere" (Checkov's OpenStack check misses the last one; we do not).
  */
+import type { PolicyResource } from "@pulumi/policy";
 import { PORTS } from "../../components/conventions";
 import { insideAny, isWorld, operatorRanges } from "./net";
+import { propertyOf, tryRead } from "./unknown";
 
 export type Protocol = "any" | "tcp" | "udp" | "vrrp" | "icmp" | "other";
 
@@ -20,14 +22,41 @@ export interface RuleView {
   readonly allPorts: boolean;
   /** `remoteIpPrefix`, if any. */
   readonly prefix: string | undefined;
-  /** `remoteGroupId`, if any. */
+  /** `remoteGroupId`, if any; `UNKNOWN_GROUP` when set but not known yet (the group does not exist). */
   readonly group: string | undefined;
+  /** True when `remoteIpPrefix` is set but not known yet: where the traffic comes from is undecided. */
+  readonly unknownPrefix: boolean;
 }
+
+/**
+ * A `remoteGroupId` that is set but unknown: on a first preview the group does not exist yet. That the
+ * source is a security group, not an address range, is still certain.
+ */
+export const UNKNOWN_GROUP = "(a group created by this update)";
 
 const PROTOCOL_NUMBERS: Record<string, Protocol> = { "6": "tcp", "17": "udp", "112": "vrrp", "1": "icmp" };
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined;
+}
+
+/**
+ * A stack rule's view of a rule resource: as `viewRule`, and a source that is absent from the preview's
+ * outputs but set from other resources (property dependencies) counts as set but unknown.
+ */
+export function viewRuleOf(resource: PolicyResource): RuleView {
+  const prefix = propertyOf(resource, "remoteIpPrefix");
+  const group = propertyOf(resource, "remoteGroupId");
+  const known: Record<string, unknown> = {};
+  for (const k of ["direction", "protocol", "portRangeMin", "portRangeMax"]) known[k] = resource.props[k];
+  if (prefix.state === "known") known["remoteIpPrefix"] = prefix.value;
+  if (group.state === "known") known["remoteGroupId"] = group.value;
+  const view = viewRule(known);
+  return {
+    ...view,
+    group: group.state === "unknown" ? UNKNOWN_GROUP : view.group,
+    unknownPrefix: prefix.state === "unknown",
+  };
 }
 
 export function viewRule(props: Record<string, unknown>): RuleView {
@@ -50,8 +79,21 @@ export function viewRule(props: Record<string, unknown>): RuleView {
     from,
     to,
     allPorts: !hasPorts,
-    prefix: str(props["remoteIpPrefix"]),
-    group: str(props["remoteGroupId"]),
+    ...sources(props),
+  };
+}
+
+/**
+ * The source fields. An unknown `remoteGroupId` is still a group (the structural fact the program
+ * guarantees); an unknown `remoteIpPrefix` says nothing, so reading it throws as CrossGuard's proxy does.
+ */
+function sources(props: Record<string, unknown>): Pick<RuleView, "prefix" | "group" | "unknownPrefix"> {
+  const prefix = str(props["remoteIpPrefix"]);
+  const group = tryRead(() => props["remoteGroupId"]);
+  return {
+    prefix,
+    group: group === "unknown" ? UNKNOWN_GROUP : str(group.value),
+    unknownPrefix: false,
   };
 }
 
@@ -64,6 +106,7 @@ export function describeRule(r: RuleView): string {
 
 /** Where the traffic may come from: `anywhere (no remote)`, the prefix, or the group. */
 export function describeSource(r: RuleView): string {
+  if (r.unknownPrefix) return "an address range not known yet";
   if (r.prefix !== undefined) return r.prefix;
   if (r.group !== undefined) return `security group ${r.group}`;
   return "anywhere (no remoteIpPrefix or remoteGroupId)";

@@ -4,6 +4,7 @@ import { schema, settings } from "../lib/settings";
 import { ofType, referenced } from "../lib/stack";
 import { roleOf } from "../lib/tags";
 import { T } from "../lib/types";
+import { propertyOf, Undecided } from "../lib/unknown";
 
 const FIP_ROLES = ["vip", "loadbalancer"];
 
@@ -23,6 +24,7 @@ export const osFip001FloatingIpTargets = stackRule(
     const fips = ofType(args.resources, T.floatingIp);
     if (fips.length === 0) args.notApplicable("the stack has no floating IPs");
     const vips = settings(args).vipAddresses;
+    const undecided = new Undecided();
     for (const f of fips) {
       const role = roleOf(f.props);
       if (role === undefined || !FIP_ROLES.includes(role)) {
@@ -31,7 +33,10 @@ export const osFip001FloatingIpTargets = stackRule(
           f.urn,
         );
       }
-      const fixed = f.props["fixedIp"];
+      const fixedIp = propertyOf(f, "fixedIp");
+      // Bound to an address not known yet (an Octavia VIP): the port and role checks below still hold.
+      if (fixedIp.state === "unknown" && vips.length > 0) undecided.note(f, "fixedIp");
+      const fixed = fixedIp.state === "known" ? fixedIp.value : undefined;
       if (
         typeof fixed === "string" &&
         fixed !== "" &&
@@ -47,5 +52,6 @@ export const osFip001FloatingIpTargets = stackRule(
         }
       }
     }
+    undecided.settle();
   },
 );

@@ -1,15 +1,29 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
 import { schema, settings } from "../lib/settings";
 import { ofType, referenced } from "../lib/stack";
 import { clusterOf, roleOf } from "../lib/tags";
 import { T } from "../lib/types";
+import { propertyOf, tryRead, Undecided } from "../lib/unknown";
 
-function groupsOf(props: Record<string, unknown>): string[] {
-  const hints = props["schedulerHints"];
-  if (!Array.isArray(hints)) return [];
-  return hints
-    .map((h) => (h as Record<string, unknown>)["group"])
-    .filter((g): g is string => typeof g === "string" && g !== "");
+/**
+ * The server groups an instance's scheduler hints name: the referenced server-group resources when the
+ * hint comes from one (its ID is unknown until the group exists, the dependency is not), else the IDs
+ * written. `unknown` when a hint is set but nothing says which group it names.
+ */
+function groupsOf(i: PolicyResource): string[] | "unknown" {
+  const refs = referenced(i, "schedulerHints", T.serverGroup).map((g) => g.urn);
+  if (refs.length > 0) return refs;
+  const hints = propertyOf(i, "schedulerHints");
+  if (hints.state === "unknown") return "unknown";
+  if (hints.state === "absent" || !Array.isArray(hints.value)) return [];
+  const groups: string[] = [];
+  for (const h of hints.value as Record<string, unknown>[]) {
+    const g = tryRead(() => h["group"]);
+    if (g === "unknown") return "unknown";
+    if (typeof g.value === "string" && g.value !== "") groups.push(g.value);
+  }
+  return groups;
 }
 
 function policiesOf(props: Record<string, unknown>): string[] {
@@ -34,10 +48,15 @@ export const osHa002ServerAntiAffinity = stackRule(
     if (!s.production) args.notApplicable("applies to production clusters only");
     const accepted = s.allowSoftAntiAffinity ? ["anti-affinity", "soft-anti-affinity"] : ["anti-affinity"];
     const groupsPerSet = new Map<string, Set<string>>();
+    const undecided = new Undecided();
     for (const i of ofType(args.resources, T.instance)) {
       const role = roleOf(i.props);
       if (role !== "server" && role !== "ingress") continue;
-      const groups = groupsOf(i.props);
+      const groups = groupsOf(i);
+      if (groups === "unknown") {
+        undecided.note(i, "schedulerHints");
+        continue;
+      }
       if (groups.length === 0) {
         report(`${role} instance has no server-group scheduler hint`, i.urn);
         continue;
@@ -60,5 +79,6 @@ export const osHa002ServerAntiAffinity = stackRule(
       if (set.size > 1)
         report(`${key.replace("/", " ")} instances are spread over ${set.size} server groups`);
     }
+    undecided.settle();
   },
 );

@@ -1,10 +1,12 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
 import { isSingleAddress, sameAddress } from "../lib/net";
 import { schema, settings } from "../lib/settings";
 import { ofType } from "../lib/stack";
 import { roleOf } from "../lib/tags";
 import { T } from "../lib/types";
-import { fixedAddresses } from "../lib/ports";
+import { fixedAddressesOf } from "../lib/ports";
+import { propertyOf, tryRead, Undecided } from "../lib/unknown";
 
 /** keepalived topology: servers hold the API VIP, ingress nodes the ingress VIP. */
 const VIP_HOLDERS = ["server", "ingress"];
@@ -25,25 +27,48 @@ export const osPort002AddressPairsVipOnly = stackRule(
     const ports = ofType(args.resources, T.port);
     if (ports.length === 0) args.notApplicable("the stack has no ports");
     const vips = [...settings(args).vipAddresses];
-    for (const p of ports) if (roleOf(p.props) === "vip") vips.push(...fixedAddresses(p.props));
+    const undecided = new Undecided();
+    let unknownVip: PolicyResource | undefined;
     for (const p of ports) {
-      const pairs = p.props["allowedAddressPairs"];
-      if (!Array.isArray(pairs) || pairs.length === 0) continue;
+      if (roleOf(p.props) !== "vip") continue;
+      const ips = fixedAddressesOf(p);
+      if (ips === "unknown") unknownVip ??= p;
+      else vips.push(...ips);
+    }
+    for (const p of ports) {
+      const pairs = propertyOf(p, "allowedAddressPairs");
+      if (pairs.state === "absent") continue;
+      if (pairs.state === "known" && (!Array.isArray(pairs.value) || pairs.value.length === 0)) continue;
+      // Set at all is enough to judge the port's role, even while the addresses are unknown.
       const role = roleOf(p.props);
       if (role === undefined || !VIP_HOLDERS.includes(role))
         report(
           `allowed address pairs on a port with role=${role ?? "none"}; only servers and ingress nodes hold a VIP`,
           p.urn,
         );
-      for (const pair of pairs as Record<string, unknown>[]) {
-        const ip = String(pair["ipAddress"] ?? "");
-        if (!isSingleAddress(ip) || !vips.some((v) => sameAddress(v, ip))) {
-          report(
-            `allowed address pair ${ip} is not a VIP of the cluster (VIPs: ${vips.join(", ") || "none known"})`,
-            p.urn,
-          );
+      if (pairs.state === "unknown") {
+        undecided.note(p, "allowedAddressPairs");
+        continue;
+      }
+      for (const pair of pairs.value as Record<string, unknown>[]) {
+        const read = tryRead(() => pair["ipAddress"]);
+        if (read === "unknown") {
+          undecided.note(p, "allowedAddressPairs");
+          continue;
         }
+        const ip = String(read.value ?? "");
+        if (isSingleAddress(ip) && vips.some((v) => sameAddress(v, ip))) continue;
+        // A single address may be the VIP whose port's address is not known yet; a range never is.
+        if (isSingleAddress(ip) && unknownVip !== undefined) {
+          undecided.note(unknownVip, "fixedIps");
+          continue;
+        }
+        report(
+          `allowed address pair ${ip} is not a VIP of the cluster (VIPs: ${vips.join(", ") || "none known"})`,
+          p.urn,
+        );
       }
     }
+    undecided.settle();
   },
 );

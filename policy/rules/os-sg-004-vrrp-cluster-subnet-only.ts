@@ -1,8 +1,10 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
-import { describeSource, fromCluster, viewRule } from "../lib/secgroup";
+import { describeSource, fromCluster, viewRuleOf } from "../lib/secgroup";
 import { schema, settings } from "../lib/settings";
 import { ofType } from "../lib/stack";
 import { T } from "../lib/types";
+import { propertyOf, Undecided } from "../lib/unknown";
 
 export const osSg004VrrpClusterSubnetOnly = stackRule(
   {
@@ -20,15 +22,31 @@ export const osSg004VrrpClusterSubnetOnly = stackRule(
     const rules = ofType(args.resources, T.secGroupRule);
     if (rules.length === 0) args.notApplicable("the stack has no security-group rules");
     const cidrs = [...settings(args).clusterCidrs];
+    const undecided = new Undecided();
+    let unknownSubnet: PolicyResource | undefined;
     for (const subnet of ofType(args.resources, T.subnet)) {
-      const cidr = subnet.props["cidr"];
-      if (typeof cidr === "string" && cidr !== "") cidrs.push(cidr);
+      const cidr = propertyOf(subnet, "cidr");
+      if (cidr.state === "unknown") unknownSubnet ??= subnet;
+      else if (cidr.state === "known" && typeof cidr.value === "string" && cidr.value !== "")
+        cidrs.push(cidr.value);
     }
     for (const r of rules) {
-      const rule = viewRule(r.props);
-      if (!rule.ingress || rule.protocol !== "vrrp" || fromCluster(rule, cidrs)) continue;
+      // An unknown remoteGroupId is still a group: inside the cluster.
+      const rule = viewRuleOf(r);
+      if (!rule.ingress || rule.protocol !== "vrrp") continue;
+      if (rule.unknownPrefix) {
+        undecided.note(r, "remoteIpPrefix");
+        continue;
+      }
+      if (fromCluster(rule, cidrs)) continue;
+      // Outside every subnet known so far; the one not known yet might hold it.
+      if (unknownSubnet !== undefined) {
+        undecided.note(unknownSubnet, "cidr");
+        continue;
+      }
       const subnets = cidrs.length > 0 ? cidrs.join(", ") : "no cluster subnet known; private ranges assumed";
       report(`VRRP from ${describeSource(rule)} reaches beyond the cluster subnet (${subnets})`, r.urn);
     }
+    undecided.settle();
   },
 );

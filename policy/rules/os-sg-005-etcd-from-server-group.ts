@@ -1,9 +1,10 @@
 import { stackRule } from "../lib/rule";
-import { describeRule, describeSource, viewRule } from "../lib/secgroup";
+import { describeRule, describeSource, UNKNOWN_GROUP, viewRuleOf } from "../lib/secgroup";
 import { PORTS } from "../../components/conventions";
 import { ofType, referenced } from "../lib/stack";
 import { roleOf } from "../lib/tags";
 import { T } from "../lib/types";
+import { Undecided } from "../lib/unknown";
 
 export const osSg005EtcdFromServerGroup = stackRule(
   {
@@ -19,13 +20,19 @@ export const osSg005EtcdFromServerGroup = stackRule(
   (args, report) => {
     const rules = ofType(args.resources, T.secGroupRule);
     if (rules.length === 0) args.notApplicable("the stack has no security-group rules");
+    const undecided = new Undecided();
     for (const r of rules) {
-      const rule = viewRule(r.props);
+      // Direction, protocol and ports are the program's own values; the source may be an unknown ID.
+      const rule = viewRuleOf(r);
       const etcd =
         (rule.protocol === "any" || rule.protocol === "tcp") &&
         rule.from <= PORTS.etcdMetrics &&
         PORTS.etcdClient <= rule.to;
       if (!rule.ingress || !etcd) continue;
+      if (rule.unknownPrefix) {
+        undecided.note(r, "remoteIpPrefix");
+        continue;
+      }
       if (rule.group === undefined) {
         report(
           `ingress ${describeRule(rule)} from ${describeSource(rule)} opens etcd to an address range`,
@@ -33,7 +40,11 @@ export const osSg005EtcdFromServerGroup = stackRule(
         );
         continue;
       }
-      for (const g of referenced(r, "remoteGroupId", T.secGroup)) {
+      const groups = referenced(r, "remoteGroupId", T.secGroup);
+      // A group created by this update is known through the property dependency; without one, which
+      // group it is cannot be known before it exists.
+      if (rule.group === UNKNOWN_GROUP && groups.length === 0) undecided.note(r, "remoteGroupId");
+      for (const g of groups) {
         const role = roleOf(g.props);
         if (role !== "server") {
           report(
@@ -43,5 +54,6 @@ export const osSg005EtcdFromServerGroup = stackRule(
         }
       }
     }
+    undecided.settle();
   },
 );

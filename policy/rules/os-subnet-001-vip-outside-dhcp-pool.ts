@@ -1,6 +1,8 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
 import { contains, parseCidr } from "../lib/net";
-import { fixedAddresses } from "../lib/ports";
+import { fixedAddressesOf } from "../lib/ports";
+import { propertyOf, tryRead, Undecided } from "../lib/unknown";
 import { ofType } from "../lib/stack";
 import { roleOf } from "../lib/tags";
 import { T } from "../lib/types";
@@ -27,9 +29,26 @@ export const osSubnet001VipOutsideDhcpPool = stackRule(
   (args, report) => {
     const vipPorts = ofType(args.resources, T.port).filter((p) => roleOf(p.props) === "vip");
     if (vipPorts.length === 0) args.notApplicable("the stack has no VIP port");
-    const subnets = ofType(args.resources, T.subnet);
+    const undecided = new Undecided();
+    // A subnet whose range or pools are not known yet (taken from another resource) decides nothing.
+    const unknownSubnets: { subnet: PolicyResource; prop: string }[] = [];
+    const subnets = ofType(args.resources, T.subnet).filter((s) => {
+      for (const prop of ["cidr", "allocationPools"]) {
+        const known = propertyOf(s, prop);
+        const nested = known.state === "known" ? tryRead(() => JSON.stringify(known.value)) : undefined;
+        if (known.state === "unknown" || nested === "unknown") {
+          unknownSubnets.push({ subnet: s, prop });
+          return false;
+        }
+      }
+      return true;
+    });
     for (const port of vipPorts) {
-      const ips = fixedAddresses(port.props);
+      const ips = fixedAddressesOf(port);
+      if (ips === "unknown") {
+        undecided.note(port, "fixedIps");
+        continue;
+      }
       if (ips.length === 0) report("VIP port has no fixed ipAddress", port.urn);
       for (const ip of ips) {
         const addr = parseCidr(ip);
@@ -38,6 +57,11 @@ export const osSubnet001VipOutsideDhcpPool = stackRule(
           const c = parseCidr(String(s.props["cidr"] ?? ""));
           return c !== undefined && contains(c, addr);
         });
+        const notYetKnown = unknownSubnets[0];
+        if (!home && notYetKnown !== undefined) {
+          undecided.note(notYetKnown.subnet, notYetKnown.prop);
+          continue;
+        }
         if (!home) {
           if (subnets.length > 0) report(`VIP ${ip} is outside every subnet of the stack`, port.urn);
           continue;
@@ -51,5 +75,6 @@ export const osSubnet001VipOutsideDhcpPool = stackRule(
         }
       }
     }
+    undecided.settle();
   },
 );

@@ -1,11 +1,12 @@
 import { stackRule } from "../lib/rule";
-import { isFalse, listFlag, rke2ConfigOf } from "../lib/cloudinit";
+import { isFalse, listFlag, rke2ConfigOfInstance, type Rke2Lookup } from "../lib/cloudinit";
 import { sameAddress } from "../lib/net";
 import { registrationHost } from "../lib/rke2";
 import { schema, settings } from "../lib/settings";
 import { ofType } from "../lib/stack";
 import { RKE2_NODE_ROLES, roleOf } from "../lib/tags";
 import { T } from "../lib/types";
+import { Undecided } from "../lib/unknown";
 
 function same(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase() || sameAddress(a, b);
@@ -24,9 +25,16 @@ export const rke2006TlsSan = stackRule(
     configSchema: schema("requiredTlsSans"),
   },
   (args, report) => {
+    const undecided = new Undecided();
+    // User data not known yet (a first preview) decides nothing; what is known is still checked.
     const configs = ofType(args.resources, T.instance)
       .filter((i) => RKE2_NODE_ROLES.includes(roleOf(i.props) ?? ""))
-      .map((i) => ({ i, lookup: rke2ConfigOf(i.props) }));
+      .map((i) => {
+        const lookup = rke2ConfigOfInstance(i);
+        if (lookup !== "unknown") return { i, lookup };
+        undecided.note(i, "userData");
+        return { i, lookup: { missing: "user data not known yet" } as Rke2Lookup };
+      });
     const servers = configs.filter((c) => roleOf(c.i.props) === "server");
     if (servers.length === 0) args.notApplicable("the stack has no RKE2 servers");
     const registration = new Set<string>();
@@ -58,5 +66,6 @@ export const rke2006TlsSan = stackRule(
       const missing = [...new Set(need)].filter((n) => !sans.some((s) => same(s, n)));
       if (missing.length > 0) report(`tls-san does not cover ${missing.join(", ")}`, i.urn);
     }
+    undecided.settle();
   },
 );

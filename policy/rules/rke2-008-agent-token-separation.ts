@@ -1,8 +1,9 @@
 import { stackRule } from "../lib/rule";
-import { rke2ConfigOf } from "../lib/cloudinit";
+import { rke2ConfigOfInstance, type Rke2Lookup } from "../lib/cloudinit";
 import { ofType } from "../lib/stack";
 import { RKE2_NODE_ROLES, roleOf } from "../lib/tags";
 import { T } from "../lib/types";
+import { Undecided } from "../lib/unknown";
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -20,9 +21,17 @@ export const rke2008AgentTokenSeparation = stackRule(
     tags: ["rke2", "secrets"],
   },
   (args, report) => {
+    const undecided = new Undecided();
+    // User data not known yet (a first preview) decides nothing; what is known is still checked.
     const nodes = ofType(args.resources, T.instance)
-      .map((i) => ({ i, role: roleOf(i.props) ?? "", lookup: rke2ConfigOf(i.props) }))
-      .filter((n) => RKE2_NODE_ROLES.includes(n.role));
+      .map((i) => ({ i, role: roleOf(i.props) ?? "" }))
+      .filter((n) => RKE2_NODE_ROLES.includes(n.role))
+      .map((n) => {
+        const lookup = rke2ConfigOfInstance(n.i);
+        if (lookup !== "unknown") return { ...n, lookup };
+        undecided.note(n.i, "userData");
+        return { ...n, lookup: { missing: "user data not known yet" } as Rke2Lookup };
+      });
     const servers = nodes.filter((n) => n.role === "server");
     if (servers.length === 0) args.notApplicable("the stack has no RKE2 servers");
     const serverTokens = new Set<string>();
@@ -46,5 +55,6 @@ export const rke2008AgentTokenSeparation = stackRule(
       if (file && serverTokenFiles.has(file))
         report(`agent reads its token from ${file}, the servers' token file`, i.urn);
     }
+    undecided.settle();
   },
 );

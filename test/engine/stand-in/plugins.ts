@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { loadOpenStackSchema } from "../../support/openstack-schema";
 import { REPO_ROOT } from "../../support/spec-files";
 
 /** The provider packages `programs/` creates resources with. */
@@ -16,15 +17,32 @@ function pinnedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
 }
 
+export interface StandInOptions {
+  /**
+   * How the OpenStack stand-in answers previews: `unknowns`, as the real provider (no value for what is
+   * unknown or computed, from the real schema; see provider.ts), or `inputs` (the engine keeps the inputs).
+   * @default "unknowns"
+   */
+  readonly openstackPreview?: "unknowns" | "inputs";
+}
+
 /** A directory of wrapper scripts, one per package; remove it with `fs.rmSync(dir, { recursive: true })`. */
-export function standInPlugins(): string {
+export function standInPlugins(options: StandInOptions = {}): string {
+  const mode = options.openstackPreview ?? "unknowns";
+  const schema = loadOpenStackSchema();
+  if (mode === "unknowns" && "missing" in schema) {
+    // Said here, not by a plugin that dies under the engine.
+    throw new Error(
+      `the OpenStack stand-in previews with the real provider's unknowns and needs its schema: ${schema.missing}`,
+    );
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-stand-in-"));
   const register = path.join(REPO_ROOT, "node_modules", "ts-node", "register", "transpile-only");
   const provider = path.join(__dirname, "provider.ts");
   for (const pkg of STAND_IN_PACKAGES) {
     // The engine starts plugins in the stack's workspace: name the project's tsconfig, not whatever is there.
     const script =
-      `#!/bin/sh\nTS_NODE_PROJECT=${path.join(REPO_ROOT, "tsconfig.json")} ` +
+      `#!/bin/sh\nTS_NODE_PROJECT=${path.join(REPO_ROOT, "tsconfig.json")} XCLUSTER_STAND_IN_PREVIEW=${mode} ` +
       `exec node -r ${register} ${provider} ${pkg} ${pinnedVersion(pkg)} "$@"\n`;
     fs.writeFileSync(path.join(dir, `pulumi-resource-${pkg}`), script, { mode: 0o755 });
   }
