@@ -108,7 +108,7 @@ if cli="$(pulumi_cli)"; then
     ln -sfn "$INSTALLED" "$PLUGIN"
     done_with "openstack plugin $VERSION: downloaded by \`pulumi plugin install\` into $INSTALLED ($(elapsed))"
   fi
-  why="$(grep -v '^[[:space:]]*$' "$DIR/plugin-install.log" | tail -n 1 | cut -c1-200)"
+  why="$({ grep -v '^[[:space:]]*$' "$DIR/plugin-install.log" || true; } | tail -n 1 | cut -c1-200)"
   [ -n "$why" ] || why="no answer within ${limit} s"
   log "\`pulumi plugin install resource openstack $VERSION\` failed after $(elapsed): $why"
 else
