@@ -38,9 +38,10 @@ import { STAND_IN_PACKAGES } from "./stand-in/plugins";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
 const INSTANCE = "openstack:compute/instance:Instance";
-const SUBNET = "openstack:networking/subnet:Subnet";
 const LOAD_BALANCER = "openstack:loadbalancer/loadBalancer:LoadBalancer";
 const LISTENER = "openstack:loadbalancer/listener:Listener";
+const POOL = "openstack:loadbalancer/pool:Pool";
+const ROUTER_INTERFACE = "openstack:networking/routerInterface:RouterInterface";
 
 interface Preview {
   readonly spec: ClusterSpec;
@@ -202,10 +203,10 @@ describe(
     });
 
     it("fills in the provider's own defaults, which the program never sets", () => {
-      // Defaults of terraform-provider-openstack v1.54.1 (what pulumi-openstack 3.15.2 bridges),
-      // openstack/resource_openstack_compute_instance_v2.go (power_state "active", stop_before_destroy
-      // false), resource_openstack_networking_subnet_v2.go (ip_version 4, enable_dhcp true),
-      // resource_openstack_lb_loadbalancer_v2.go and resource_openstack_lb_listener_v2.go (admin_state_up true).
+      // Defaults of terraform-provider-openstack v1.54.1 (what pulumi-openstack 3.15.2 bridges), in
+      // openstack/resource_openstack_compute_instance_v2.go (power_state "active", stop_before_destroy and
+      // force_delete false), resource_openstack_networking_router_interface_v2.go (force_destroy false), and
+      // resource_openstack_lb_{loadbalancer,listener,pool}_v2.go (admin_state_up true).
       const all = [...previews.values()];
       const expectDefaults = (resources: Planned[], defaults: Record<string, unknown>): void => {
         for (const r of resources) {
@@ -218,14 +219,15 @@ describe(
       const instances = all.flatMap((p) => planned(p, INSTANCE));
       assert.equal(instances.length, sum(clusters.map(nodeCount)), "every node");
       expectDefaults(instances, { powerState: "active", stopBeforeDestroy: false, forceDelete: false });
-      const subnets = all.flatMap((p) => planned(p, SUBNET));
-      assert.equal(subnets.length, clusters.length, "one subnet per cluster");
-      expectDefaults(subnets, { ipVersion: 4, enableDhcp: true });
+      const interfaces = all.flatMap((p) => planned(p, ROUTER_INTERFACE));
+      assert.equal(interfaces.length, clusters.length, "one router interface per cluster");
+      expectDefaults(interfaces, { forceDestroy: false });
       const octavia = all.filter((p) => p.spec.topology.mode === "octavia");
       assert.ok(octavia.length > 0);
       for (const p of octavia) {
         expectDefaults(planned(p, LOAD_BALANCER), { adminStateUp: true });
         expectDefaults(planned(p, LISTENER), { adminStateUp: true });
+        expectDefaults(planned(p, POOL), { adminStateUp: true });
         assert.ok(planned(p, LISTENER).length >= 2, `${p.spec.name}: API and ingress listeners`);
       }
     });
