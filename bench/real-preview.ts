@@ -24,7 +24,6 @@ import {
 } from "../test/engine/real-openstack-plugin";
 import {
   ROOT,
-  contention,
   loadAverage,
   machine,
   median,
@@ -61,7 +60,12 @@ interface Sample {
 
 interface Run {
   readonly ms: number;
+  /** CPU of the waited-for descendants only (processes re-parented away from the driver are missing). */
   readonly cpuMs: number;
+  /** CPU of every process of the tree, from the samples (the better total). */
+  readonly sampledCpuMs: number;
+  /** Cores the rest of the machine kept busy meanwhile (machine CPU from /proc/stat minus the tree's). */
+  readonly otherCores: number;
   readonly status: number | null;
   readonly memory: Sample;
   readonly stdout: string;
@@ -102,6 +106,7 @@ function processTable(): Map<number, [number, number]> {
 function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const before = childTicks();
+    const busyBefore = machineBusyTicks();
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [path.join(ROOT, "bin", "xcluster.js"), ...args], {
       cwd,
@@ -149,10 +154,14 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Prom
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const after = childTicks();
+      let sampledTicks = 0;
       for (const [kind, ticks] of cpuByPid.values()) {
         memory.cpuByKindS[kind] = round((memory.cpuByKindS[kind] ?? 0) + ticks * TICK_S, 1);
+        sampledTicks += ticks;
       }
-      resolve({ ms, cpuMs: (after - before) * 10, status, memory, stdout, stderr });
+      const sampledCpuMs = sampledTicks * 10;
+      const otherCores = round(Math.max(0, (machineBusyTicks() - busyBefore) * 10 - sampledCpuMs) / ms, 2);
+      resolve({ ms, cpuMs: (after - before) * 10, sampledCpuMs, otherCores, status, memory, stdout, stderr });
     });
   });
 }
@@ -165,6 +174,12 @@ function childTicks(): number {
     .split(" ")
     .map(Number);
   return (f[13] ?? 0) + (f[14] ?? 0);
+}
+
+/** Busy ticks of the whole machine (/proc/stat `cpu` line: all but idle and iowait). */
+function machineBusyTicks(): number {
+  const cpu = (fs.readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/).slice(1).map(Number);
+  return cpu.slice(0, 8).reduce((a, b, i) => (i === 3 || i === 4 ? a : a + b), 0);
 }
 
 /** A fresh project: the fleet's stacks/, the repository's node_modules and policy pack. */
@@ -189,6 +204,7 @@ interface Measured {
   readonly planMsPerCluster: number;
   readonly ratioToPlan: number;
   readonly loadAverageStart: number;
+  /** Cores other work kept busy during the two previews, on average. */
   readonly otherCores: number;
 }
 
@@ -199,7 +215,6 @@ async function measure(
   pluginDir: string,
 ): Promise<Measured> {
   const loadAverageStart = loadAverage();
-  contention();
   const preview = async (parallel: number): Promise<Run> => {
     const dir = project(stacksFrom);
     try {
@@ -247,7 +262,10 @@ async function measure(
     planMsPerCluster: round(planMsPerCluster),
     ratioToPlan: round(previewMsPerCluster / planMsPerCluster, 2),
     loadAverageStart,
-    otherCores: contention(),
+    otherCores: round(
+      (serial.otherCores * serial.ms + parallel.otherCores * parallel.ms) / (serial.ms + parallel.ms),
+      2,
+    ),
   };
 }
 

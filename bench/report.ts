@@ -88,6 +88,9 @@ interface HelpStart extends Run {
 interface PreviewRun {
   readonly ms: number;
   readonly cpuMs: number;
+  /** CPU of every process of the tree, from the samples. */
+  readonly sampledCpuMs: number;
+  readonly otherCores: number | null;
   readonly status: number | null;
   readonly memory: {
     readonly peakTreeMB: number;
@@ -111,7 +114,8 @@ interface RealPreview extends Omit<Run, "otherCores"> {
     readonly planMsPerCluster: number;
     readonly ratioToPlan: number;
     readonly loadAverageStart: number;
-    readonly otherCores: number;
+    /** null: not measured in that pass. */
+    readonly otherCores: number | null;
   }[];
 }
 
@@ -328,25 +332,26 @@ if (realPreview) {
     `plugin ${realPreview.openstackPlugin} and stand-ins for ${realPreview.standIns.join(", ")} (node + ts-node per plugin`,
     "process: a cost a real installation does not have in that form). _plan_ is `node bin/xcluster.js plan`",
     `of the same fleet in the same pass; _per cluster_ divides the \`--parallel 2\` preview and the plan by the`,
-    `number of clusters. Synthetic clusters as in (b). ${conditions(realPreview)}`,
+    `number of clusters. Synthetic clusters as in (b). Machine: ${realPreview.machine.cpu}, ${realPreview.machine.cores} cores. ${conditions(realPreview)}`,
     "",
-    "| fleet | clusters | plan | preview `--parallel 1` | preview `--parallel 2` | speed-up | preview / plan per cluster | CPU `--parallel 1` / `2` | load avg at start | other work (cores) |",
+    "| fleet | clusters | plan | preview `--parallel 1` | preview `--parallel 2` | speed-up | preview / plan per cluster | CPU per cluster, preview / plan | load avg at start | other work (cores) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...realPreview.rows.map(
       (r) =>
-        `| ${r.fleet} | ${r.clusters} | ${s(r.planMs)} | ${s(r.serial.ms)} | ${s(r.parallel.ms)} | ${r.speedup.toFixed(2)}× | ${s(r.previewMsPerCluster)} / ${s(r.planMsPerCluster)} = ${r.ratioToPlan.toFixed(2)}× | ${s(r.serial.cpuMs)} / ${s(r.parallel.cpuMs)} | ${r.loadAverageStart} | ${r.otherCores} |`,
+        `| ${r.fleet} | ${r.clusters} | ${s(r.planMs)} | ${s(r.serial.ms)} | ${s(r.parallel.ms)} | ${r.speedup.toFixed(2)}× | ${s(r.previewMsPerCluster)} / ${s(r.planMsPerCluster)} = ${r.ratioToPlan.toFixed(2)}× | ${s(r.serial.sampledCpuMs / r.clusters)} / ${s(r.planCpuMs / r.clusters)} | ${r.loadAverageStart} | ${r.otherCores ?? "not measured"} |`,
     ),
     "",
     "Memory: peak resident memory of the whole process tree, and per kind of process, sampled every 250 ms;",
-    "with `--parallel 1` that is one stack's footprint plus the driver's. CPU by kind: each process's CPU time",
-    "when last sampled (short-lived processes are undercounted).",
+    "with `--parallel 1` that is one stack's footprint plus the driver's (the inline cluster program runs in",
+    "the driver). CPU: each process's CPU time when last sampled, summed by kind (short-lived processes are",
+    "undercounted; _other_ is processes the sampler could not name). The plan's CPU counts its worker processes.",
     "",
-    "| fleet | run | peak RSS, tree | peak RSS by kind | CPU by kind |",
-    "| --- | --- | ---: | --- | --- |",
+    "| fleet | run | peak RSS, tree | peak RSS by kind | CPU, all processes | CPU by kind |",
+    "| --- | --- | ---: | --- | ---: | --- |",
     ...realPreview.rows.flatMap((r) =>
       (["serial", "parallel"] as const).map(
         (k) =>
-          `| ${r.fleet} | \`--parallel ${k === "serial" ? 1 : 2}\` | ${r[k].memory.peakTreeMB} MB | ${kinds(r[k], "peakByKindMB")} | ${kinds(r[k], "cpuByKindS")} |`,
+          `| ${r.fleet} | \`--parallel ${k === "serial" ? 1 : 2}\` | ${r[k].memory.peakTreeMB} MB | ${kinds(r[k], "peakByKindMB")} | ${s(r[k].sampledCpuMs)} | ${kinds(r[k], "cpuByKindS")} |`,
       ),
     ),
     "",
