@@ -233,15 +233,15 @@ describe(
     });
 
     it("reports no mandatory policy violation on any committed cluster", () => {
-      for (const p of previews.values()) {
-        assert.deepEqual(
+      assert.deepEqual(
+        [...previews.values()].flatMap((p) =>
           p.tally.violations
             .filter((v) => v.enforcement === "mandatory")
-            .map((v) => `${v.policy} ${v.resource}`),
-          [],
-          p.spec.name,
-        );
-      }
+            .map((v) => `${v.policy} ${v.resource.split("::").pop() ?? ""} (${p.spec.name})`)
+            .sort(),
+        ),
+        [],
+      );
     });
 
     it("rejects an OpenStack input only the provider validates, naming the cluster and the resource", async () => {
