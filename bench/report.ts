@@ -85,6 +85,40 @@ interface HelpStart extends Run {
   readonly npmExecBaselineMedianMs: number;
 }
 
+interface PreviewRun {
+  readonly ms: number;
+  readonly cpuMs: number;
+  /** CPU of every process of the tree, from the samples. */
+  readonly sampledCpuMs: number;
+  readonly otherCores: number | null;
+  readonly status: number | null;
+  readonly memory: {
+    readonly peakTreeMB: number;
+    readonly peakByKindMB: Record<string, number>;
+    readonly cpuByKindS: Record<string, number>;
+  };
+}
+
+interface RealPreview extends Omit<Run, "otherCores"> {
+  readonly openstackPlugin: string;
+  readonly standIns: string[];
+  readonly rows: {
+    readonly fleet: string;
+    readonly clusters: number;
+    readonly planMs: number;
+    readonly planCpuMs: number;
+    readonly serial: PreviewRun;
+    readonly parallel: PreviewRun;
+    readonly speedup: number;
+    readonly previewMsPerCluster: number;
+    readonly planMsPerCluster: number;
+    readonly ratioToPlan: number;
+    readonly loadAverageStart: number;
+    /** null: not measured in that pass. */
+    readonly otherCores: number | null;
+  }[];
+}
+
 function load<T>(name: string): T | undefined {
   const f = path.join(RESULTS, `${name}.json`);
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as T) : undefined;
@@ -108,10 +142,11 @@ const fleet = load<FleetSize>("fleet-size");
 const cluster = load<ClusterSize>("cluster-size");
 const policy = load<PolicyThroughput>("policy-throughput");
 const help = load<HelpStart>("help-start");
+const realPreview = load<RealPreview>("real-preview");
 
 /** The days the results were measured on. */
 function dates(): string {
-  const days = [example, fleet, cluster, policy, help]
+  const days = [example, fleet, cluster, policy, help, realPreview]
     .filter((x) => x !== undefined)
     .map((x) => x.machine.startedAt.slice(0, 10));
   return [...new Set(days)].sort().join(", ");
@@ -177,6 +212,14 @@ if (help) {
     `| (f) \`xcluster --help\` (\`node bin/xcluster.js\`) | ${s(help.distMedianMs)} | < 1 s | ${mark(help.distMedianMs < 1000)} |`,
     `| (f) \`npx xcluster --help\` | ${s(help.npxMedianMs)} | < 1 s | ${mark(help.npxMedianMs < 1000)} |`,
   );
+}
+if (realPreview) {
+  for (const r of realPreview.rows) {
+    out.push(
+      `| (g) real-engine preview, ${r.fleet}: \`--parallel 2\` vs \`1\` | ${r.speedup.toFixed(2)}× faster | ≥ 1.7× | ${mark(r.speedup >= 1.7)} |`,
+      `| (g) real-engine preview, ${r.fleet}: per cluster vs the offline plan | ${r.ratioToPlan.toFixed(2)}× | ≤ 3× | ${mark(r.ratioToPlan <= 3)} |`,
+    );
+  }
 }
 out.push("");
 
@@ -274,6 +317,47 @@ if (help) {
     `| \`npx -c "node -e 0"\` (npm's own start, then Node's) | ${s(help.npmExecBaselineMedianMs)} |`,
     "",
   );
+}
+if (realPreview) {
+  const kinds = (run: PreviewRun, what: "peakByKindMB" | "cpuByKindS") =>
+    Object.entries(run.memory[what])
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${what === "cpuByKindS" ? `${v} s` : `${v} MB`}`)
+      .join(", ");
+  out.push(
+    "## (g) `xcluster preview` on the real engine with the real OpenStack plugin",
+    "",
+    `\`node bin/xcluster.js preview --parallel N\` in a fresh project per run (file backend, passphrase, the`,
+    "policy pack and the offline policy gate, so every run also creates its stacks), with the real OpenStack",
+    `plugin ${realPreview.openstackPlugin} and stand-ins for ${realPreview.standIns.join(", ")} (node + ts-node per plugin`,
+    "process: a cost a real installation does not have in that form). _plan_ is `node bin/xcluster.js plan`",
+    `of the same fleet in the same pass; _per cluster_ divides the \`--parallel 2\` preview and the plan by the`,
+    `number of clusters. Synthetic clusters as in (b). Machine: ${realPreview.machine.cpu}, ${realPreview.machine.cores} cores. ${conditions(realPreview)}`,
+    "",
+    "| fleet | clusters | plan | preview `--parallel 1` | preview `--parallel 2` | speed-up | preview / plan per cluster | CPU per cluster, preview / plan | load avg at start | other work (cores) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...realPreview.rows.map(
+      (r) =>
+        `| ${r.fleet} | ${r.clusters} | ${s(r.planMs)} | ${s(r.serial.ms)} | ${s(r.parallel.ms)} | ${r.speedup.toFixed(2)}× | ${s(r.previewMsPerCluster)} / ${s(r.planMsPerCluster)} = ${r.ratioToPlan.toFixed(2)}× | ${s(r.serial.sampledCpuMs / r.clusters)} / ${s(r.planCpuMs / r.clusters)} | ${r.loadAverageStart} | ${r.otherCores ?? "not measured"} |`,
+    ),
+    "",
+    "Memory: peak resident memory of the whole process tree, and per kind of process, sampled every 250 ms;",
+    "with `--parallel 1` that is one stack's footprint plus the driver's (the inline cluster program runs in",
+    "the driver). CPU: each process's CPU time when last sampled, summed by kind (short-lived processes are",
+    "undercounted; _other_ is processes the sampler could not name). The plan's CPU counts its worker processes.",
+    "",
+    "| fleet | run | peak RSS, tree | peak RSS by kind | CPU, all processes | CPU by kind |",
+    "| --- | --- | ---: | --- | ---: | --- |",
+    ...realPreview.rows.flatMap((r) =>
+      (["serial", "parallel"] as const).map(
+        (k) =>
+          `| ${r.fleet} | \`--parallel ${k === "serial" ? 1 : 2}\` | ${r[k].memory.peakTreeMB} MB | ${kinds(r[k], "peakByKindMB")} | ${s(r[k].sampledCpuMs)} | ${kinds(r[k], "cpuByKindS")} |`,
+      ),
+    ),
+    "",
+  );
+  const previewNotes = path.join(__dirname, "notes-real-preview.md");
+  if (fs.existsSync(previewNotes)) out.push(fs.readFileSync(previewNotes, "utf8").trim(), "");
 }
 const notes = path.join(__dirname, "notes.md");
 if (fs.existsSync(notes)) out.push(fs.readFileSync(notes, "utf8").trim(), "");

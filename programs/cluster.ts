@@ -25,7 +25,10 @@ import { joinToken, renderKubeconfig } from "../components/rke2/pki";
 export interface ClusterInfraOptions {
   /** Public key for the image's login user; without it no key pair is created. */
   readonly sshPublicKey?: pulumi.Input<string>;
-  /** ID of the external network; looked up by `spec.openstack.externalNetwork` when absent. */
+  /**
+   * ID of the external network. @default the environment's `openstack.externalNetworkId`, else looked up
+   * by `spec.openstack.externalNetwork` (a data-source call: every preview then needs Keystone).
+   */
   readonly externalNetworkId?: pulumi.Input<string>;
   /** Explicit providers (e.g. OpenStack with credentials from Vault), handed to every component. */
   readonly providers?: pulumi.ProviderResource[];
@@ -105,6 +108,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
 
   const externalNetworkId =
     opts.externalNetworkId ??
+    spec.openstack.externalNetworkId ??
     openstack.networking
       .getNetworkOutput(
         { name: spec.openstack.externalNetwork, external: true },

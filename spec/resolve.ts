@@ -101,6 +101,9 @@ export function resolveCluster(
       cloud: e.openstack.cloud,
       region: e.openstack.region,
       externalNetwork: e.openstack.externalNetwork,
+      ...(e.openstack.externalNetworkId !== undefined
+        ? { externalNetworkId: e.openstack.externalNetworkId }
+        : {}),
       floatingIpPool: p.floatingIpPool,
       octaviaAvailable: e.openstack.octaviaAvailable ?? false,
       gpuFlavors: e.openstack.gpuFlavors ?? [],

@@ -24,6 +24,8 @@ const imageId = z
   .string()
   .regex(/^[0-9a-fA-F-]{8,64}$/, "must be a Glance image ID (names can be re-pointed)")
   .describe("Glance image ID. IDs, not names: a name can be re-pointed at another image.");
+/** Neutron resource IDs are UUIDs in their canonical lower-case form. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const serverGroupPolicy = z.enum(["anti-affinity", "soft-anti-affinity", "affinity", "soft-affinity"]);
 const availabilityZones = z
   .array(z.string().min(1))
@@ -239,6 +241,17 @@ export const EnvironmentDocument = z
         cloud: z.string().min(1).describe("clouds.yaml entry, when credentials do not come from Vault."),
         region: z.string().min(1),
         externalNetwork: z.string().min(1).describe("Name of the external network routers uplink to."),
+        externalNetworkId: z
+          .string()
+          .regex(
+            UUID,
+            "must be a Neutron network ID, a lower-case UUID (`openstack network show NAME -c id`)",
+          )
+          .optional()
+          .describe(
+            "ID of the external network. When set, the program uses it and never looks the network up by name, " +
+              "so a preview needs no Keystone. Default: looked up by name at every preview.",
+          ),
         octaviaAvailable: z.boolean().optional().describe("Whether the cloud runs Octavia. Default: false."),
         gpuFlavors: z
           .array(z.string().min(1))

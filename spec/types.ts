@@ -108,6 +108,8 @@ export interface OpenStackSettings {
   readonly region: string;
   /** Name of the external network the router uplinks to. */
   readonly externalNetwork: string;
+  /** Its ID, when the environment gives it: then nothing looks the network up by name. */
+  readonly externalNetworkId?: string;
   /** Pool floating IPs are allocated from. */
   readonly floatingIpPool: string;
   readonly octaviaAvailable: boolean;

@@ -83,15 +83,16 @@ describe("plan: rendering one cluster under mocks", function () {
   });
 
   it("rejects an unmocked invoke, naming its token, instead of hanging", async () => {
-    const token = "openstack:networking/getNetwork:getNetwork";
-    const withoutNetworks = (t: string, inputs: Record<string, unknown>) =>
+    // The committed environments give the external network's ID; the Vault reads remain invokes.
+    const token = "vault:kv/getSecretV2:getSecretV2";
+    const withoutVault = (t: string, inputs: Record<string, unknown>) =>
       t === token ? undefined : defaultInvokes(t, inputs);
     await assert.rejects(
-      renderCluster(example("sandbox"), { invokes: withoutNetworks, timeoutMs: 30_000 }),
+      renderCluster(example("sandbox"), { invokes: withoutVault, timeoutMs: 30_000 }),
       (e) => {
         assert.ok(e instanceof UnmockedCallError, String(e));
         assert.equal(e.token, token);
-        assert.match(e.message, /openstack:networking\/getNetwork:getNetwork/);
+        assert.match(e.message, /vault:kv\/getSecretV2:getSecretV2/);
         return true;
       },
     );

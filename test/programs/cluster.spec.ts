@@ -330,6 +330,20 @@ describe("cluster program", function () {
     assert.equal(count(run.resources, T.keypair), 0, "no key pair without a public key");
   });
 
+  it("uplinks the router to the environment's external network ID without looking the network up", async () => {
+    const id = "0c7d5a1e-4f2b-4d8a-9e3c-5b6a7f8e9d01";
+    const spec = referenceClusterSpec();
+    const run = await runUnderMocks(() =>
+      clusterOutputs(buildClusterInfra({ ...spec, openstack: { ...spec.openstack, externalNetworkId: id } })),
+    );
+    assert.deepEqual(run.mocks.calls, [], "no data-source call: a preview needs no Keystone");
+    const routers = ofType(run.resources, "openstack:networking/router:Router");
+    assert.deepEqual(
+      routers.map((r) => r.inputs["externalNetworkId"]),
+      [id],
+    );
+  });
+
   it("leaves every existing resource name unchanged when a pool is added", async () => {
     const base = referenceClusterSpec();
     const grown = await program(

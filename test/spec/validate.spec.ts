@@ -178,6 +178,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "rejects an external network ID that is a name, not a Neutron UUID",
+    env: baseEnvironment({
+      openstack: { cloud: "c", region: "r", externalNetwork: "ext", externalNetworkId: "ext" },
+    }),
+    cluster: cluster(),
+    messages: [
+      'environment.yaml:11:24: spec.openstack.externalNetworkId: must be a Neutron network ID, a lower-case UUID (`openstack network show NAME -c id`) (got "ext")',
+    ],
+  },
+  {
     name: "rejects a YAML syntax error with its position",
     cluster: "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nmetadata: {name: c1\n",
     messages: [
@@ -217,6 +227,19 @@ describe("spec validation", () => {
     assert.equal(spec.rke2.secretsEncryption, true);
     assert.equal(spec.rke2.clusterDns, "10.43.0.10");
     assert.equal(spec.protect, true);
+  });
+
+  it("resolves the environment's external network ID, and leaves it out when not given", () => {
+    const id = "0c7d5a1e-4f2b-4d8a-9e3c-5b6a7f8e9d01";
+    const openstack = { cloud: "c", region: "r", externalNetwork: "ext", gpuFlavors: ["g1.*"] };
+    const withId = loadFiles({
+      "environment.yaml": baseEnvironment({ openstack: { ...openstack, externalNetworkId: id } }),
+      "c1.yaml": cluster(),
+    });
+    assert.deepEqual(withId.messages, []);
+    assert.equal(withId.clusters[0]!.openstack.externalNetworkId, id);
+    const byName = loadFiles({ "environment.yaml": baseEnvironment(), "c1.yaml": cluster() });
+    assert.equal("externalNetworkId" in byName.clusters[0]!.openstack, false);
   });
 
   it("allows a single server in a non-production environment", () => {
