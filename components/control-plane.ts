@@ -164,7 +164,12 @@ export class ControlPlane extends pulumi.ComponentResource {
                   nodeIp,
                   tlsSans: sans,
                   rke2: args.rke2,
-                  bootstrap: { mode: "initialise", serverTokenSecret, ca: caFiles },
+                  bootstrap: {
+                    mode: "initialise",
+                    serverTokenSecret,
+                    ca: caFiles,
+                    registrationAddress: args.registrationAddress,
+                  },
                   agentTokenSecret,
                   manifests: args.firstServerManifests ?? [],
                   ...(extra !== undefined ? { extra } : {}),

@@ -53,6 +53,11 @@ export interface CloudConfigInput {
    * @default []
    */
   readonly extraServices?: readonly string[];
+  /**
+   * Commands run after RKE2 is installed and before its service starts (the bootstrap-or-join decision).
+   * @default []
+   */
+  readonly beforeStart?: readonly (readonly string[])[];
 }
 
 function sh(command: string): string[] {
@@ -94,6 +99,7 @@ export function renderCloudConfig(c: CloudConfigInput): string {
     sh(
       `curl -sfL ${RKE2_INSTALL_URL} | INSTALL_RKE2_VERSION='${c.rke2Version}' INSTALL_RKE2_TYPE='${c.installType}' sh -`,
     ),
+    ...(c.beforeStart ?? []).map((cmd) => [...cmd]),
     ["systemctl", "enable", "--now", rke2Unit],
     ...extraServices.map((unit) => ["systemctl", "enable", "--now", unit]),
   ];
