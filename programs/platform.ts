@@ -15,6 +15,7 @@ import { ClusterVaultSecrets, readKvSecret } from "../components/vault-secrets";
 import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
 import type { AddonName } from "../spec/addons";
+import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
@@ -28,6 +29,11 @@ export interface PlatformInfra {
   readonly kubeconfig: pulumi.Input<string>;
   /** RKE2 join token. @default not written to Vault */
   readonly joinToken?: pulumi.Input<string>;
+  /**
+   * How to tell that the cluster API answers (public URL, server CA, admin certificate). With it, whatever
+   * talks to the cluster waits behind a ReadinessGate. @default no gate
+   */
+  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey">;
 }
 
 /** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
@@ -37,6 +43,12 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
     ingressFloatingIp: outputs.ingressAddress,
     kubeconfig: outputs.kubeconfig,
     joinToken: infra.agentToken,
+    readiness: {
+      apiUrl: outputs.apiEndpoint.url,
+      caCert: infra.pki.serverCaCert,
+      clientCert: infra.pki.adminCert,
+      clientKey: infra.pki.adminKey,
+    },
   };
 }
 
@@ -71,6 +83,8 @@ export interface PlatformOutputs {
 }
 
 export interface PlatformServices {
+  /** Present when something talks to the cluster's API (Rancher, Vault kubeconfig, add-ons). */
+  readonly apiReady?: ReadinessGate;
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
   readonly vaultSecrets?: ClusterVaultSecrets;
@@ -102,6 +116,14 @@ export function platformServices(
   const register = spec.rancher.enabled && (options.registerWithRancher ?? true);
   let k8sProvider = options.kubernetes;
   const cluster = (): k8s.Provider => (k8sProvider ??= kubernetesProvider(spec, infra.kubeconfig));
+  const writesVault = spec.vault.enabled && cloud.vault !== undefined;
+  // Everything that talks to the cluster waits until its API answers, so a first `up` does not race the
+  // servers' boot. DNS records do not talk to the cluster and go ahead.
+  const apiReady =
+    infra.readiness !== undefined && (register || writesVault || selection.length > 0)
+      ? new ReadinessGate(`${name}-api-ready`, infra.readiness)
+      : undefined;
+  const afterReady: pulumi.ComponentResourceOptions = apiReady === undefined ? {} : { dependsOn: [apiReady] };
 
   const dns = spec.dns.enabled
     ? new ClusterDns(
@@ -123,12 +145,12 @@ export function platformServices(
     ? new RancherRegistration(
         `${name}-rancher`,
         { clusterName: name, labels: clusterSelectionLabels(spec), kubernetesProvider: cluster() },
-        { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })] },
+        { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })], ...afterReady },
       )
     : undefined;
 
   const vaultSecrets =
-    spec.vault.enabled && cloud.vault !== undefined
+    writesVault && cloud.vault !== undefined
       ? new ClusterVaultSecrets(
           `${name}-vault`,
           {
@@ -148,7 +170,7 @@ export function platformServices(
                   },
             deleteAllVersions: !spec.production,
           },
-          { providers: [cloud.vault] },
+          { providers: [cloud.vault], ...afterReady },
         )
       : undefined;
 
@@ -160,7 +182,11 @@ export function platformServices(
         vaultData[path] = readKvSecret(spec.vault.kvMount, path, { provider: cloud.vault });
       }
     }
-    addons = new Addons(`${name}-addons`, { spec, selection, vaultData }, { providers: [cluster()] });
+    addons = new Addons(
+      `${name}-addons`,
+      { spec, selection, vaultData },
+      { providers: [cluster()], ...afterReady },
+    );
   }
 
   const outputs: PlatformOutputs = {
@@ -172,5 +198,5 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { dns, rancher, vaultSecrets, addons, outputs };
+  return { apiReady, dns, rancher, vaultSecrets, addons, outputs };
 }

@@ -95,12 +95,14 @@ server_ca="\${data_dir}/server/tls/server-ca.crt"
 
 log() { echo "xcluster-rke2-bootstrap: $*"; }
 
-# True when a supervisor answers /ping with pong. Certificates are not checked here: the answer only says
-# that a cluster exists; RKE2 then verifies the supervisor against the CA hash in the join token.
+# True when a supervisor of *this* cluster answers /ping with pong: its serving certificate must chain to
+# the server CA cloud-init wrote (the first server always has it), so nothing else at the address counts.
 cluster_answers() {
   local i body
+  local trust=()
+  if [ -f "$server_ca" ]; then trust=(--cacert "$server_ca"); fi
   for ((i = 1; i <= attempts; i++)); do
-    if body=$(curl --silent --insecure --connect-timeout "$timeout" --max-time "$timeout" \\
+    if body=$(curl --silent "\${trust[@]}" --connect-timeout "$timeout" --max-time "$timeout" \\
       "\${supervisor}/ping" 2>/dev/null) && [ "$body" = "pong" ]; then
       return 0
     fi

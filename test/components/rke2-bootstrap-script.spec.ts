@@ -119,7 +119,8 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
   const other = bootstrapCommand({ registrationAddress: VIP, firstServer: false });
 
   it("initialises a new cluster on the first server when nothing answers and it has no etcd data", () => {
-    const r = boot(node({ first: true }), ["down"], first);
+    const n = node({ first: true });
+    const r = boot(n, ["down"], first);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.join, undefined, "no server: drop-in");
     assert.equal(r.token, `${SERVER_SECRET}\n`, "the bare token secret it initialises with");
@@ -129,8 +130,13 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
     );
     // Bounded: exactly the configured probes, each with its own timeouts, at the supervisor's /ping.
     assert.equal(r.calls.length, 3);
+    // TLS verified against the cluster's own server CA: an imposter at the address does not count.
+    const ca = path.join(n.dataDir, "server", "tls", "server-ca.crt");
     for (const c of r.calls)
-      assert.equal(c, "--silent --insecure --connect-timeout 5 --max-time 5 https://10.0.50.9:9345/ping");
+      assert.equal(
+        c,
+        `--silent --cacert ${ca} --connect-timeout 5 --max-time 5 https://10.0.50.9:9345/ping`,
+      );
   });
 
   it("joins on the first server when a cluster answers, presenting the CA-pinned server token", () => {
