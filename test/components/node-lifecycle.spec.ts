@@ -4,9 +4,8 @@
  * Mocks have no diff engine, so "not replaced" is shown from what the engine would diff: the instance
  * inputs that changed between the two renders, minus the ones the instance tells the engine to ignore,
  * must contain no property the OpenStack provider replaces or rebuilds on. That list is the provider's,
- * not ours (terraform-provider-openstack v1.54.1, openstack/resource_openstack_compute_instance_v2.go:
- * the `ForceNew: true` fields, plus `image_id`, whose Update runs a Nova rebuild). The real engine's side
- * of the same claim is test/engine/day2.spec.ts.
+ * not ours (test/engine/stand-in/replacements.ts cites it); the stand-in provider answers the real
+ * engine with it in test/engine/day2.spec.ts, the engine's side of the same claim.
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,23 +16,12 @@ import type { ClusterSpec } from "../../spec/types";
 import { BOOT_CONFIG_METADATA_KEY, NODE_BOOT_PROPERTIES } from "../../components/rke2/boot-config";
 import { pool, referenceClusterSpec } from "../support/cluster-specs";
 import { recordedValue } from "./rke2-mock-helpers";
+import { REPLACING_INPUTS } from "../engine/stand-in/replacements";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 
 /** Instance inputs (Pulumi names) whose change replaces or rebuilds the instance in the provider. */
-const REPLACING_PROPERTIES = [
-  "region",
-  "userData",
-  "availabilityZoneHints",
-  "availabilityZone",
-  "networkMode",
-  "networks",
-  "configDrive",
-  "keyPair",
-  "blockDevices",
-  "schedulerHints",
-  "imageId",
-];
+const REPLACING_PROPERTIES = REPLACING_INPUTS[INSTANCE] ?? [];
 
 interface Render {
   readonly instances: Map<string, Record<string, unknown>>;

@@ -5,14 +5,16 @@
  *
  * What it is for: a real `pulumi preview` of a whole cluster program with the policy pack loaded by the
  * engine, so that the rules see resource properties exactly as the engine hands them over (unknowns,
- * secrets, provider references). What it is not: a provider. It validates nothing and creates nothing;
- * `create` only invents IDs so that a test `up` could run, and no test relies on that.
+ * secrets, provider references). What it is not: a provider. It validates nothing and creates nothing
+ * (though its `diff` asks for a replacement where the real provider would, see replacements.ts);
+ * `create` only invents IDs, so that a test `up` can run (test/engine/day2.spec.ts does).
  *
  * Run by the wrapper scripts `standInPlugins()` writes: `node -r ts-node/register/transpile-only
  * provider.ts <package> <version> <engine address>`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { defaultInvokes, synthesiseOutputs, UnmockedCallError, FAKE } from "../../../plan/mocks";
+import { replacingChanges } from "./replacements";
 
 const [pkg, version, ...engineArgs] = process.argv.slice(2);
 if (pkg === undefined || version === undefined) {
@@ -32,8 +34,18 @@ const provider: pulumi.provider.Provider = {
   async check(_urn, _olds, news) {
     return { inputs: news };
   },
-  async diff(_id, _urn, olds, news) {
-    return { changes: JSON.stringify(olds) !== JSON.stringify(news) };
+  async diff(_id, urn, olds, news) {
+    // Replacements as the real provider decides them (replacements.ts), so that the engine plans them.
+    const [type, name] = typeAndName(urn);
+    const replaces = replacingChanges(type, olds, news);
+    // Inputs only, as a provider diffs: the outputs create invented are in `olds` but never in `news`.
+    const outputsOnly = new Set(Object.keys(synthesiseOutputs(type, name, olds)));
+    const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !outputsOnly.has(k))]);
+    const changed = [...keys].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return {
+      changes: changed,
+      ...(replaces.length > 0 ? { replaces, deleteBeforeReplace: true } : {}),
+    };
   },
   async create(urn, inputs) {
     const [type, name] = typeAndName(urn);
