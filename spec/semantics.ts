@@ -43,6 +43,15 @@ export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): Spe
   if (rke2?.podCidr) checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues);
   if (rke2?.serviceCidr)
     checkCidr(rke2.serviceCidr, ["spec", "defaults", "rke2", "serviceCidr"], src, issues);
+  const install = env.spec.rke2Install;
+  if (install?.artifactPath !== undefined && install.artifactUrl !== undefined) {
+    issues.push(
+      src.issue(
+        ["spec", "rke2Install", "artifactPath"],
+        `an air-gapped artifact path and an artifact mirror URL exclude each other (got both; allowed: artifactPath or artifactUrl)`,
+      ),
+    );
+  }
   if (env.spec.defaults?.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
     issues.push(
       src.issue(

@@ -77,6 +77,28 @@ export interface IngressNodes {
 
 export type Cni = "canal" | "cilium" | "calico";
 
+/** Where the RKE2 release artifacts come from. */
+export type Rke2ArtifactSource =
+  | { readonly mode: "online" }
+  /** A mirror of the GitHub release downloads (`INSTALL_RKE2_ARTIFACT_URL`). */
+  | { readonly mode: "mirror"; readonly url: string }
+  /** Files already on the node image (`INSTALL_RKE2_ARTIFACT_PATH`), `install.sh` among them. */
+  | { readonly mode: "airgap"; readonly path: string };
+
+/** How nodes install RKE2 and pull images (environment `rke2Install`). */
+export interface Rke2Install {
+  readonly installerUrl: string;
+  /** Pinned sha256 of the install script; undefined: not pinned. */
+  readonly installerSha256: string | undefined;
+  readonly artifacts: Rke2ArtifactSource;
+  /** Attempts of each download and of the install. */
+  readonly attempts: number;
+  /** RKE2 `system-default-registry` (servers); empty: unset. */
+  readonly systemDefaultRegistry: string;
+  /** registries.yaml mirrors: registry → endpoints. */
+  readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface Rke2Settings {
   /** RKE2 release, e.g. `v1.33.3+rke2r1`. Never defaulted. */
   readonly version: string;
@@ -91,6 +113,7 @@ export interface Rke2Settings {
   readonly clusterDns: string;
   /** `write-kubeconfig-mode`. */
   readonly writeKubeconfigMode: string;
+  readonly install: Rke2Install;
 }
 
 export interface Network {

@@ -95,6 +95,10 @@ export function renderServerConfig(s: ServerConfigInput): string {
     "etcd-snapshot-schedule-cron": s.rke2.etcdSnapshotScheduleCron,
     "etcd-snapshot-retention": s.rke2.etcdSnapshotRetention,
     "write-kubeconfig-mode": s.rke2.writeKubeconfigMode,
+    // Server-only in RKE2 v1.33 (rke2 pkg/cli/cmds/server.go; deprecated and ignored on agents, agent.go).
+    ...(s.rke2.install.systemDefaultRegistry !== ""
+      ? { "system-default-registry": s.rke2.install.systemDefaultRegistry }
+      : {}),
   });
 }
 

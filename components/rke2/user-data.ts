@@ -85,6 +85,7 @@ export function serverUserData(s: ServerUserDataInput): string {
   return renderCloudConfig({
     installType: "server",
     rke2Version: s.rke2.version,
+    install: s.rke2.install,
     rke2Config,
     cisProfile: s.rke2.cisProfile,
     files,
@@ -103,7 +104,7 @@ export interface AgentUserDataInput {
   readonly nodeIp?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile">;
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install">;
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
   /** Extra files, packages and services (keepalived on ingress nodes). */
@@ -123,6 +124,7 @@ export function agentUserData(a: AgentUserDataInput): string {
   return renderCloudConfig({
     installType: "agent",
     rke2Version: a.rke2.version,
+    install: a.rke2.install,
     rke2Config,
     cisProfile: a.rke2.cisProfile,
     files: [secretFile(AGENT_TOKEN_PATH, a.agentToken), ...(a.extra?.files ?? [])],

@@ -16,6 +16,7 @@ import {
   renderBootstrapScript,
 } from "../../components/rke2/bootstrap-script";
 import { SERVER_TOKEN_PATH } from "../../components/rke2/config";
+import { INSTALL_SCRIPT_PATH } from "../../components/rke2/install-script";
 import { RKE2_SERVER_TLS_DIR, caHash, joinToken } from "../../components/rke2/pki";
 import { API_VIP, CA, SERVER_SECRET, firstServer, joiningServer } from "./rke2-fixtures";
 
@@ -217,7 +218,7 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
       assert.equal(script?.permissions, "0700");
       const at = c.runcmd.findIndex((cmd) => cmd[0] === BOOTSTRAP_SCRIPT_PATH);
       assert.deepEqual(c.runcmd[at]?.slice(1, 5), ["--registration", VIP, "--role", role]);
-      const install = c.runcmd.findIndex((cmd) => cmd.join(" ").includes("INSTALL_RKE2_TYPE='server'"));
+      const install = c.runcmd.findIndex((cmd) => cmd[0] === INSTALL_SCRIPT_PATH);
       const start = c.runcmd.findIndex(
         (cmd) => cmd.join(" ") === "systemctl enable --now rke2-server.service",
       );
