@@ -16,6 +16,7 @@ import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
 import type { AddonName } from "../spec/addons";
 import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
+import { UpgradePlans } from "../components/upgrade-plans";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
@@ -83,8 +84,9 @@ export interface PlatformOutputs {
 }
 
 export interface PlatformServices {
-  /** Present when something talks to the cluster's API (Rancher, Vault kubeconfig, add-ons). */
+  /** What talks to the cluster waits behind it; absent when the infrastructure gave no endpoint to check. */
   readonly apiReady?: ReadinessGate;
+  readonly upgradePlans: UpgradePlans;
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
   readonly vaultSecrets?: ClusterVaultSecrets;
@@ -118,12 +120,23 @@ export function platformServices(
   const cluster = (): k8s.Provider => (k8sProvider ??= kubernetesProvider(spec, infra.kubeconfig));
   const writesVault = spec.vault.enabled && cloud.vault !== undefined;
   // Everything that talks to the cluster waits until its API answers, so a first `up` does not race the
-  // servers' boot. DNS records do not talk to the cluster and go ahead.
+  // servers' boot. DNS records do not talk to the cluster and go ahead. Every cluster has upgrade plans,
+  // so every cluster with a known endpoint has the gate.
   const apiReady =
-    infra.readiness !== undefined && (register || writesVault || selection.length > 0)
-      ? new ReadinessGate(`${name}-api-ready`, infra.readiness)
-      : undefined;
+    infra.readiness !== undefined ? new ReadinessGate(`${name}-api-ready`, infra.readiness) : undefined;
   const afterReady: pulumi.ComponentResourceOptions = apiReady === undefined ? {} : { dependsOn: [apiReady] };
+
+  // A change of rke2Version is rolled out in the cluster, node by node; nodes are never replaced for it.
+  const upgradePlans = new UpgradePlans(
+    `${name}-upgrades`,
+    {
+      cluster: name,
+      version: spec.rke2.version,
+      agentConcurrency: spec.rke2.upgradeAgentConcurrency,
+      systemDefaultRegistry: spec.rke2.install.systemDefaultRegistry,
+    },
+    { providers: [cluster()], ...afterReady },
+  );
 
   const dns = spec.dns.enabled
     ? new ClusterDns(
@@ -198,5 +211,5 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { apiReady, dns, rancher, vaultSecrets, addons, outputs };
+  return { apiReady, upgradePlans, dns, rancher, vaultSecrets, addons, outputs };
 }

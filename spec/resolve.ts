@@ -132,6 +132,7 @@ export function resolveCluster(
       clusterDns: isCidr(serviceNet) ? nthAddress(serviceNet, 10) : "",
       writeKubeconfigMode: DEFAULTS.writeKubeconfigMode,
       install: resolveInstall(e.rke2Install),
+      upgradeAgentConcurrency: rke2.upgrade?.agentConcurrency ?? DEFAULTS.upgradeAgentConcurrency,
     },
     adminCidrs: p.adminCidrs ?? e.adminCidrs ?? [],
     vault: {

@@ -126,6 +126,19 @@ const rke2 = z
       .optional(),
     podCidr: cidr.optional().describe(`Default: ${DEFAULTS.podCidr}.`),
     serviceCidr: cidr.optional().describe(`Default: ${DEFAULTS.serviceCidr}.`),
+    upgrade: z
+      .strictObject({
+        agentConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            `Agents drained and upgraded at a time by system-upgrade-controller (servers: always one). Default: ${DEFAULTS.upgradeAgentConcurrency}.`,
+          ),
+      })
+      .optional()
+      .describe("How a change of rke2Version is rolled out in the cluster."),
   })
   .describe("RKE2 settings.");
 

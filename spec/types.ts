@@ -114,6 +114,8 @@ export interface Rke2Settings {
   /** `write-kubeconfig-mode`. */
   readonly writeKubeconfigMode: string;
   readonly install: Rke2Install;
+  /** Agents system-upgrade-controller upgrades at a time (servers: one at a time). */
+  readonly upgradeAgentConcurrency: number;
 }
 
 export interface Network {

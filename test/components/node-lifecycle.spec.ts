@@ -25,6 +25,8 @@ const REPLACING_PROPERTIES = REPLACING_INPUTS[INSTANCE] ?? [];
 
 interface Render {
   readonly instances: Map<string, Record<string, unknown>>;
+  /** system-upgrade-controller Plans by name, with their spec. */
+  readonly plans: Map<string, Record<string, unknown>>;
   /** Resource options of each instance, as the program passed them. */
   readonly options: Map<string, pulumi.CustomResourceOptions>;
 }
@@ -42,7 +44,11 @@ async function render(spec: ClusterSpec): Promise<Render> {
   });
   const instances = new Map<string, Record<string, unknown>>();
   for (const r of resources.filter((x) => x.type === INSTANCE)) instances.set(r.name, r.inputs);
-  return { instances, options };
+  const plans = new Map<string, Record<string, unknown>>();
+  for (const r of resources.filter((x) => x.type === "kubernetes:upgrade.cattle.io/v1:Plan")) {
+    plans.set(r.name, recordedValue(r.inputs["spec"]) as Record<string, unknown>);
+  }
+  return { instances, plans, options };
 }
 
 function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
@@ -97,9 +103,18 @@ describe("day-2 changes leave running nodes in place (mocks, whole cluster progr
     }
   });
 
-  it("keeps every instance when rke2Version changes, and marks each node's boot config out of date", async () => {
+  it("keeps every instance when rke2Version changes, changes the upgrade Plans instead, and marks each node's boot config out of date", async () => {
     const r = await dayTwo((s) => ({ ...s, rke2: { ...s.rke2, version: "v1.33.5+rke2r1" } }));
     assertNoReplacement(r);
+    const versions = (x: Render) => [...x.plans].map(([n, spec]) => `${n}=${String(spec["version"])}`).sort();
+    assert.deepEqual(versions(r.before), [
+      "ecmwf-ai-platform-upgrades-agent=v1.33.3+rke2r1",
+      "ecmwf-ai-platform-upgrades-server=v1.33.3+rke2r1",
+    ]);
+    assert.deepEqual(versions(r.after), [
+      "ecmwf-ai-platform-upgrades-agent=v1.33.5+rke2r1",
+      "ecmwf-ai-platform-upgrades-server=v1.33.5+rke2r1",
+    ]);
     for (const [name, props] of r.changed) {
       assert.deepEqual(props, ["metadata", "userData"], name);
       assert.notEqual(digest(r.before.instances.get(name) ?? {}), digest(r.after.instances.get(name) ?? {}));

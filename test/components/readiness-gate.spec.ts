@@ -58,6 +58,7 @@ describe("the readiness gate in the cluster program (mocks)", function () {
     assert.deepEqual(behind, [
       `xcluster:addons:Addons::${spec.name}-addons`,
       `xcluster:rancher:Registration::${spec.name}-rancher`,
+      `xcluster:rke2:UpgradePlans::${spec.name}-upgrades`,
       `xcluster:vault:ClusterSecrets::${spec.name}-vault`,
     ]);
     assert.deepEqual(
@@ -67,17 +68,16 @@ describe("the readiness gate in the cluster program (mocks)", function () {
     );
   });
 
-  it("creates no gate when nothing talks to the cluster", async () => {
+  it("puts the upgrade plans behind the gate even when no other service talks to the cluster", async () => {
     const spec = referenceClusterSpec({
       labels: {},
       vault: { ...referenceClusterSpec().vault, enabled: false },
       rancher: { enabled: false, url: "" },
     });
-    const { resources } = await render(spec);
-    assert.deepEqual(
-      resources.filter((r) => r.type === GATE),
-      [],
-    );
+    const { resources, dependsOn } = await render(spec);
+    assert.equal(resources.filter((r) => r.type === GATE).length, 1);
+    const behind = [...dependsOn].filter(([, d]) => d.includes("gate")).map(([k]) => k);
+    assert.deepEqual(behind, [`xcluster:rke2:UpgradePlans::${spec.name}-upgrades`]);
   });
 
   it("rejects a timeout that is not a positive number of seconds", () => {

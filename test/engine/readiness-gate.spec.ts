@@ -5,10 +5,8 @@
  * it). The certificates come from the real openssl CLI. No RKE2 runs here.
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
-import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
@@ -17,86 +15,7 @@ import { runFleet } from "../../fleet/run-fleet";
 import type { ProgramFactory } from "../../fleet/workspace";
 import { realEngine } from "./engine";
 import { EngineProject, filesUnder } from "./project";
-
-interface Pki {
-  readonly caCert: string;
-  readonly serverCert: string;
-  readonly serverKey: string;
-  readonly clientCaCert: string;
-  readonly clientCert: string;
-  readonly clientKey: string;
-}
-
-/** A server CA with a serving certificate for 127.0.0.1, and a client CA with a client certificate. */
-function makePki(dir: string): Pki {
-  const f = (n: string): string => path.join(dir, n);
-  const ssl = (...args: string[]): void => void execFileSync("openssl", args, { stdio: "pipe" });
-  for (const ca of ["server-ca", "client-ca"]) {
-    ssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${ca}`,
-      "-keyout",
-      f(`${ca}.key`),
-      "-out",
-      f(`${ca}.crt`),
-    );
-  }
-  const issue = (name: string, ca: string, subject: string, ext: string): void => {
-    ssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      subject,
-      "-keyout",
-      f(`${name}.key`),
-      "-out",
-      f(`${name}.csr`),
-    );
-    fs.writeFileSync(f(`${name}.ext`), ext);
-    ssl(
-      "x509",
-      "-req",
-      "-in",
-      f(`${name}.csr`),
-      "-CA",
-      f(`${ca}.crt`),
-      "-CAkey",
-      f(`${ca}.key`),
-      "-CAcreateserial",
-      "-days",
-      "1",
-      "-extfile",
-      f(`${name}.ext`),
-      "-out",
-      f(`${name}.crt`),
-    );
-  };
-  issue(
-    "apiserver",
-    "server-ca",
-    "/CN=kube-apiserver",
-    "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-  );
-  issue("admin", "client-ca", "/O=system:masters/CN=admin", "extendedKeyUsage=clientAuth\n");
-  const read = (n: string): string => fs.readFileSync(f(n), "utf8");
-  return {
-    caCert: read("server-ca.crt"),
-    serverCert: read("apiserver.crt"),
-    serverKey: read("apiserver.key"),
-    clientCaCert: read("client-ca.crt"),
-    clientCert: read("admin.crt"),
-    clientKey: read("admin.key"),
-  };
-}
+import { makePki, startApiserver, type Pki } from "./fixtures/readyz";
 
 describe("the readiness gate on the real engine, against a loopback /readyz", function () {
   this.timeout(240_000);
@@ -118,30 +37,11 @@ describe("the readiness gate on the real engine, against a loopback /readyz", fu
     if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
   });
 
-  /** An apiserver stand-in: 503 for the first `notReady` authenticated requests, then 200 `ok`. */
-  async function apiserver(
-    notReady: number,
-  ): Promise<{ url: string; requests: { path: string; client: string }[] }> {
-    const requests: { path: string; client: string }[] = [];
-    server = https.createServer(
-      {
-        cert: pki.serverCert,
-        key: pki.serverKey,
-        ca: pki.clientCaCert,
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-      (req, res) => {
-        const peer = (req.socket as import("tls").TLSSocket).getPeerCertificate();
-        requests.push({ path: req.url ?? "", client: String(peer.subject?.CN) });
-        const ready = req.url === "/readyz" && requests.length > notReady;
-        res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" });
-        res.end(ready ? "ok" : "[-]etcd failed: reason withheld\nreadyz check failed");
-      },
-    );
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-  }
+  const apiserver = async (notReady: number) => {
+    const api = await startApiserver(pki, notReady);
+    server = api.server;
+    return api;
+  };
 
   function gateProgram(apiUrl: string, timeoutSeconds: number): ProgramFactory {
     return () => async () => {

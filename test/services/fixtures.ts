@@ -81,6 +81,7 @@ export function referenceSpec(): ClusterSpec {
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
       install: resolveInstall(undefined),
+      upgradeAgentConcurrency: 1,
     },
     adminCidrs: ["198.51.100.0/24"],
     vault: {

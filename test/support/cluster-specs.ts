@@ -92,6 +92,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
       install: resolveInstall(undefined),
+      upgradeAgentConcurrency: 1,
     },
     adminCidrs: ["192.168.100.0/24"],
     vault: {

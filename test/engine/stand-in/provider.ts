@@ -29,6 +29,13 @@ function typeAndName(urn: string): [string, string] {
   return [qualified.split("$").pop() ?? qualified, parts[3] ?? ""];
 }
 
+class EmptyComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
 const provider: pulumi.provider.Provider = {
   version,
   async check(_urn, _olds, news) {
@@ -60,6 +67,12 @@ const provider: pulumi.provider.Provider = {
   },
   async delete() {
     return;
+  },
+  // Remote components (kubernetes:yaml/v2:ConfigGroup): an empty component, as if the manifests held
+  // nothing; the real provider would read them and register their objects as children.
+  async construct(name, type, _inputs, options) {
+    const component = new EmptyComponent(type, name, options);
+    return { urn: component.urn, state: {} };
   },
   async invoke(token, inputs) {
     const outputs = defaultInvokes(token, inputs as Record<string, unknown>);
