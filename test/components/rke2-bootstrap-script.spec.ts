@@ -134,10 +134,7 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
     // TLS verified against the cluster's own server CA: an imposter at the address does not count.
     const ca = path.join(n.dataDir, "server", "tls", "server-ca.crt");
     for (const c of r.calls)
-      assert.equal(
-        c,
-        `--silent --cacert ${ca} --connect-timeout 5 --max-time 5 https://10.0.50.9:9345/ping`,
-      );
+      assert.equal(c, `--silent --cacert ${ca} --connect-timeout 5 --max-time 5 https://10.0.50.9:9345/ping`);
   });
 
   it("joins on the first server when a cluster answers, presenting the CA-pinned server token", () => {
