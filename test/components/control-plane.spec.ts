@@ -157,7 +157,7 @@ describe("ControlPlane", () => {
     );
     for (const p of ofType(run.resources, PORT))
       assert.deepEqual(p.inputs["allowedAddressPairs"], [{ ipAddress: "10.0.50.9" }], p.name);
-    const confs = ofType(run.resources, INSTANCE).map(
+    const confs = byName(ofType(run.resources, INSTANCE)).map(
       (i) => writeFile(recordedValue(i.inputs["userData"]) as string, KEEPALIVED_CONFIG_PATH) ?? "",
     );
     assert.equal(confs.length, 3);
