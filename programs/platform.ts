@@ -17,6 +17,7 @@ import { clusterSelectionLabels, selectAddons } from "../components/addons/selec
 import type { AddonName } from "../spec/addons";
 import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
 import { UpgradePlans } from "../components/upgrade-plans";
+import { EtcdS3Secret } from "../components/etcd-s3-secret";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
@@ -87,6 +88,7 @@ export interface PlatformServices {
   /** What talks to the cluster waits behind it; absent when the infrastructure gave no endpoint to check. */
   readonly apiReady?: ReadinessGate;
   readonly upgradePlans: UpgradePlans;
+  readonly etcdS3?: EtcdS3Secret;
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
   readonly vaultSecrets?: ClusterVaultSecrets;
@@ -137,6 +139,21 @@ export function platformServices(
     },
     { providers: [cluster()], ...afterReady },
   );
+
+  // Snapshots to S3: RKE2 reads the settings and Vault's credentials from a kube-system Secret.
+  const etcdS3 =
+    spec.rke2.etcdS3 !== undefined && cloud.vault !== undefined
+      ? new EtcdS3Secret(
+          `${name}-etcd-s3`,
+          {
+            s3: spec.rke2.etcdS3,
+            credentials: readKvSecret(spec.vault.kvMount, spec.rke2.etcdS3.credentialPath, {
+              provider: cloud.vault,
+            }),
+          },
+          { providers: [cluster()], ...afterReady },
+        )
+      : undefined;
 
   const dns = spec.dns.enabled
     ? new ClusterDns(
@@ -211,5 +228,5 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { apiReady, upgradePlans, dns, rancher, vaultSecrets, addons, outputs };
+  return { apiReady, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
 }

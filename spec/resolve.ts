@@ -126,6 +126,16 @@ export function resolveCluster(
       secretsEncryption: rke2.secretsEncryption ?? DEFAULTS.secretsEncryption,
       etcdSnapshotScheduleCron: snapshots.scheduleCron ?? DEFAULTS.etcdSnapshotScheduleCron,
       etcdSnapshotRetention: snapshots.retention ?? DEFAULTS.etcdSnapshotRetention,
+      etcdS3:
+        snapshots.s3 === undefined
+          ? undefined
+          : {
+              endpoint: snapshots.s3.endpoint,
+              bucket: snapshots.s3.bucket,
+              folder: snapshots.s3.folder ?? c.metadata.name,
+              region: snapshots.s3.region ?? "",
+              credentialPath: snapshots.s3.credentialPath,
+            },
       podCidr: rke2.podCidr ?? DEFAULTS.podCidr,
       serviceCidr,
       // RKE2 puts CoreDNS at the tenth address of the service range.

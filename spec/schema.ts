@@ -122,6 +122,26 @@ const rke2 = z
           .min(1)
           .optional()
           .describe(`Snapshots kept. Default: ${DEFAULTS.etcdSnapshotRetention}.`),
+        s3: z
+          .strictObject({
+            endpoint: z
+              .string()
+              .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name, optionally with :port (no scheme)")
+              .describe("S3 endpoint (RKE2 etcd-s3-endpoint), e.g. s3.eu-west-1.amazonaws.com."),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+            folder: z.string().min(1).optional().describe("Default: the cluster name."),
+            region: z.string().min(1).optional().describe("Default: RKE2's (us-east-1)."),
+            credentialPath: z
+              .string()
+              .min(1)
+              .describe(
+                "Vault KV path holding access_key_id and secret_access_key; never literal credentials.",
+              ),
+          })
+          .optional()
+          .describe(
+            "Also send snapshots to S3, over verified TLS. Default: off (snapshots stay on the servers).",
+          ),
       })
       .optional(),
     podCidr: cidr.optional().describe(`Default: ${DEFAULTS.podCidr}.`),

@@ -164,6 +164,15 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
   checkPools(c, src, env, issues);
   checkAddons(c, src, env, issues);
 
+  const vaultOn = env.spec.vault !== undefined && env.spec.vault.enabled !== false;
+  if (p.rke2?.etcdSnapshots?.s3 !== undefined && !vaultOn) {
+    issues.push(
+      src.issue(
+        [...P, "rke2", "etcdSnapshots", "s3", "credentialPath"],
+        `S3 credentials come from Vault, which environment "${env.metadata.name}" does not enable (got a credentialPath; allowed: etcd snapshots to S3 only with spec.vault in the environment)`,
+      ),
+    );
+  }
   if (p.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
     issues.push(
       src.issue(

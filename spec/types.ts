@@ -77,6 +77,17 @@ export interface IngressNodes {
 
 export type Cni = "canal" | "cilium" | "calico";
 
+/** etcd snapshots to S3; the credentials stay in Vault and reach the cluster as a kube-system Secret. */
+export interface EtcdS3 {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly folder: string;
+  /** Empty: RKE2's default region. */
+  readonly region: string;
+  /** Vault KV path with `access_key_id` and `secret_access_key`. */
+  readonly credentialPath: string;
+}
+
 /** Where the RKE2 release artifacts come from. */
 export type Rke2ArtifactSource =
   | { readonly mode: "online" }
@@ -108,6 +119,8 @@ export interface Rke2Settings {
   readonly secretsEncryption: boolean;
   readonly etcdSnapshotScheduleCron: string;
   readonly etcdSnapshotRetention: number;
+  /** Snapshots also go to S3 (RKE2 `etcd-s3` with `etcd-s3-config-secret`); undefined: off. */
+  readonly etcdS3: EtcdS3 | undefined;
   readonly podCidr: string;
   readonly serviceCidr: string;
   readonly clusterDns: string;

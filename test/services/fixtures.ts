@@ -82,6 +82,7 @@ export function referenceSpec(): ClusterSpec {
       writeKubeconfigMode: "0600",
       install: resolveInstall(undefined),
       upgradeAgentConcurrency: 1,
+      etcdS3: undefined,
     },
     adminCidrs: ["198.51.100.0/24"],
     vault: {

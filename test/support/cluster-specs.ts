@@ -93,6 +93,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       writeKubeconfigMode: "0600",
       install: resolveInstall(undefined),
       upgradeAgentConcurrency: 1,
+      etcdS3: undefined,
     },
     adminCidrs: ["192.168.100.0/24"],
     vault: {
