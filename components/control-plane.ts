@@ -171,7 +171,12 @@ export class ControlPlane extends pulumi.ComponentResource {
                   nodeIp,
                   tlsSans: sans,
                   rke2: args.rke2,
-                  bootstrap: { mode: "initialise", serverTokenSecret, ca: caFiles },
+                  bootstrap: {
+                    mode: "initialise",
+                    serverTokenSecret,
+                    ca: caFiles,
+                    registrationAddress: args.registrationAddress,
+                  },
                   agentTokenSecret,
                   manifests: manifests as readonly WriteFile[],
                   ...(extra !== undefined ? { extra } : {}),

@@ -7,6 +7,19 @@ import { canonicalCluster, failedCluster, type ClusterReport } from "./report";
 import { PLAN_PROJECT, renderCluster, type RenderOptions } from "./render-cluster";
 import { PlanTimeoutError } from "./timeout";
 import { planPolicyArgs } from "./policy-config";
+import { BOOT_CONFIG_METADATA_KEY } from "../components/rke2/boot-config";
+
+const INSTANCE = "openstack:compute/instance:Instance";
+
+/** The digest the program wrote into an instance's metadata. */
+function bootConfigOf(inputs: Record<string, unknown>): string {
+  const metadata = inputs["metadata"];
+  const digest =
+    typeof metadata === "object" && metadata !== null
+      ? (metadata as Record<string, unknown>)[BOOT_CONFIG_METADATA_KEY]
+      : undefined;
+  return typeof digest === "string" ? digest : "";
+}
 
 /**
  * Plans one cluster; a failure becomes the cluster's `error`. Only a `PlanTimeoutError` is thrown: the
@@ -43,6 +56,12 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
         resource: v.resource,
         message: v.message,
       })),
+      lifecycle: {
+        rke2Version: spec.rke2.version,
+        nodes: recorded
+          .filter((r) => r.type === INSTANCE)
+          .map((r) => ({ name: r.name, bootConfigSha256: bootConfigOf(r.inputs) })),
+      },
     });
   } catch (e) {
     if (e instanceof PlanTimeoutError) throw e;

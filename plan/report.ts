@@ -23,6 +23,25 @@ export interface ReportViolation {
   readonly message: string;
 }
 
+/** What each node would boot with, so that two plans can be compared (see plan/baseline.ts). */
+export interface ClusterLifecycle {
+  /** The RKE2 release the cluster is planned at. */
+  readonly rke2Version: string;
+  /** Every instance with its boot-config digest (`components/rke2/boot-config.ts`), by name. */
+  readonly nodes: { readonly name: string; readonly bootConfigSha256: string }[];
+}
+
+/** How a plan differs from the baseline plan (`xcluster plan --baseline`), for a running cluster. */
+export interface SinceBaseline {
+  /** The RKE2 version change, carried out in the cluster by system-upgrade-controller. */
+  readonly upgrade?: { readonly from: string; readonly to: string };
+  /** Nodes that keep running but whose boot config changed: they boot with the new one only when replaced. */
+  readonly bootConfigOutOfDate: string[];
+  /** Nodes the plan adds and removes. */
+  readonly added: string[];
+  readonly removed: string[];
+}
+
 export interface ClusterReport {
   readonly name: string;
   readonly environment: string;
@@ -31,6 +50,10 @@ export interface ClusterReport {
   readonly violations: ReportViolation[];
   /** Why the cluster could not be planned (its resources and violations are then empty). */
   readonly error?: string;
+  /** Absent when the cluster could not be planned. */
+  readonly lifecycle?: ClusterLifecycle;
+  /** Only with `--baseline`, for a cluster the baseline plan has. */
+  readonly sinceBaseline?: SinceBaseline;
 }
 
 export interface PlanReport {
@@ -80,6 +103,15 @@ export function canonicalCluster(c: ClusterReport): ClusterReport {
     resources: [...c.resources].sort(compareResources),
     violations: [...c.violations].sort(compareViolations),
     ...(c.error !== undefined ? { error: c.error } : {}),
+    ...(c.lifecycle !== undefined
+      ? {
+          lifecycle: {
+            rke2Version: c.lifecycle.rke2Version,
+            nodes: [...c.lifecycle.nodes].sort((a, b) => compare(a.name, b.name)),
+          },
+        }
+      : {}),
+    ...(c.sinceBaseline !== undefined ? { sinceBaseline: c.sinceBaseline } : {}),
   };
 }
 

@@ -15,6 +15,9 @@ import { ClusterVaultSecrets, readKvSecret } from "../components/vault-secrets";
 import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
 import type { AddonName } from "../spec/addons";
+import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
+import { UpgradePlans } from "../components/upgrade-plans";
+import { EtcdS3Secret } from "../components/etcd-s3-secret";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
@@ -28,6 +31,11 @@ export interface PlatformInfra {
   readonly kubeconfig: pulumi.Input<string>;
   /** RKE2 join token. @default not written to Vault */
   readonly joinToken?: pulumi.Input<string>;
+  /**
+   * How to tell that the cluster API answers (public URL, server CA, admin certificate). With it, whatever
+   * talks to the cluster waits behind a ReadinessGate. @default no gate
+   */
+  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey">;
 }
 
 /** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
@@ -37,6 +45,12 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
     ingressFloatingIp: outputs.ingressAddress,
     kubeconfig: outputs.kubeconfig,
     joinToken: infra.agentToken,
+    readiness: {
+      apiUrl: outputs.apiEndpoint.url,
+      caCert: infra.pki.serverCaCert,
+      clientCert: infra.pki.adminCert,
+      clientKey: infra.pki.adminKey,
+    },
   };
 }
 
@@ -71,6 +85,10 @@ export interface PlatformOutputs {
 }
 
 export interface PlatformServices {
+  /** What talks to the cluster waits behind it; absent when the infrastructure gave no endpoint to check. */
+  readonly apiReady?: ReadinessGate;
+  readonly upgradePlans: UpgradePlans;
+  readonly etcdS3?: EtcdS3Secret;
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
   readonly vaultSecrets?: ClusterVaultSecrets;
@@ -102,6 +120,40 @@ export function platformServices(
   const register = spec.rancher.enabled && (options.registerWithRancher ?? true);
   let k8sProvider = options.kubernetes;
   const cluster = (): k8s.Provider => (k8sProvider ??= kubernetesProvider(spec, infra.kubeconfig));
+  const writesVault = spec.vault.enabled && cloud.vault !== undefined;
+  // Everything that talks to the cluster waits until its API answers, so a first `up` does not race the
+  // servers' boot. DNS records do not talk to the cluster and go ahead. Every cluster has upgrade plans,
+  // so every cluster with a known endpoint has the gate.
+  const apiReady =
+    infra.readiness !== undefined ? new ReadinessGate(`${name}-api-ready`, infra.readiness) : undefined;
+  const afterReady: pulumi.ComponentResourceOptions = apiReady === undefined ? {} : { dependsOn: [apiReady] };
+
+  // A change of rke2Version is rolled out in the cluster, node by node; nodes are never replaced for it.
+  const upgradePlans = new UpgradePlans(
+    `${name}-upgrades`,
+    {
+      cluster: name,
+      version: spec.rke2.version,
+      agentConcurrency: spec.rke2.upgradeAgentConcurrency,
+      systemDefaultRegistry: spec.rke2.install.systemDefaultRegistry,
+    },
+    { providers: [cluster()], ...afterReady },
+  );
+
+  // Snapshots to S3: RKE2 reads the settings and Vault's credentials from a kube-system Secret.
+  const etcdS3 =
+    spec.rke2.etcdS3 !== undefined && cloud.vault !== undefined
+      ? new EtcdS3Secret(
+          `${name}-etcd-s3`,
+          {
+            s3: spec.rke2.etcdS3,
+            credentials: readKvSecret(spec.vault.kvMount, spec.rke2.etcdS3.credentialPath, {
+              provider: cloud.vault,
+            }),
+          },
+          { providers: [cluster()], ...afterReady },
+        )
+      : undefined;
 
   const dns = spec.dns.enabled
     ? new ClusterDns(
@@ -123,12 +175,12 @@ export function platformServices(
     ? new RancherRegistration(
         `${name}-rancher`,
         { clusterName: name, labels: clusterSelectionLabels(spec), kubernetesProvider: cluster() },
-        { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })] },
+        { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })], ...afterReady },
       )
     : undefined;
 
   const vaultSecrets =
-    spec.vault.enabled && cloud.vault !== undefined
+    writesVault && cloud.vault !== undefined
       ? new ClusterVaultSecrets(
           `${name}-vault`,
           {
@@ -148,7 +200,7 @@ export function platformServices(
                   },
             deleteAllVersions: !spec.production,
           },
-          { providers: [cloud.vault] },
+          { providers: [cloud.vault], ...afterReady },
         )
       : undefined;
 
@@ -160,7 +212,11 @@ export function platformServices(
         vaultData[path] = readKvSecret(spec.vault.kvMount, path, { provider: cloud.vault });
       }
     }
-    addons = new Addons(`${name}-addons`, { spec, selection, vaultData }, { providers: [cluster()] });
+    addons = new Addons(
+      `${name}-addons`,
+      { spec, selection, vaultData },
+      { providers: [cluster()], ...afterReady },
+    );
   }
 
   const outputs: PlatformOutputs = {
@@ -172,5 +228,5 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { dns, rancher, vaultSecrets, addons, outputs };
+  return { apiReady, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
 }

@@ -3,6 +3,12 @@
  * default: they must be written in the spec or its environment.
  */
 export const DEFAULTS = {
+  /** RKE2's install script (rke2 install.sh, served at this address). */
+  rke2InstallerUrl: "https://get.rke2.io",
+  /** Attempts of each RKE2 download and of the install itself. */
+  rke2InstallAttempts: 5,
+  /** Agents system-upgrade-controller drains and upgrades at a time. */
+  upgradeAgentConcurrency: 1,
   /** keepalived: dedicated ingress nodes carrying the VIP. */
   ingressNodes: 2,
   /** keepalived `advert_int`. */

@@ -7,7 +7,7 @@ import { DEFAULTS } from "./defaults";
 import { allocationPoolOf } from "./semantics";
 import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
-import type { ClusterSpec, NodePool, Taint, Topology } from "./types";
+import type { ClusterSpec, NodePool, Rke2Install, Taint, Topology } from "./types";
 import { routerIdScopeOf, routerIdsFor } from "./router-ids";
 import { DEFAULT_GPU_TAINT } from "../components/conventions";
 
@@ -129,11 +129,23 @@ export function resolveCluster(
       secretsEncryption: rke2.secretsEncryption ?? DEFAULTS.secretsEncryption,
       etcdSnapshotScheduleCron: snapshots.scheduleCron ?? DEFAULTS.etcdSnapshotScheduleCron,
       etcdSnapshotRetention: snapshots.retention ?? DEFAULTS.etcdSnapshotRetention,
+      etcdS3:
+        snapshots.s3 === undefined
+          ? undefined
+          : {
+              endpoint: snapshots.s3.endpoint,
+              bucket: snapshots.s3.bucket,
+              folder: snapshots.s3.folder ?? c.metadata.name,
+              region: snapshots.s3.region ?? "",
+              credentialPath: snapshots.s3.credentialPath,
+            },
       podCidr: rke2.podCidr ?? DEFAULTS.podCidr,
       serviceCidr,
       // RKE2 puts CoreDNS at the tenth address of the service range.
       clusterDns: isCidr(serviceNet) ? nthAddress(serviceNet, 10) : "",
       writeKubeconfigMode: DEFAULTS.writeKubeconfigMode,
+      install: resolveInstall(e.rke2Install),
+      upgradeAgentConcurrency: rke2.upgrade?.agentConcurrency ?? DEFAULTS.upgradeAgentConcurrency,
     },
     adminCidrs: p.adminCidrs ?? e.adminCidrs ?? [],
     vault: {
@@ -188,4 +200,23 @@ function resolvedRouterIds(
   );
   if (ids === undefined) throw new Error(`resolveCluster needs a validated spec: no router IDs for ${name}`);
   return { virtualRouterId: ids.ingress, apiVirtualRouterId: ids.api };
+}
+
+/** The environment's install settings with their defaults. */
+export function resolveInstall(i: EnvironmentDocument["spec"]["rke2Install"]): Rke2Install {
+  return {
+    installerUrl: i?.installerUrl ?? DEFAULTS.rke2InstallerUrl,
+    installerSha256: i?.installerSha256,
+    artifacts:
+      i?.artifactPath !== undefined
+        ? { mode: "airgap", path: i.artifactPath }
+        : i?.artifactUrl !== undefined
+          ? { mode: "mirror", url: i.artifactUrl }
+          : { mode: "online" },
+    attempts: DEFAULTS.rke2InstallAttempts,
+    systemDefaultRegistry: i?.systemDefaultRegistry ?? "",
+    registryMirrors: Object.fromEntries(
+      Object.entries(i?.registryMirrors ?? {}).map(([k, v]) => [k, [...v]]),
+    ),
+  };
 }

@@ -124,12 +124,90 @@ const rke2 = z
           .min(1)
           .optional()
           .describe(`Snapshots kept. Default: ${DEFAULTS.etcdSnapshotRetention}.`),
+        s3: z
+          .strictObject({
+            endpoint: z
+              .string()
+              .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name, optionally with :port (no scheme)")
+              .describe("S3 endpoint (RKE2 etcd-s3-endpoint), e.g. s3.eu-west-1.amazonaws.com."),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+            folder: z.string().min(1).optional().describe("Default: the cluster name."),
+            region: z.string().min(1).optional().describe("Default: RKE2's (us-east-1)."),
+            credentialPath: z
+              .string()
+              .min(1)
+              .describe(
+                "Vault KV path holding access_key_id and secret_access_key; never literal credentials.",
+              ),
+          })
+          .optional()
+          .describe(
+            "Also send snapshots to S3, over verified TLS. Default: off (snapshots stay on the servers).",
+          ),
       })
       .optional(),
     podCidr: cidr.optional().describe(`Default: ${DEFAULTS.podCidr}.`),
     serviceCidr: cidr.optional().describe(`Default: ${DEFAULTS.serviceCidr}.`),
+    upgrade: z
+      .strictObject({
+        agentConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            `Agents drained and upgraded at a time by system-upgrade-controller (servers: always one). Default: ${DEFAULTS.upgradeAgentConcurrency}.`,
+          ),
+      })
+      .optional()
+      .describe("How a change of rke2Version is rolled out in the cluster."),
   })
   .describe("RKE2 settings.");
+
+const httpsUrl = z
+  .string()
+  .regex(
+    /^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/+-]*)?$/,
+    "must be an https URL without query or spaces",
+  );
+const registryHost = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a registry host name, optionally with :port");
+
+/** Where nodes get RKE2 from: mirrors and air-gapped installs (components/rke2/install-script.ts). */
+const rke2Install = z
+  .strictObject({
+    installerUrl: httpsUrl
+      .optional()
+      .describe(`RKE2's install script. Default: ${DEFAULTS.rke2InstallerUrl}.`),
+    installerSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be a sha256 (64 lowercase hex digits)")
+      .optional()
+      .describe("Pin the install script's sha256. Default: not pinned (fetched over verified TLS)."),
+    artifactUrl: httpsUrl
+      .optional()
+      .describe(
+        "A mirror of RKE2's release downloads (INSTALL_RKE2_ARTIFACT_URL). Default: GitHub releases.",
+      ),
+    artifactPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path")
+      .optional()
+      .describe(
+        "Air-gapped: a directory on the node image holding install.sh, rke2.linux-<arch>.tar.gz, sha256sum-<arch>.txt and the image tarballs (INSTALL_RKE2_ARTIFACT_PATH). Excludes artifactUrl.",
+      ),
+    systemDefaultRegistry: registryHost
+      .optional()
+      .describe(
+        "RKE2 `system-default-registry` on servers: pull RKE2's own images from here. Default: unset.",
+      ),
+    registryMirrors: z
+      .record(registryHost, z.array(httpsUrl).min(1))
+      .optional()
+      .describe("registries.yaml mirrors: registry → endpoints, on every node. Default: none."),
+  })
+  .describe("How nodes install RKE2 and pull images: mirrors, air-gapped artifacts.");
 
 const roleMap = <T extends z.ZodType>(t: T) =>
   z.strictObject({ server: t.optional(), agent: t.optional(), gpu: t.optional(), ingress: t.optional() });
@@ -314,6 +392,7 @@ export const EnvironmentDocument = z
         })
         .optional(),
       rancher: z.strictObject({ enabled: z.boolean().optional(), url: z.string().url() }).optional(),
+      rke2Install: rke2Install.optional(),
       policy: z
         .strictObject({
           enforcement: z.enum(["mandatory", "advisory"]).optional().describe("Default: mandatory."),

@@ -43,6 +43,15 @@ export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): Spe
   if (rke2?.podCidr) checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues);
   if (rke2?.serviceCidr)
     checkCidr(rke2.serviceCidr, ["spec", "defaults", "rke2", "serviceCidr"], src, issues);
+  const install = env.spec.rke2Install;
+  if (install?.artifactPath !== undefined && install.artifactUrl !== undefined) {
+    issues.push(
+      src.issue(
+        ["spec", "rke2Install", "artifactPath"],
+        `an air-gapped artifact path and an artifact mirror URL exclude each other (got both; allowed: artifactPath or artifactUrl)`,
+      ),
+    );
+  }
   if (env.spec.defaults?.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
     issues.push(
       src.issue(
@@ -155,6 +164,15 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
   checkPools(c, src, env, issues);
   checkAddons(c, src, env, issues);
 
+  const vaultOn = env.spec.vault !== undefined && env.spec.vault.enabled !== false;
+  if (p.rke2?.etcdSnapshots?.s3 !== undefined && !vaultOn) {
+    issues.push(
+      src.issue(
+        [...P, "rke2", "etcdSnapshots", "s3", "credentialPath"],
+        `S3 credentials come from Vault, which environment "${env.metadata.name}" does not enable (got a credentialPath; allowed: etcd snapshots to S3 only with spec.vault in the environment)`,
+      ),
+    );
+  }
   if (p.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
     issues.push(
       src.issue(

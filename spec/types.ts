@@ -77,6 +77,39 @@ export interface IngressNodes {
 
 export type Cni = "canal" | "cilium" | "calico";
 
+/** etcd snapshots to S3; the credentials stay in Vault and reach the cluster as a kube-system Secret. */
+export interface EtcdS3 {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly folder: string;
+  /** Empty: RKE2's default region. */
+  readonly region: string;
+  /** Vault KV path with `access_key_id` and `secret_access_key`. */
+  readonly credentialPath: string;
+}
+
+/** Where the RKE2 release artifacts come from. */
+export type Rke2ArtifactSource =
+  | { readonly mode: "online" }
+  /** A mirror of the GitHub release downloads (`INSTALL_RKE2_ARTIFACT_URL`). */
+  | { readonly mode: "mirror"; readonly url: string }
+  /** Files already on the node image (`INSTALL_RKE2_ARTIFACT_PATH`), `install.sh` among them. */
+  | { readonly mode: "airgap"; readonly path: string };
+
+/** How nodes install RKE2 and pull images (environment `rke2Install`). */
+export interface Rke2Install {
+  readonly installerUrl: string;
+  /** Pinned sha256 of the install script; undefined: not pinned. */
+  readonly installerSha256: string | undefined;
+  readonly artifacts: Rke2ArtifactSource;
+  /** Attempts of each download and of the install. */
+  readonly attempts: number;
+  /** RKE2 `system-default-registry` (servers); empty: unset. */
+  readonly systemDefaultRegistry: string;
+  /** registries.yaml mirrors: registry → endpoints. */
+  readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface Rke2Settings {
   /** RKE2 release, e.g. `v1.33.3+rke2r1`. Never defaulted. */
   readonly version: string;
@@ -86,11 +119,16 @@ export interface Rke2Settings {
   readonly secretsEncryption: boolean;
   readonly etcdSnapshotScheduleCron: string;
   readonly etcdSnapshotRetention: number;
+  /** Snapshots also go to S3 (RKE2 `etcd-s3` with `etcd-s3-config-secret`); undefined: off. */
+  readonly etcdS3: EtcdS3 | undefined;
   readonly podCidr: string;
   readonly serviceCidr: string;
   readonly clusterDns: string;
   /** `write-kubeconfig-mode`. */
   readonly writeKubeconfigMode: string;
+  readonly install: Rke2Install;
+  /** Agents system-upgrade-controller upgrades at a time (servers: one at a time). */
+  readonly upgradeAgentConcurrency: number;
 }
 
 export interface Network {

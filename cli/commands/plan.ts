@@ -21,6 +21,8 @@ export interface PlanFlags {
   readonly serial?: boolean;
   /** Per-cluster timeout in seconds. @default 120 */
   readonly timeout?: string;
+  /** Compare with this earlier `--json` report (boot config out of date, nodes added/removed, upgrades). */
+  readonly baseline?: string;
 }
 
 export function registerPlan(program: Command, ctx: CommandContext): void {
@@ -36,6 +38,10 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
     .option("--workers <n>", "worker processes (default: one per core)")
     .option("--serial", "plan in this process, one cluster after another")
     .option("--timeout <seconds>", "give up on a cluster after this long", "120")
+    .option(
+      "--baseline <file>",
+      "compare with an earlier plan --json report: nodes whose boot config is out of date, the RKE2 upgrade",
+    )
     .action(async (paths: string[], flags: PlanFlags) => {
       ctx.exitCode = await plan(paths, flags, ctx);
     });
@@ -87,12 +93,37 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     require("../../plan/report") as typeof import("../../plan/report");
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  const report = await planFleet(fleet.clusters, {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const baselines = require("../../plan/baseline") as typeof import("../../plan/baseline");
+  let baseline: import("../../plan/report").PlanReport | undefined;
+  try {
+    baseline =
+      flags.baseline === undefined
+        ? undefined
+        : baselines.readBaseline(path.resolve(ctx.cwd, flags.baseline));
+  } catch (e) {
+    ctx.io.err(`xcluster plan: ${(e as Error).message}`);
+    return EXIT.invalid;
+  }
+
+  const planned = await planFleet(fleet.clusters, {
     serial: flags.serial === true,
     ...(workers !== undefined ? { workers } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
   });
-  for (const c of report.clusters) ctx.io.out(`${clusterText(c)}\n`);
+  const report =
+    baseline === undefined
+      ? planned
+      : {
+          clusters: planned.clusters.map((c) => {
+            const since = baselines.sinceBaseline(c, baseline);
+            return since === undefined ? c : { ...c, sinceBaseline: since };
+          }),
+        };
+  for (const c of report.clusters) {
+    const since = c.sinceBaseline === undefined ? [] : baselines.baselineLines(c.sinceBaseline);
+    ctx.io.out(`${[clusterText(c), ...since].join("\n")}\n`);
+  }
 
   if (flags.json !== undefined) write(ctx, flags.json, reportJson(report));
   if (flags.markdown !== undefined) {
@@ -102,6 +133,9 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
   }
   ctx.io.out(summaryLine(report, (Date.now() - started) / 1000));
 
+  const refused = baselines.upgradeProblems(report);
+  for (const problem of refused) ctx.io.err(problem);
+  if (refused.length > 0) return EXIT.invalid;
   if (report.clusters.some((c) => c.error !== undefined)) return EXIT.failed;
   return mandatoryViolations(report) > 0 ? EXIT.policy : EXIT.ok;
 }

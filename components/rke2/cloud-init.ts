@@ -8,6 +8,11 @@
  */
 import { stringify } from "yaml";
 import { RKE2_CONFIG_PATH } from "../conventions";
+import type { Rke2Install } from "../../spec/types";
+import { INSTALL_SCRIPT_PATH, installCommand, renderInstallScript } from "./install-script";
+
+/** RKE2's private registry configuration (k3s pkg/cli/cmds/agent.go, `private-registry` default). */
+export const REGISTRIES_PATH = "/etc/rancher/rke2/registries.yaml";
 
 /** One `write_files` entry. */
 export interface WriteFile {
@@ -26,9 +31,6 @@ export const CIS_SYSCTLS: Readonly<Record<string, string>> = {
 };
 export const CIS_SYSCTL_PATH = "/etc/sysctl.d/60-rke2-cis.conf";
 
-/** RKE2's install script; it verifies the release checksums it downloads. */
-export const RKE2_INSTALL_URL = "https://get.rke2.io";
-
 const RKE2_VERSION = /^v\d+\.\d+\.\d+\+rke2r\d+$/;
 const SERVICE_NAME = /^[a-z0-9][a-z0-9@._-]*$/;
 
@@ -37,6 +39,8 @@ export interface CloudConfigInput {
   readonly installType: "server" | "agent";
   /** RKE2 release, e.g. `v1.33.3+rke2r1`. */
   readonly rke2Version: string;
+  /** Where the install script and artifacts come from, registry mirrors (install-script.ts). */
+  readonly install: Rke2Install;
   /** RKE2's config.yaml, written to RKE2_CONFIG_PATH with mode 0600. */
   readonly rke2Config: string;
   /** With `cis`, the CIS kernel parameters are installed, and on servers the `etcd` user RKE2 requires. */
@@ -53,10 +57,19 @@ export interface CloudConfigInput {
    * @default []
    */
   readonly extraServices?: readonly string[];
+  /**
+   * Commands run after RKE2 is installed and before its service starts (the bootstrap-or-join decision).
+   * @default []
+   */
+  readonly beforeStart?: readonly (readonly string[])[];
 }
 
-function sh(command: string): string[] {
-  return ["sh", "-c", command];
+/** RKE2's registries.yaml with mirrors only (k3s docs, "Private Registry Configuration": `mirrors.<registry>.endpoint`). */
+export function renderRegistries(mirrors: Readonly<Record<string, readonly string[]>>): string {
+  const entries = Object.keys(mirrors)
+    .sort()
+    .map((host) => [host, { endpoint: [...(mirrors[host] ?? [])] }]);
+  return stringify({ mirrors: Object.fromEntries(entries) }, { sortMapEntries: true, lineWidth: 0 });
 }
 
 function renderSysctls(): string {
@@ -79,8 +92,13 @@ export function renderCloudConfig(c: CloudConfigInput): string {
     if (!SERVICE_NAME.test(unit)) throw new Error(`cloud-init: unsafe package or unit name (got ${unit})`);
   }
   const cis = c.cisProfile === "cis";
+  const mirrors = c.install.registryMirrors;
   const files: WriteFile[] = [
     { path: RKE2_CONFIG_PATH, content: c.rke2Config, permissions: "0600" as const },
+    { path: INSTALL_SCRIPT_PATH, content: renderInstallScript(), permissions: "0700" as const },
+    ...(Object.keys(mirrors).length > 0
+      ? [{ path: REGISTRIES_PATH, content: renderRegistries(mirrors), permissions: "0600" as const }]
+      : []),
     ...(cis ? [{ path: CIS_SYSCTL_PATH, content: renderSysctls(), permissions: "0644" as const }] : []),
     ...c.files,
   ].sort((a, b) => a.path.localeCompare(b.path));
@@ -91,9 +109,15 @@ export function renderCloudConfig(c: CloudConfigInput): string {
   const rke2Unit = `rke2-${c.installType}.service`;
   const runcmd: string[][] = [
     ...(cis ? [["sysctl", "--system"]] : []),
-    sh(
-      `curl -sfL ${RKE2_INSTALL_URL} | INSTALL_RKE2_VERSION='${c.rke2Version}' INSTALL_RKE2_TYPE='${c.installType}' sh -`,
-    ),
+    installCommand({
+      rke2Version: c.rke2Version,
+      installType: c.installType,
+      installerUrl: c.install.installerUrl,
+      ...(c.install.installerSha256 !== undefined ? { installerSha256: c.install.installerSha256 } : {}),
+      artifacts: c.install.artifacts,
+      attempts: c.install.attempts,
+    }),
+    ...(c.beforeStart ?? []).map((cmd) => [...cmd]),
     ["systemctl", "enable", "--now", rke2Unit],
     ...extraServices.map((unit) => ["systemctl", "enable", "--now", unit]),
   ];

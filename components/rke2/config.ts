@@ -12,6 +12,12 @@ import { PORTS } from "../conventions";
 
 /** Where cloud-init writes the server token (servers only). */
 export const SERVER_TOKEN_PATH = "/etc/rancher/rke2/server-token";
+/**
+ * The kube-system Secret RKE2 reads its S3 snapshot settings from (`etcd-s3-config-secret`; keys
+ * `etcd-s3-endpoint`, `-bucket`, `-folder`, `-region`, `-access-key`, `-secret-key`: k3s
+ * pkg/etcd/s3/config_secret.go `getConfigFromSecret`). Credentials never enter the node's config.
+ */
+export const ETCD_S3_SECRET_NAME = "xcluster-etcd-s3";
 /** Where cloud-init writes the agent token (servers and agents). */
 export const AGENT_TOKEN_PATH = "/etc/rancher/rke2/agent-token";
 
@@ -94,7 +100,13 @@ export function renderServerConfig(s: ServerConfigInput): string {
     "secrets-encryption": s.rke2.secretsEncryption,
     "etcd-snapshot-schedule-cron": s.rke2.etcdSnapshotScheduleCron,
     "etcd-snapshot-retention": s.rke2.etcdSnapshotRetention,
+    // Only the secret's name: RKE2 reads the S3 settings from it when no other etcd-s3 option is set.
+    ...(s.rke2.etcdS3 !== undefined ? { "etcd-s3": true, "etcd-s3-config-secret": ETCD_S3_SECRET_NAME } : {}),
     "write-kubeconfig-mode": s.rke2.writeKubeconfigMode,
+    // Server-only in RKE2 v1.33 (rke2 pkg/cli/cmds/server.go; deprecated and ignored on agents, agent.go).
+    ...(s.rke2.install.systemDefaultRegistry !== ""
+      ? { "system-default-registry": s.rke2.install.systemDefaultRegistry }
+      : {}),
   });
 }
 

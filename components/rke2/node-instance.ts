@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, instanceMetadata, resourceTags } from "../conventions";
+import { BOOT_CONFIG_METADATA_KEY, NODE_BOOT_PROPERTIES, bootConfigDigest } from "./boot-config";
 
 export type NodeRole = "server" | "agent" | "gpu" | "ingress";
 
@@ -64,6 +65,17 @@ export function createNodeInstance(
     },
     { parent },
   );
+  // A digest, not the user data: metadata is served to anything on the node and shown in previews.
+  const bootConfig = pulumi.unsecret(
+    args.userData.apply((userData) =>
+      bootConfigDigest({
+        userData,
+        imageId: args.imageId,
+        rootVolumeGb: args.rootVolumeGb,
+        availabilityZone: args.availabilityZone,
+      }),
+    ),
+  );
   const instance = new openstack.compute.Instance(
     name,
     {
@@ -74,7 +86,10 @@ export function createNodeInstance(
       ...(args.availabilityZone !== undefined ? { availabilityZone: args.availabilityZone } : {}),
       networks: [{ port: port.id }],
       schedulerHints: [{ group: args.serverGroupId }],
-      metadata: instanceMetadata(args.identity, args.role),
+      metadata: bootConfig.apply((digest) => ({
+        ...instanceMetadata(args.identity, args.role),
+        [BOOT_CONFIG_METADATA_KEY]: digest,
+      })),
       tags,
       userData: pulumi.secret(args.userData),
       ...(args.rootVolumeGb > 0
@@ -92,7 +107,17 @@ export function createNodeInstance(
           }
         : {}),
     },
-    { parent, additionalSecretOutputs: ["userData"] },
+    {
+      parent,
+      additionalSecretOutputs: ["userData"],
+      // Nodes are long-lived: a change of what a node boots with (user data, image, root disk, zone)
+      // would replace or rebuild every node at once, splitting etcd or wiping its data. Running nodes keep
+      // their boot config; the metadata digest shows which are out of date (see rke2/boot-config.ts).
+      ignoreChanges: [...NODE_BOOT_PROPERTIES],
+      // A replacement must release the fixed-address port before the new instance attaches it (Nova
+      // refuses a port another instance holds), so the old instance goes first.
+      deleteBeforeReplace: true,
+    },
   );
   const address =
     args.fixedIp !== undefined

@@ -6,6 +6,7 @@ import { Rke2Settings, Taint } from "../../spec/types";
 import { CloudConfigInput, WriteFile, renderCloudConfig } from "./cloud-init";
 import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH, renderAgentConfig, renderServerConfig } from "./config";
 import { serverTlsFiles, ClusterPkiMaterial } from "./pki";
+import { BOOTSTRAP_SCRIPT_PATH, bootstrapCommand, renderBootstrapScript } from "./bootstrap-script";
 
 /** Keeps ordinary workloads off servers; RKE2's own add-ons tolerate it. */
 export const SERVER_TAINT: Taint = { key: "CriticalAddonsOnly", value: "true", effect: "NoExecute" };
@@ -26,7 +27,13 @@ export interface ServerUserDataInput {
    * and the CA-pinned `K10…::server:…` token.
    */
   readonly bootstrap:
-    | { readonly mode: "initialise"; readonly serverTokenSecret: string; readonly ca: ServerCaFiles }
+    | {
+        readonly mode: "initialise";
+        readonly serverTokenSecret: string;
+        readonly ca: ServerCaFiles;
+        /** Probed at boot: a running cluster there makes this server join instead (bootstrap-script.ts). */
+        readonly registrationAddress: string;
+      }
     | { readonly mode: "join"; readonly registrationAddress: string; readonly serverToken: string };
   /** Secret half of the agent token; servers accept agents presenting it. */
   readonly agentTokenSecret: string;
@@ -62,7 +69,10 @@ export function serverUserData(s: ServerUserDataInput): string {
     labels: {},
     taints: [SERVER_TAINT],
     cisProfile: s.rke2.cisProfile,
-    bootstrap: b.mode === "join" ? { mode: "join", registrationAddress: b.registrationAddress } : b,
+    bootstrap:
+      b.mode === "join"
+        ? { mode: "join", registrationAddress: b.registrationAddress }
+        : { mode: "initialise" },
   });
   const files: WriteFile[] = [
     secretFile(SERVER_TOKEN_PATH, b.mode === "join" ? b.serverToken : b.serverTokenSecret),
@@ -70,15 +80,20 @@ export function serverUserData(s: ServerUserDataInput): string {
     ...(b.mode === "initialise" ? serverTlsFiles(b.ca) : []),
     ...(b.mode === "initialise" ? (s.manifests ?? []) : []),
     ...(s.extra?.files ?? []),
+    { path: BOOTSTRAP_SCRIPT_PATH, content: renderBootstrapScript(), permissions: "0700" },
   ];
   return renderCloudConfig({
     installType: "server",
     rke2Version: s.rke2.version,
+    install: s.rke2.install,
     rke2Config,
     cisProfile: s.rke2.cisProfile,
     files,
     ...(s.extra?.packages !== undefined ? { packages: s.extra.packages } : {}),
     ...(s.extra?.extraServices !== undefined ? { extraServices: s.extra.extraServices } : {}),
+    beforeStart: [
+      bootstrapCommand({ registrationAddress: b.registrationAddress, firstServer: b.mode === "initialise" }),
+    ],
   });
 }
 
@@ -89,7 +104,7 @@ export interface AgentUserDataInput {
   readonly nodeIp?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile">;
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install">;
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
   /** Extra files, packages and services (keepalived on ingress nodes). */
@@ -109,6 +124,7 @@ export function agentUserData(a: AgentUserDataInput): string {
   return renderCloudConfig({
     installType: "agent",
     rke2Version: a.rke2.version,
+    install: a.rke2.install,
     rke2Config,
     cisProfile: a.rke2.cisProfile,
     files: [secretFile(AGENT_TOKEN_PATH, a.agentToken), ...(a.extra?.files ?? [])],

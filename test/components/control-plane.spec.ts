@@ -8,6 +8,11 @@ import { RKE2_SERVER_TLS_DIR } from "../../components/rke2/pki";
 import { ofType, runUnderMocks, unwrap } from "../support/pulumi";
 import { referenceClusterSpec } from "../support/cluster-specs";
 import { ParentRecord, isRecordedSecret, recordParents, recordedValue } from "./rke2-mock-helpers";
+import { BOOT_CONFIG_METADATA_KEY } from "../../components/rke2/boot-config";
+
+/** Instances in name order (they register once their boot-config digest is known, in no fixed order). */
+const byName = <T extends { name: string }>(rs: T[]): T[] =>
+  [...rs].sort((a, b) => a.name.localeCompare(b.name));
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const PORT = "openstack:networking/port:Port";
@@ -79,7 +84,7 @@ describe("ControlPlane", () => {
       assert.deepEqual(p.inputs["securityGroupIds"], ["sg-server"]);
       assert.equal(p.inputs["allowedAddressPairs"], undefined);
     }
-    const instances = ofType(run.resources, INSTANCE);
+    const instances = byName(ofType(run.resources, INSTANCE));
     assert.deepEqual(
       instances.map((i) => [i.name, i.inputs["availabilityZone"]]),
       [
@@ -94,7 +99,12 @@ describe("ControlPlane", () => {
       assert.equal(i.inputs["flavorName"], "m1.xlarge");
       assert.equal(i.inputs["keyPair"], "ops");
       assert.equal(i.inputs["adminPass"], undefined);
-      assert.deepEqual(i.inputs["metadata"], { cluster: "c1", environment: "dev", role: "server" });
+      const { [BOOT_CONFIG_METADATA_KEY]: digest, ...identity } = i.inputs["metadata"] as Record<
+        string,
+        string
+      >;
+      assert.deepEqual(identity, { cluster: "c1", environment: "dev", role: "server" });
+      assert.match(digest ?? "", /^[0-9a-f]{64}$/, "the boot-config digest, in the clear");
       assert.deepEqual(i.inputs["tags"], ["cluster=c1", "environment=dev", "role=server"]);
       assert.deepEqual(i.inputs["schedulerHints"], [{ group: "fake-c1-servers" }]);
     }
@@ -103,7 +113,7 @@ describe("ControlPlane", () => {
 
   it("initialises on server 0 with the CA files and joins the others through the registration address", async () => {
     const run = await runUnderMocks(() => new ControlPlane("c1", args()));
-    const [first, second] = ofType(run.resources, INSTANCE).map(
+    const [first, second] = byName(ofType(run.resources, INSTANCE)).map(
       (i) => recordedValue(i.inputs["userData"]) as string,
     );
     const firstConfig = parse(writeFile(first as string, RKE2_CONFIG_PATH) as string);
@@ -118,7 +128,7 @@ describe("ControlPlane", () => {
 
   it("hands user data to the instances as a secret", async () => {
     const run = await runUnderMocks(() => new ControlPlane("c1", args()));
-    const instances = ofType(run.resources, INSTANCE);
+    const instances = byName(ofType(run.resources, INSTANCE));
     assert.equal(instances.length, 3);
     for (const i of instances) assert.ok(isRecordedSecret(i.inputs["userData"]), i.name);
   });
@@ -147,7 +157,7 @@ describe("ControlPlane", () => {
     );
     for (const p of ofType(run.resources, PORT))
       assert.deepEqual(p.inputs["allowedAddressPairs"], [{ ipAddress: "10.0.50.9" }], p.name);
-    const confs = ofType(run.resources, INSTANCE).map(
+    const confs = byName(ofType(run.resources, INSTANCE)).map(
       (i) => writeFile(recordedValue(i.inputs["userData"]) as string, KEEPALIVED_CONFIG_PATH) ?? "",
     );
     assert.equal(confs.length, 3);

@@ -5,6 +5,11 @@ import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conve
 import { ofType, runUnderMocks, unwrap } from "../support/pulumi";
 import { referenceClusterSpec } from "../support/cluster-specs";
 import { ParentRecord, isRecordedSecret, recordParents, recordedValue } from "./rke2-mock-helpers";
+import { BOOT_CONFIG_METADATA_KEY } from "../../components/rke2/boot-config";
+
+/** Instances in name order (they register once their boot-config digest is known, in no fixed order). */
+const byName = <T extends { name: string }>(rs: T[]): T[] =>
+  [...rs].sort((a, b) => a.name.localeCompare(b.name));
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const PORT = "openstack:networking/port:Port";
@@ -57,13 +62,18 @@ describe("IngressNodes", () => {
       ],
     );
     for (const p of ports) assert.deepEqual(p.inputs["securityGroupIds"], ["sg-agent", "sg-ingress"]);
-    const instances = ofType(run.resources, INSTANCE);
+    const instances = byName(ofType(run.resources, INSTANCE));
     assert.deepEqual(
       instances.map((i) => i.name),
       ["c1-ingress-0", "c1-ingress-1"],
     );
     for (const i of instances) {
-      assert.deepEqual(i.inputs["metadata"], { cluster: "c1", environment: "dev", role: "ingress" });
+      const { [BOOT_CONFIG_METADATA_KEY]: digest, ...identity } = i.inputs["metadata"] as Record<
+        string,
+        string
+      >;
+      assert.deepEqual(identity, { cluster: "c1", environment: "dev", role: "ingress" });
+      assert.match(digest ?? "", /^[0-9a-f]{64}$/, "the boot-config digest, in the clear");
       assert.ok(isRecordedSecret(i.inputs["userData"]));
     }
     assert.deepEqual(await unwrap(run.result.nodeAddresses), ["10.0.50.5", "10.0.50.6"]);
@@ -71,7 +81,7 @@ describe("IngressNodes", () => {
 
   it("peers each node's keepalived with the other ingress nodes only and taints the node for ingress", async () => {
     const run = await runUnderMocks(() => new IngressNodes("c1", args()));
-    const [first, second] = ofType(run.resources, INSTANCE).map((i) => files(i.inputs["userData"]));
+    const [first, second] = byName(ofType(run.resources, INSTANCE)).map((i) => files(i.inputs["userData"]));
     const conf0 = (first as Record<string, string>)[KEEPALIVED_CONFIG_PATH] as string;
     const conf1 = (second as Record<string, string>)[KEEPALIVED_CONFIG_PATH] as string;
     assert.match(conf0, /unicast_src_ip 10\.0\.50\.5/);

@@ -6,6 +6,11 @@ import { AGENT_TOKEN_PATH } from "../../components/rke2/config";
 import { ofType, runUnderMocks, unwrap } from "../support/pulumi";
 import { pool, referenceClusterSpec } from "../support/cluster-specs";
 import { ParentRecord, isRecordedSecret, recordParents, recordedValue } from "./rke2-mock-helpers";
+import { BOOT_CONFIG_METADATA_KEY } from "../../components/rke2/boot-config";
+
+/** Instances in name order (they register once their boot-config digest is known, in no fixed order). */
+const byName = <T extends { name: string }>(rs: T[]): T[] =>
+  [...rs].sort((a, b) => a.name.localeCompare(b.name));
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const PORT = "openstack:networking/port:Port";
@@ -47,7 +52,7 @@ describe("NodePool", () => {
       assert.deepEqual(p.inputs["fixedIps"], [{ subnetId: "subnet-1" }], "DHCP: no fixed address");
       assert.deepEqual(p.inputs["securityGroupIds"], ["sg-agent"]);
     }
-    const instances = ofType(run.resources, INSTANCE);
+    const instances = byName(ofType(run.resources, INSTANCE));
     assert.deepEqual(
       instances.map((i) => [i.name, i.inputs["availabilityZone"]]),
       [
@@ -57,7 +62,12 @@ describe("NodePool", () => {
       ],
     );
     for (const i of instances) {
-      assert.deepEqual(i.inputs["metadata"], { cluster: "c1", environment: "dev", role: "agent" });
+      const { [BOOT_CONFIG_METADATA_KEY]: digest, ...identity } = i.inputs["metadata"] as Record<
+        string,
+        string
+      >;
+      assert.deepEqual(identity, { cluster: "c1", environment: "dev", role: "agent" });
+      assert.match(digest ?? "", /^[0-9a-f]{64}$/, "the boot-config digest, in the clear");
       assert.deepEqual(i.inputs["schedulerHints"], [{ group: "fake-c1-workers-group" }]);
       assert.equal(i.inputs["adminPass"], undefined);
       assert.ok(isRecordedSecret(i.inputs["userData"]), "user data carries the agent token");
@@ -71,7 +81,7 @@ describe("NodePool", () => {
   it("taints and labels a GPU pool and tags its nodes role=gpu", async () => {
     const gpu = pool("gpu-workers", "gpu", 2, { labels: { accelerator: "a100" } });
     const run = await runUnderMocks(() => new NodePool("c1-gpu-workers", args({ pool: gpu })));
-    for (const i of ofType(run.resources, INSTANCE)) {
+    for (const i of byName(ofType(run.resources, INSTANCE))) {
       assert.deepEqual(i.inputs["tags"], ["cluster=c1", "environment=dev", "role=gpu"]);
       const config = parse(files(i.inputs["userData"])[RKE2_CONFIG_PATH] as string);
       assert.deepEqual(config["node-taint"], ["nvidia.com/gpu=present:NoSchedule"]);
@@ -84,7 +94,7 @@ describe("NodePool", () => {
     const run = await runUnderMocks(
       () => new NodePool("c1-workers", args({ pool: pool("workers", "agent", 1, { rootVolumeGb: 80 }) })),
     );
-    const [i] = ofType(run.resources, INSTANCE);
+    const [i] = byName(ofType(run.resources, INSTANCE));
     assert.deepEqual(i?.inputs["blockDevices"], [
       {
         sourceType: "image",

@@ -7,6 +7,8 @@ import { parse } from "yaml";
 import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conventions";
 import { INGRESS_CHECK_SCRIPT_PATH } from "../../components/keepalived/render";
 import { CIS_SYSCTL_PATH, renderCloudConfig } from "../../components/rke2/cloud-init";
+import { INSTALL_SCRIPT_PATH } from "../../components/rke2/install-script";
+import { resolveInstall } from "../../spec/resolve";
 import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH } from "../../components/rke2/config";
 import { INGRESS_MANIFEST_PATH } from "../../components/rke2/manifests";
 import { RKE2_SERVER_TLS_DIR } from "../../components/rke2/pki";
@@ -65,7 +67,7 @@ describe("RKE2 cloud-init user data", () => {
     }
   });
 
-  it("installs the pinned RKE2 release with the node's install type, then starts its service", () => {
+  it("installs the pinned RKE2 release with the node's install type through the install script, then starts its service", () => {
     const expectations: [() => string, string][] = [
       [firstServer, "server"],
       [joiningServer, "server"],
@@ -75,11 +77,20 @@ describe("RKE2 cloud-init user data", () => {
     ];
     for (const [render, type] of expectations) {
       const c = load(render());
-      const install = c.runcmd.findIndex((cmd) =>
-        cmd.join(" ").includes("INSTALL_RKE2_VERSION='v1.33.3+rke2r1'"),
-      );
-      assert.ok(install >= 0, "no install command");
-      assert.match((c.runcmd[install] as string[]).join(" "), new RegExp(`INSTALL_RKE2_TYPE='${type}'`));
+      assert.equal(file(c, INSTALL_SCRIPT_PATH).permissions, "0700");
+      const install = c.runcmd.findIndex((cmd) => cmd[0] === INSTALL_SCRIPT_PATH);
+      assert.deepEqual(c.runcmd[install], [
+        INSTALL_SCRIPT_PATH,
+        "--version",
+        "v1.33.3+rke2r1",
+        "--type",
+        type,
+        "--installer-url",
+        "https://get.rke2.io",
+        "--attempts",
+        "5",
+      ]);
+      assert.ok(!c.runcmd.some((cmd) => cmd.join(" ").includes("| sh")), "never a piped install");
       const start = c.runcmd.findIndex(
         (cmd) => cmd.join(" ") === `systemctl enable --now rke2-${type}.service`,
       );
@@ -162,7 +173,13 @@ describe("RKE2 cloud-init user data", () => {
     }
   });
 
-  const minimal = { installType: "agent" as const, rke2Config: "", cisProfile: "" as const, files: [] };
+  const minimal = {
+    installType: "agent" as const,
+    rke2Config: "",
+    cisProfile: "" as const,
+    files: [],
+    install: resolveInstall(undefined),
+  };
 
   it("rejects a version that is not an RKE2 release (it is interpolated into a shell command)", () => {
     assert.throws(

@@ -59,7 +59,7 @@ export function firstServer(): string {
     nodeIp: SERVERS[0] as string,
     tlsSans: TLS_SANS,
     rke2: SPEC.rke2,
-    bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA },
+    bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA, registrationAddress: API_VIP },
     agentTokenSecret: AGENT_SECRET,
     manifests: [
       {

@@ -6,6 +6,7 @@
 import type { ClusterSpec, NodePool } from "../../spec/types";
 import { addonLabel, ADDON_ENABLED, type AddonName } from "../../spec/addons";
 import { DEFAULT_GPU_TAINT } from "../../components/conventions";
+import { resolveInstall } from "../../spec/resolve";
 
 /** `addons.<name>: enabled` for each name, as the spec resolver derives them from `spec.addons`. */
 export function addonLabels(names: readonly AddonName[]): Record<string, string> {
@@ -79,6 +80,9 @@ export function referenceSpec(): ClusterSpec {
       serviceCidr: "10.43.0.0/16",
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
+      install: resolveInstall(undefined),
+      upgradeAgentConcurrency: 1,
+      etcdS3: undefined,
     },
     adminCidrs: ["198.51.100.0/24"],
     vault: {

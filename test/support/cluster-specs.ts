@@ -4,6 +4,7 @@
  * keepalived) as the prod environment resolves it, and its octavia variant.
  */
 import { ClusterSpec, NodePool, OctaviaTopology } from "../../spec/types";
+import { resolveInstall } from "../../spec/resolve";
 
 const AGENT_IMAGE = "6f1a2c3e-8b4d-4e5f-9a0b-1c2d3e4f5a6b";
 const GPU_IMAGE = "7a2b3c4d-9e8f-4a1b-8c2d-3e4f5a6b7c8d";
@@ -90,6 +91,9 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       serviceCidr: "10.43.0.0/16",
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
+      install: resolveInstall(undefined),
+      upgradeAgentConcurrency: 1,
+      etcdS3: undefined,
     },
     adminCidrs: ["192.168.100.0/24"],
     vault: {

@@ -5,8 +5,9 @@
  *
  * What it is for: a real `pulumi preview` of a whole cluster program with the policy pack loaded by the
  * engine, so that the rules see resource properties exactly as the engine hands them over (unknowns,
- * secrets, provider references). What it is not: a provider. It validates nothing and creates nothing;
- * `create` only invents IDs so that a test `up` could run, and no test relies on that.
+ * secrets, provider references). What it is not: a provider. It validates nothing and creates nothing
+ * (though its `diff` asks for a replacement where the real provider would, see replacements.ts);
+ * `create` only invents IDs, so that a test `up` can run (test/engine/day2.spec.ts does).
  *
  * Previews: by default the stand-in does not take part in previews (the engine then keeps the inputs,
  * unknowns included, as the preview's state). In the `unknowns` mode (`XCLUSTER_STAND_IN_PREVIEW=unknowns`,
@@ -22,6 +23,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultInvokes, synthesiseOutputs, UnmockedCallError, FAKE } from "../../../plan/mocks";
 import { loadOpenStackSchema, previewState, resourceSpec } from "../../support/openstack-schema";
+import { replacingChanges } from "./replacements";
 
 const [pkg, version, ...engineArgs] = process.argv.slice(2);
 if (pkg === undefined || version === undefined) {
@@ -36,13 +38,30 @@ function typeAndName(urn: string): [string, string] {
   return [qualified.split("$").pop() ?? qualified, parts[3] ?? ""];
 }
 
+class EmptyComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+    this.registerOutputs({});
+  }
+}
+
 const provider: pulumi.provider.Provider = {
   version,
   async check(_urn, _olds, news) {
     return { inputs: news };
   },
-  async diff(_id, _urn, olds, news) {
-    return { changes: JSON.stringify(olds) !== JSON.stringify(news) };
+  async diff(_id, urn, olds, news) {
+    // Replacements as the real provider decides them (replacements.ts), so that the engine plans them.
+    const [type, name] = typeAndName(urn);
+    const replaces = replacingChanges(type, olds, news);
+    // Inputs only, as a provider diffs: the outputs create invented are in `olds` but never in `news`.
+    const outputsOnly = new Set(Object.keys(synthesiseOutputs(type, name, olds)));
+    const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !outputsOnly.has(k))]);
+    const changed = [...keys].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return {
+      changes: changed,
+      ...(replaces.length > 0 ? { replaces, deleteBeforeReplace: true } : {}),
+    };
   },
   async create(urn, inputs) {
     const [type, name] = typeAndName(urn);
@@ -57,6 +76,12 @@ const provider: pulumi.provider.Provider = {
   },
   async delete() {
     return;
+  },
+  // Remote components (kubernetes:yaml/v2:ConfigGroup): an empty component, as if the manifests held
+  // nothing; the real provider would read them and register their objects as children.
+  async construct(name, type, _inputs, options) {
+    const component = new EmptyComponent(type, name, options);
+    return { urn: component.urn, state: {} };
   },
   async invoke(token, inputs) {
     const outputs = defaultInvokes(token, inputs as Record<string, unknown>);
