@@ -6,7 +6,7 @@
  * resources and leaves the others as they are.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import type * as rancher2 from "@pulumi/rancher2";
 import type { ClusterSpec } from "../spec/types";
 import { ClusterDns } from "../components/dns";
@@ -14,6 +14,7 @@ import { RancherRegistration } from "../components/rancher-registration";
 import { ClusterVaultSecrets, readKvSecret } from "../components/vault-secrets";
 import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
+import { podSecurityVersion } from "../components/addons/pod-security";
 import type { AddonName } from "../spec/addons";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
@@ -28,6 +29,11 @@ export interface PlatformInfra {
   readonly kubeconfig: pulumi.Input<string>;
   /** RKE2 join token. @default not written to Vault */
   readonly joinToken?: pulumi.Input<string>;
+  /**
+   * What everything that talks to the cluster's API waits for: its readiness gate (issue 12 builds it).
+   * @default [] (nothing to wait for)
+   */
+  readonly ready?: readonly pulumi.Resource[];
 }
 
 /** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
@@ -83,6 +89,19 @@ function withLabels(spec: ClusterSpec, extra: Readonly<Record<string, string>>):
   return Object.keys(extra).length === 0 ? spec : { ...spec, labels: { ...spec.labels, ...extra } };
 }
 
+/**
+ * The provider the Rancher registration manifest is applied with. Since pulumi-kubernetes 4.29 a create
+ * of an object that already exists fails; the manifest's `cattle-system` Namespace must adopt the one
+ * xcluster creates (labelled) before it, so this provider, and only this one, upserts.
+ */
+function registrationManifestProvider(spec: ClusterSpec, kubeconfig: pulumi.Input<string>): k8s.Provider {
+  return new k8s.Provider(`${spec.name}-kubernetes-registration`, {
+    kubeconfig: pulumi.secret(kubeconfig),
+    enableServerSideApply: true,
+    upsertExistingObjects: true,
+  });
+}
+
 /** Creates the platform services of one cluster. */
 export function platformServices(
   baseSpec: ClusterSpec,
@@ -122,7 +141,14 @@ export function platformServices(
   const rancher = register
     ? new RancherRegistration(
         `${name}-rancher`,
-        { clusterName: name, labels: clusterSelectionLabels(spec), kubernetesProvider: cluster() },
+        {
+          clusterName: name,
+          labels: clusterSelectionLabels(spec),
+          kubernetesProvider: cluster(),
+          manifestProvider: registrationManifestProvider(spec, infra.kubeconfig),
+          podSecurityVersion: podSecurityVersion(spec),
+          dependsOn: infra.ready,
+        },
         { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })] },
       )
     : undefined;
@@ -160,7 +186,11 @@ export function platformServices(
         vaultData[path] = readKvSecret(spec.vault.kvMount, path, { provider: cloud.vault });
       }
     }
-    addons = new Addons(`${name}-addons`, { spec, selection, vaultData }, { providers: [cluster()] });
+    addons = new Addons(
+      `${name}-addons`,
+      { spec, selection, vaultData, ready: infra.ready },
+      { providers: [cluster()] },
+    );
   }
 
   const outputs: PlatformOutputs = {

@@ -5,6 +5,7 @@
  */
 import type { ClusterSpec } from "../../spec/types";
 import type { AddonName } from "../../spec/addons";
+import type { PodSecurity } from "./pod-security";
 
 /** One Kubernetes-style label selector requirement. */
 export interface LabelSelectorRequirement {
@@ -46,8 +47,11 @@ export interface AddonDefinition {
   readonly repository: string;
   /** Namespace the release and its secrets live in (created by xcluster, not by Helm). */
   readonly namespace: string;
-  /** Labels on that namespace (e.g. Pod Security Admission level). */
-  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /**
+   * The Pod Security level the namespace is labelled with before the release is installed, and why
+   * (`components/addons/pod-security.ts`).
+   */
+  readonly podSecurity: PodSecurity;
   /** Which clusters get the add-on, matched against `clusterSelectionLabels(spec)`. */
   readonly selector: LabelSelector;
   /** Add-ons that must be installed first; selecting this one selects them too. */

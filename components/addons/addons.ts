@@ -13,6 +13,7 @@ import { AddonConfigurationError, type AddonSecret } from "./addon";
 import { clusterIssuer } from "./cert-manager";
 import { selectAddons, type AddonSelection } from "./select";
 import { addonValues } from "./values";
+import { podSecurityLabels, podSecurityVersion } from "./pod-security";
 
 export interface AddonsArgs {
   /** The resolved cluster spec; its labels decide which add-ons exist (plain, never an Output). */
@@ -33,6 +34,8 @@ export interface AddonsArgs {
    * @default 900
    */
   readonly timeoutSeconds?: number;
+  /** What every namespace (and so every release) waits for: the cluster's readiness gate. @default [] */
+  readonly ready?: readonly pulumi.Resource[];
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -65,8 +68,13 @@ export class Addons extends pulumi.ComponentResource {
       const child = `${name}-${addon.name}`;
       const namespace = new k8s.core.v1.Namespace(
         `${child}-namespace`,
-        { metadata: { name: addon.namespace, labels: { ...addon.namespaceLabels } } },
-        { parent: this },
+        {
+          metadata: {
+            name: addon.namespace,
+            labels: podSecurityLabels(addon.podSecurity.level, podSecurityVersion(spec)),
+          },
+        },
+        { parent: this, dependsOn: [...(args.ready ?? [])] },
       );
       const secrets = addon.secrets(spec).map(
         (s) =>

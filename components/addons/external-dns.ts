@@ -24,7 +24,13 @@ export const externalDns: AddonDefinition = {
   version: "1.20.0",
   repository: "https://kubernetes-sigs.github.io/external-dns/",
   namespace: "external-dns",
-  namespaceLabels: {},
+  podSecurity: {
+    level: "restricted",
+    // podSecurityContext runAsNonRoot + RuntimeDefault seccomp, securityContext drop ALL, no privilege
+    // escalation, uid 65532 (kubernetes-sigs/external-dns charts/external-dns/values.yaml
+    // external-dns-helm-chart-1.20.0, lines 86-117).
+    reason: "the chart's default security contexts meet restricted",
+  },
   selector: { matchLabels: { [addonLabel("external-dns")]: ADDON_ENABLED } },
   dependsOn: [],
   values: (spec: ClusterSpec) => ({

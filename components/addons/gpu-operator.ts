@@ -32,8 +32,12 @@ export const gpuOperator: AddonDefinition = {
   version: "v25.10.1",
   repository: "https://helm.ngc.nvidia.com/nvidia",
   namespace: "gpu-operator",
-  // The operands need privileged pods (host drivers, containerd restart); only this namespace gets that.
-  namespaceLabels: { "pod-security.kubernetes.io/enforce": "privileged" },
+  podSecurity: {
+    level: "privileged",
+    reason:
+      "the driver, container-toolkit, device-plugin and validator daemonsets are privileged and mount host " +
+      "paths (they load kernel modules and reconfigure containerd); only this namespace gets that",
+  },
   selector: {
     matchLabels: { [addonLabel("gpu-operator")]: ADDON_ENABLED },
     matchExpressions: [{ key: GPU_CLUSTER_LABEL, operator: "In", values: ["true"] }],

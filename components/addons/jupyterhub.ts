@@ -19,6 +19,23 @@ export const NOTEBOOK_IMAGES = {
   gpu: { name: "quay.io/jupyter/pytorch-notebook", tag: "cuda12-2026-08-03" },
 } as const;
 
+/**
+ * The container securityContext of every user pod. z2jh 4.4.0 gives user containers only `uid: 1000`,
+ * `fsGid: 100` and `allowPrivilegeEscalation: false` (jupyterhub/values.yaml lines 405-407): no
+ * runAsNonRoot, no seccomp profile, capabilities kept, so `restricted` rejects them. KubeSpawner 7.0.0
+ * (the hub image's, images/hub/requirements.txt) applies `container_security_context` over those with the
+ * highest priority (jupyterhub/kubespawner kubespawner/spawner.py 7.0.0, lines 995-1013). uid 1000 / gid
+ * 100 are the Jupyter Docker Stacks' `jovyan` user and `users` group.
+ */
+export const SINGLEUSER_SECURITY_CONTEXT = {
+  runAsUser: 1000,
+  runAsGroup: 100,
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
 /** Kubernetes Secret with the authenticator's credentials. */
 export const JUPYTERHUB_AUTH_SECRET = "jupyterhub-auth";
 export const JUPYTERHUB_TLS_SECRET = "jupyterhub-tls";
@@ -130,7 +147,12 @@ export const jupyterhub: AddonDefinition = {
   version: "4.3.3",
   repository: "https://hub.jupyter.org/helm-chart/",
   namespace: "jupyterhub",
-  namespaceLabels: { "pod-security.kubernetes.io/enforce": "baseline" },
+  podSecurity: {
+    level: "restricted",
+    reason:
+      "the chart's own pods meet restricted by default; the user pods KubeSpawner makes do once " +
+      "SINGLEUSER_SECURITY_CONTEXT completes them",
+  },
   selector: { matchLabels: { [addonLabel("jupyterhub")]: ADDON_ENABLED } },
   dependsOn: ["cert-manager"],
   values: (spec: ClusterSpec) => {
@@ -145,6 +167,7 @@ export const jupyterhub: AddonDefinition = {
     const hub: Record<string, unknown> = {
       config: {
         JupyterHub: { authenticator_class: shape.authenticatorClass },
+        KubeSpawner: { container_security_context: structuredClone(SINGLEUSER_SECURITY_CONTEXT) },
         Authenticator: { admin_users: [...auth.adminUsers], allow_all: false },
         [shape.section]: section,
       },
@@ -169,8 +192,8 @@ export const jupyterhub: AddonDefinition = {
       },
       singleuser: {
         image: { ...NOTEBOOK_IMAGES.cpu },
-        // The iptables block needs a privileged init container, which the namespace's Pod Security level
-        // forbids; the chart's NetworkPolicy (enforced by every RKE2 CNI) denies the metadata server instead.
+        // The iptables block needs a privileged init container (NET_ADMIN), which `restricted` forbids;
+        // the chart's NetworkPolicy (enforced by every RKE2 CNI) denies the metadata server instead.
         cloudMetadata: { blockWithIptables: false },
         networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false } },
         profileList: profiles(spec),

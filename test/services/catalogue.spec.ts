@@ -79,13 +79,17 @@ describe("add-on catalogue", () => {
     assert.ok(!atLeast("v25.3.0", MIN_GPU_OPERATOR_VERSION), "25.3.0 is still affected by CVE-2025-23266");
   });
 
-  it("uses distinct namespaces, privileged only for the GPU operator", () => {
+  it("uses distinct namespaces, privileged only for the GPU operator and Rancher's cattle-system", () => {
     const namespaces = CATALOGUE.map((a) => a.namespace);
     assert.equal(new Set(namespaces).size, namespaces.length);
-    const privileged = CATALOGUE.filter(
-      (a) => a.namespaceLabels["pod-security.kubernetes.io/enforce"] === "privileged",
-    ).map((a) => a.name);
-    assert.deepEqual(privileged, ["gpu-operator"]);
+    const privileged = CATALOGUE.filter((a) => a.podSecurity.level === "privileged").map((a) => a.name);
+    assert.deepEqual(privileged, ["gpu-operator", "rancher"]);
+  });
+
+  it("says why for every namespace that is not restricted", () => {
+    for (const a of CATALOGUE) {
+      if (a.podSecurity.level !== "restricted") assert.ok(a.podSecurity.reason.length > 20, a.name);
+    }
   });
 
   it("puts no literal secret into any add-on's values for any fixture", () => {

@@ -174,6 +174,8 @@ describe("platform services under mocks", () => {
       assert.equal(cluster["name"], "ecmwf-ai-platform");
       assert.deepEqual(cluster["labels"], { ...referenceSpec().labels, "xcluster.dev/gpu": "true" });
       assert.equal(cluster["rke2Config"], undefined, "xcluster, not Rancher, manages the RKE2 version");
+      // Rancher would otherwise install the system-upgrade-controller and upgrade the nodes itself.
+      assert.deepEqual(cluster["annotations"], { "rancher.io/imported-cluster-version-management": "false" });
     });
 
     it("applies the registration manifest from its https URL through the new cluster's Kubernetes provider", () => {
@@ -184,6 +186,7 @@ describe("platform services under mocks", () => {
       assert.match(files[0] as string, /^https:\/\/.*\/v3\/import\/.*\.yaml$/);
       assert.deepEqual(ref.dependsOn.get("ecmwf-ai-platform-rancher-manifest"), [
         "ecmwf-ai-platform-rancher-cluster",
+        "ecmwf-ai-platform-rancher-cattle-system",
       ]);
     });
 

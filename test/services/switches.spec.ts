@@ -57,7 +57,9 @@ describe("switching platform services off", () => {
     const diff = await difference(on, { ...on, rancher: { ...on.rancher, enabled: false } });
     assert.deepEqual(diff, {
       removed: [
+        `kubernetes:core/v1:Namespace::${c}-rancher-cattle-system`,
         `kubernetes:yaml/v2:ConfigGroup::${c}-rancher-manifest`,
+        `pulumi:providers:kubernetes::${c}-kubernetes-registration`,
         `pulumi:providers:rancher2::${c}-rancher`,
         `rancher2:index/cluster:Cluster::${c}-rancher-cluster`,
         `vault:kv/secretV2:SecretV2::${c}-vault-registration`,
