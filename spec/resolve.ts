@@ -7,7 +7,7 @@ import { DEFAULTS } from "./defaults";
 import { allocationPoolOf } from "./semantics";
 import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
-import type { ClusterSpec, NodePool, Taint, Topology } from "./types";
+import type { ClusterSpec, JupyterHubAuth, NodePool, Taint, Topology } from "./types";
 import { routerIdScopeOf, routerIdsFor } from "./router-ids";
 import { DEFAULT_GPU_TAINT } from "../components/conventions";
 
@@ -158,12 +158,7 @@ export function resolveCluster(
       values: { ...c.spec.addonValues },
       ...(auth
         ? {
-            jupyterhubAuth: {
-              type: auth.type,
-              credentialPath: auth.credentialPath,
-              allowedGroups: auth.allowedGroups ?? [],
-              adminUsers: auth.adminUsers ?? [],
-            },
+            jupyterhubAuth: resolveJupyterHubAuth(auth),
           }
         : {}),
       acmeEmail: e.acmeEmail ?? "",
@@ -185,4 +180,47 @@ function resolvedRouterIds(
   );
   if (ids === undefined) throw new Error(`resolveCluster needs a validated spec: no router IDs for ${name}`);
   return { virtualRouterId: ids.ingress, apiVirtualRouterId: ids.api };
+}
+
+/** The environment's authenticator with its defaults applied. */
+function resolveJupyterHubAuth(
+  auth: NonNullable<NonNullable<EnvironmentDocument["spec"]["jupyterhub"]>["auth"]>,
+): JupyterHubAuth {
+  const common = {
+    credentialPath: auth.credentialPath,
+    allowedGroups: auth.allowedGroups ?? [],
+    adminUsers: auth.adminUsers ?? [],
+  };
+  switch (auth.type) {
+    case "github":
+    case "gitlab":
+      return { ...common, type: auth.type, ...(auth.url === undefined ? {} : { url: auth.url }) };
+    case "generic-oauth":
+      return {
+        ...common,
+        type: auth.type,
+        authorizeUrl: auth.authorizeUrl,
+        tokenUrl: auth.tokenUrl,
+        userdataUrl: auth.userdataUrl,
+        scopes: auth.scopes,
+        usernameClaim: auth.usernameClaim,
+        groupsClaim: auth.groupsClaim ?? DEFAULTS.oauthGroupsClaim,
+      };
+    case "azuread":
+      return {
+        ...common,
+        type: auth.type,
+        tenantId: auth.tenantId,
+        ...(auth.usernameClaim === undefined ? {} : { usernameClaim: auth.usernameClaim }),
+      };
+    case "ldap":
+      return {
+        ...common,
+        type: auth.type,
+        serverAddress: auth.serverAddress,
+        bindDn: auth.bindDn,
+        userSearchBase: auth.userSearchBase,
+        userAttribute: auth.userAttribute ?? DEFAULTS.ldapUserAttribute,
+      };
+  }
 }

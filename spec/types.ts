@@ -149,14 +149,37 @@ export interface BackendSettings {
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
-export interface JupyterHubAuth {
-  /** JupyterHub authenticator: `github`, `gitlab`, `generic-oauth`, `azuread`, `ldap`. */
-  readonly type: "github" | "gitlab" | "generic-oauth" | "azuread" | "ldap";
-  /** Vault KV path (under the mount) holding `client_id` and `client_secret` (OAuth) or the bind password (LDAP). */
+interface JupyterHubAuthCommon {
+  /** Vault KV path (under the mount) holding `client_id` and `client_secret` (OAuth) or `bind_password` (LDAP). */
   readonly credentialPath: string;
   readonly allowedGroups: readonly string[];
   readonly adminUsers: readonly string[];
 }
+
+/** How JupyterHub users log in: one shape per authenticator, each with what it needs to log anyone in. */
+export type JupyterHubAuth =
+  | (JupyterHubAuthCommon & { readonly type: "github" | "gitlab"; readonly url?: string })
+  | (JupyterHubAuthCommon & {
+      readonly type: "generic-oauth";
+      readonly authorizeUrl: string;
+      readonly tokenUrl: string;
+      readonly userdataUrl: string;
+      readonly scopes: readonly string[];
+      readonly usernameClaim: string;
+      readonly groupsClaim: string;
+    })
+  | (JupyterHubAuthCommon & {
+      readonly type: "azuread";
+      readonly tenantId: string;
+      readonly usernameClaim?: string;
+    })
+  | (JupyterHubAuthCommon & {
+      readonly type: "ldap";
+      readonly serverAddress: string;
+      readonly bindDn: string;
+      readonly userSearchBase: string;
+      readonly userAttribute: string;
+    });
 
 /** Add-on settings. Which add-ons a cluster gets is decided by the catalogue's label selectors on `labels`. */
 export interface AddonSettings {

@@ -58,6 +58,11 @@ export interface AddonDefinition {
   readonly dependsOn: readonly AddonName[];
   /** Helm values derived from the cluster (pure; spec overrides are merged over them by the installer). */
   values(cluster: ClusterSpec): Record<string, unknown>;
+  /**
+   * Further Kubernetes objects xcluster applies in the add-on's namespace after the release (what the chart
+   * cannot express, e.g. an image puller on GPU nodes only). @default none
+   */
+  manifests?(cluster: ClusterSpec): readonly Record<string, unknown>[];
   /** Kubernetes Secrets to create from Vault before the release. */
   secrets(cluster: ClusterSpec): readonly AddonSecret[];
 }

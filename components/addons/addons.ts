@@ -107,6 +107,14 @@ export class Addons extends pulumi.ComponentResource {
       );
       releases[addon.name] = release;
       readiness[addon.name] = [release];
+      const manifests = addon.manifests?.(spec) ?? [];
+      if (manifests.length > 0) {
+        new k8s.yaml.v2.ConfigGroup(
+          `${child}-manifests`,
+          { objs: manifests.map((m) => ({ ...m })) },
+          { parent: this, dependsOn: [release] },
+        );
+      }
       if (addon.name === "cert-manager") {
         const issuer = new k8s.apiextensions.CustomResource(`${child}-issuer`, clusterIssuer(spec), {
           parent: this,

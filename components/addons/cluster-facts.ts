@@ -12,6 +12,12 @@ import { GPU_NODE_LABEL } from "../conventions";
  */
 export const GPU_CLUSTER_LABEL = "xcluster.dev/gpu";
 
+/**
+ * The cluster's default StorageClass (Cinder CSI, volume expansion allowed), created by xcluster with the
+ * OpenStack cloud provider add-on; stateful add-ons name it explicitly.
+ */
+export const DEFAULT_STORAGE_CLASS = "cinder";
+
 /** The ingress class RKE2 ships (its bundled ingress-nginx). */
 export const INGRESS_CLASS = "nginx";
 

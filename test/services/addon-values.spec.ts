@@ -7,7 +7,7 @@ import { clusterIssuer, CLUSTER_ISSUER } from "../../components/addons/cert-mana
 import { EXTERNAL_DNS_AWS_SECRET } from "../../components/addons/external-dns";
 import { JUPYTERHUB_AUTH_SECRET, NOTEBOOK_IMAGES } from "../../components/addons/jupyterhub";
 import { DEFAULT_GPU_TAINT, GPU_NODE_LABEL } from "../../components/conventions";
-import { cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+import { AUTH_EXAMPLES, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -69,7 +69,8 @@ describe("add-on values", () => {
       assert.deepEqual(o["extra_resource_limits"], { "nvidia.com/gpu": "1" });
       assert.deepEqual(o["tolerations"], [GPU_TOLERATION]);
       assert.deepEqual(o["node_selector"], { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value });
-      assert.equal(o["extra_pod_config"]["runtimeClassName"], "nvidia");
+      // gpu-operator 25.10 injects GPUs through CDI: no runtime class (rke2-docs gpu_operators.md).
+      assert.equal(o["extra_pod_config"], undefined);
       assert.equal(o["image"], `${NOTEBOOK_IMAGES.gpu.name}:${NOTEBOOK_IMAGES.gpu.tag}`);
       assert.match(o["image"] as string, /pytorch-notebook:cuda\d+-\d{4}-\d{2}-\d{2}$/);
     });
@@ -99,12 +100,7 @@ describe("add-on values", () => {
     ];
     for (const [type, cls, section] of auths) {
       it(`configures the ${type} authenticator, never a dummy one, with its allow list`, () => {
-        const auth: JupyterHubAuth = {
-          type,
-          credentialPath: "p/jh",
-          allowedGroups: ["g1"],
-          adminUsers: ["a1"],
-        };
+        const auth: JupyterHubAuth = AUTH_EXAMPLES[type];
         const hub = values("jupyterhub", withAuth(cpuNotebookSpec(), auth))["hub"] as Json;
         const klass = hub["config"]["JupyterHub"]["authenticator_class"] as string;
         assert.equal(klass, cls);
@@ -116,6 +112,67 @@ describe("add-on values", () => {
         );
       });
     }
+
+    it("gives generic-oauth its three endpoints, scopes, username claim and the groups it filters on", () => {
+      const auth = AUTH_EXAMPLES["generic-oauth"];
+      const c = values("jupyterhub", withAuth(cpuNotebookSpec(), auth))["hub"]["config"][
+        "GenericOAuthenticator"
+      ];
+      assert.equal(c["authorize_url"], "https://sso.example.org/auth");
+      assert.equal(c["token_url"], "https://sso.example.org/token");
+      assert.equal(c["userdata_url"], "https://sso.example.org/userinfo");
+      assert.deepEqual(c["scope"], ["openid", "profile", "email", "groups"]);
+      assert.equal(c["username_claim"], "preferred_username");
+      // allowed_groups is refused at hub start without manage_groups, and empty without the groups key.
+      assert.equal(c["manage_groups"], true);
+      assert.equal(c["auth_state_groups_key"], "oauth_user.groups");
+      assert.deepEqual(c["allowed_groups"], ["g1"]);
+    });
+
+    it("gives azuread its tenant and LDAP its server, search account and search base", () => {
+      const az = values("jupyterhub", withAuth(cpuNotebookSpec(), AUTH_EXAMPLES.azuread))["hub"]["config"];
+      assert.equal(az["AzureAdOAuthenticator"]["tenant_id"], "00000000-1111-2222-3333-444444444444");
+      assert.equal(az["AzureAdOAuthenticator"]["manage_groups"], true);
+      const ldap = values("jupyterhub", withAuth(cpuNotebookSpec(), AUTH_EXAMPLES.ldap))["hub"];
+      const c = ldap["config"]["LDAPAuthenticator"];
+      assert.equal(c["server_address"], "ldap.example.org");
+      assert.equal(c["tls_strategy"], "before_bind");
+      assert.equal(c["lookup_dn"], true);
+      assert.equal(c["lookup_dn_search_user"], "cn=jupyterhub,ou=services,dc=example,dc=org");
+      assert.equal(c["user_search_base"], "ou=people,dc=example,dc=org");
+      assert.equal(c["user_attribute"], "uid");
+      assert.doesNotMatch(JSON.stringify(ldap["config"]), /password/i);
+      assert.deepEqual(ldap["extraEnv"]["LDAP_BIND_PASSWORD"], {
+        valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "bind_password" } },
+      });
+    });
+
+    it("keeps the hub database and user homes on the cluster's Cinder StorageClass", () => {
+      const v = values("jupyterhub", cpuNotebookSpec());
+      assert.deepEqual(v["hub"]["db"], {
+        type: "sqlite-pvc",
+        pvc: { storageClassName: "cinder", storage: "1Gi" },
+      });
+      assert.equal(v["singleuser"]["storage"]["type"], "dynamic");
+      assert.equal(v["singleuser"]["storage"]["dynamic"]["storageClass"], "cinder");
+    });
+
+    it("pre-pulls the CUDA image on the GPU nodes only, and not through the chart's pullers on CPU nodes", () => {
+      const gpu = gpuNotebookSpec();
+      assert.equal(values("jupyterhub", gpu)["prePuller"]["pullProfileListImages"], false);
+      const manifests = addonDefinition("jupyterhub").manifests?.(gpu) ?? [];
+      assert.equal(manifests.length, 1);
+      const ds = manifests[0] as Json;
+      assert.equal(ds["kind"], "DaemonSet");
+      const pod = ds["spec"]["template"]["spec"] as Json;
+      assert.deepEqual(pod["nodeSelector"], { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value });
+      assert.deepEqual(pod["tolerations"], [GPU_TOLERATION]);
+      assert.equal(
+        pod["initContainers"][0]["image"],
+        `${NOTEBOOK_IMAGES.gpu.name}:${NOTEBOOK_IMAGES.gpu.tag}`,
+      );
+      assert.deepEqual(addonDefinition("jupyterhub").manifests?.(cpuNotebookSpec()), []);
+    });
 
     it("reads the OAuth client id and secret from a Kubernetes Secret, not from values", () => {
       const spec = cpuNotebookSpec();

@@ -67,7 +67,7 @@ describe("add-on catalogue", () => {
       "external-dns": "1.20.0",
       "vault-secrets-operator": "1.3.0",
       "gpu-operator": "v25.10.1",
-      jupyterhub: "4.3.3",
+      jupyterhub: "4.4.0",
       rancher: "2.13.1",
     });
   });

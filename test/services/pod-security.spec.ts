@@ -29,6 +29,17 @@ function podsOf(spec: ClusterSpec): PsaPod[] {
         spec: pod.spec,
       });
     }
+    // What xcluster applies beside the release (e.g. the GPU image puller) is checked the same way.
+    for (const m of addon.manifests?.(spec) ?? []) {
+      const template = (m["spec"] as { template?: { spec?: Record<string, unknown> } }).template;
+      assert.ok(template?.spec, `${addon.name}: ${String(m["kind"])} without a pod template`);
+      pods.push({
+        name: `${spec.name}/${addon.namespace}/${String(m["kind"])}/${String((m["metadata"] as { name: string }).name)}`,
+        level: addon.podSecurity.level,
+        version: podSecurityVersion(spec),
+        spec: template.spec,
+      });
+    }
   }
   return pods;
 }
@@ -52,6 +63,7 @@ describe("Pod Security (real PSA checks over the charts' pod templates)", functi
       "jupyterhub",
       "vault-secrets-operator",
     ]);
+    assert.ok(pods.some((p) => p.name.endsWith("DaemonSet/gpu-image-puller")));
     const rejected = evaluatePodSecurity(pods).filter((r) => !r.allowed);
     assert.deepEqual(rejected, []);
   });

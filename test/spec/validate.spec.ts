@@ -189,6 +189,70 @@ const cases: Case[] = [
     cluster: "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nkind: XCluster\n",
     messages: ["c1.yaml:3:1: YAML syntax error: Map keys must be unique"],
   },
+  {
+    name: "rejects a generic-oauth login without its token endpoint, naming the field",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "generic-oauth",
+          credentialPath: "p",
+          authorizeUrl: "https://sso.example.org/auth",
+          userdataUrl: "https://sso.example.org/userinfo",
+          scopes: ["openid"],
+          usernameClaim: "sub",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.tokenUrl: required field is missing (expected string)",
+    ],
+  },
+  {
+    name: "rejects an OAuth endpoint that is not https",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "generic-oauth",
+          credentialPath: "p",
+          authorizeUrl: "http://sso.example.org/auth",
+          tokenUrl: "https://sso.example.org/token",
+          userdataUrl: "https://sso.example.org/userinfo",
+          scopes: ["openid"],
+          usernameClaim: "sub",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      'environment.yaml:27:21: spec.jupyterhub.auth.authorizeUrl: must be an https URL (got "http://sso.example.org/auth")',
+    ],
+  },
+  {
+    name: "rejects an azuread login without its tenant",
+    env: baseEnvironment({ jupyterhub: { auth: { type: "azuread", credentialPath: "p" } } }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.tenantId: required field is missing (expected string)",
+    ],
+  },
+  {
+    name: "rejects an LDAP login without its bind DN",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "ldap",
+          credentialPath: "p",
+          serverAddress: "ldap.example.org",
+          userSearchBase: "dc=x",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.bindDn: required field is missing (expected string)",
+    ],
+  },
 ];
 
 describe("spec validation", () => {
