@@ -161,6 +161,7 @@ export function resolveCluster(
             jupyterhubAuth: resolveJupyterHubAuth(auth),
           }
         : {}),
+      gpuDrivers: e.gpuDrivers ?? DEFAULTS.gpuDrivers,
       acmeEmail: e.acmeEmail ?? "",
     },
     source: { clusterFile: sources.clusterFile, environmentFile: sources.environmentFile },

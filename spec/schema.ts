@@ -395,6 +395,12 @@ export const EnvironmentDocument = z
         })
         .optional()
         .describe("keepalived settings shared by the environment's clusters."),
+      gpuDrivers: z
+        .enum(["operator", "preinstalled"])
+        .optional()
+        .describe(
+          `Who installs the NVIDIA driver on GPU nodes: the gpu-operator's driver container (operator), or the GPU image, which then must carry it (preinstalled; gpu-operator driver.enabled=false). Default: ${DEFAULTS.gpuDrivers}.`,
+        ),
       defaults: z
         .strictObject({ topology: topology.optional(), rke2: rke2.optional() })
         .optional()

@@ -186,6 +186,11 @@ export interface AddonSettings {
   /** Extra Helm values per add-on from the spec, merged over the derived values. */
   readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly jupyterhubAuth?: JupyterHubAuth;
+  /**
+   * Who provides the NVIDIA kernel driver on GPU nodes: the gpu-operator's driver container (`operator`),
+   * or the GPU image itself (`preinstalled`: the operator's driver is off).
+   */
+  readonly gpuDrivers: "operator" | "preinstalled";
   /** ACME account e-mail for cert-manager's issuer. */
   readonly acmeEmail: string;
 }

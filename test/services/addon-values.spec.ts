@@ -7,7 +7,7 @@ import { clusterIssuer, CLUSTER_ISSUER } from "../../components/addons/cert-mana
 import { EXTERNAL_DNS_AWS_SECRET } from "../../components/addons/external-dns";
 import { JUPYTERHUB_AUTH_SECRET, NOTEBOOK_IMAGES } from "../../components/addons/jupyterhub";
 import { DEFAULT_GPU_TAINT, GPU_NODE_LABEL } from "../../components/conventions";
-import { AUTH_EXAMPLES, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+import { AUTH_EXAMPLES, FIXTURES, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,36 +22,71 @@ function withAuth(spec: ClusterSpec, auth: JupyterHubAuth | undefined): ClusterS
 
 describe("add-on values", () => {
   describe("gpu-operator", () => {
-    it("points the container toolkit at RKE2's containerd with the nvidia runtime class", () => {
-      const env = values("gpu-operator", referenceSpec())["toolkit"]["env"] as {
-        name: string;
-        value: string;
-      }[];
-      const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
-      assert.equal(
-        byName["CONTAINERD_CONFIG"],
-        "/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl",
+    it("tells the container toolkit RKE2's containerd socket and nothing else, as RKE2 documents for v25.10.x", () => {
+      assert.deepEqual(values("gpu-operator", referenceSpec())["toolkit"], {
+        env: [{ name: "CONTAINERD_SOCKET", value: "/run/k3s/containerd/containerd.sock" }],
+      });
+      // The old value pointed the toolkit at RKE2's config.toml.tmpl, which it then overwrote.
+      assert.doesNotMatch(
+        JSON.stringify(values("gpu-operator", referenceSpec())),
+        /CONTAINERD_CONFIG|config\.toml/,
       );
-      assert.equal(byName["CONTAINERD_SOCKET"], "/run/k3s/containerd/containerd.sock");
-      assert.equal(byName["CONTAINERD_RUNTIME_CLASS"], "nvidia");
     });
 
-    it("tolerates the GPU pools' taint in its daemonsets and node discovery", () => {
+    it("sets only values gpu-operator v25.10.1 defines (none the chart ignores)", () => {
+      // deployments/gpu-operator/values.yaml v25.10.1: driver.enabled line 130, toolkit.env line 227,
+      // daemonsets.tolerations lines 37-40, node-feature-discovery.worker.tolerations lines 535-546.
+      // (operator.defaultRuntime, set before, appears in no template: only in the ClusterPolicy CRD.)
+      const known = [
+        "driver.enabled",
+        "toolkit.env",
+        "daemonsets.tolerations",
+        "node-feature-discovery.worker.tolerations",
+      ];
+      const leaves = (o: Json, prefix = ""): string[] =>
+        Object.entries(o).flatMap(([k, v]) =>
+          typeof v === "object" && v !== null && !Array.isArray(v)
+            ? leaves(v as Json, `${prefix}${k}.`)
+            : [`${prefix}${k}`],
+        );
+      for (const make of FIXTURES)
+        assert.deepEqual(leaves(values("gpu-operator", make())).sort(), [...known].sort());
+    });
+
+    it("runs the operator's driver container unless the environment's GPU image carries the driver", () => {
+      const ref = referenceSpec();
+      assert.equal(values("gpu-operator", ref)["driver"]["enabled"], true);
+      const preinstalled = { ...ref, addons: { ...ref.addons, gpuDrivers: "preinstalled" as const } };
+      assert.equal(values("gpu-operator", preinstalled)["driver"]["enabled"], false);
+    });
+
+    it("keeps the chart's default tolerations, which already cover the default GPU taint", () => {
       const v = values("gpu-operator", referenceSpec());
-      assert.deepEqual(v["daemonsets"]["tolerations"], [GPU_TOLERATION]);
-      assert.deepEqual(v["node-feature-discovery"]["worker"]["tolerations"], [GPU_TOLERATION]);
+      assert.deepEqual(v["daemonsets"]["tolerations"], [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+      ]);
+      assert.deepEqual(
+        (v["node-feature-discovery"]["worker"]["tolerations"] as Json[]).map((t) => t["key"]),
+        ["node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"],
+      );
     });
 
-    it("tolerates a custom GPU taint when a pool sets one", () => {
+    it("adds a custom GPU taint to the chart's tolerations when a pool sets one", () => {
       const ref = referenceSpec();
       const custom = { key: "accelerator", value: "a100", effect: "NoExecute" as const };
       const spec = {
         ...ref,
         pools: ref.pools.map((p) => (p.role === "gpu" ? { ...p, taints: [custom] } : p)),
       };
-      assert.deepEqual(values("gpu-operator", spec)["daemonsets"]["tolerations"], [
+      const v = values("gpu-operator", spec);
+      assert.deepEqual(v["daemonsets"]["tolerations"], [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
         { ...custom, operator: "Equal" },
       ]);
+      assert.deepEqual((v["node-feature-discovery"]["worker"]["tolerations"] as Json[]).at(-1), {
+        ...custom,
+        operator: "Equal",
+      });
     });
   });
 

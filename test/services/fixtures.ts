@@ -94,7 +94,7 @@ export function referenceSpec(): ClusterSpec {
     rancher: { enabled: true, url: "https://rancher.example.org" },
     backend: { url: "", secretsProvider: "passphrase" },
     policyEnforcement: "advisory",
-    addons: { values: {}, acmeEmail: "platform@example.org" },
+    addons: { values: {}, gpuDrivers: "operator", acmeEmail: "platform@example.org" },
     source: {
       clusterFile: "stacks/dev/ecmwf-ai-platform.yaml",
       environmentFile: "stacks/dev/environment.yaml",

@@ -278,6 +278,7 @@ describe("spec validation", () => {
       "found at boot",
     );
     assert.equal(spec.rke2.cisProfile, "cis");
+    assert.equal(spec.addons.gpuDrivers, "operator");
     assert.equal(spec.rke2.secretsEncryption, true);
     assert.equal(spec.rke2.clusterDns, "10.43.0.10");
     assert.equal(spec.protect, true);

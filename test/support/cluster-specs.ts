@@ -107,6 +107,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
     policyEnforcement: "mandatory",
     addons: {
       values: {},
+      gpuDrivers: "operator",
       acmeEmail: "platform-team@example.org",
     },
     source: {
