@@ -258,6 +258,13 @@ describe("add-on values", () => {
     });
   });
 
+  describe("rancher", () => {
+    it("lets agents verify the server with the system trust store (public certificate), not strict CA pinning", () => {
+      const spec = { ...referenceSpec(), rancher: { enabled: true, url: "https://rancher.example.org" } };
+      assert.equal(values("rancher", spec)["agentTLSMode"], "system-store");
+    });
+  });
+
   describe("external-dns", () => {
     it("is confined to the cluster's zone, owned by the cluster, upsert-only", () => {
       const v = values("external-dns", referenceSpec());

@@ -27,6 +27,8 @@ function resourceName(r: unknown): string {
 export async function planPlatform(
   spec: ClusterSpec,
   infra: PlatformInfra = FAKE_INFRA,
+  /** Makes the cluster's readiness gate inside the mocked stack (becomes `infra.ready`). */
+  readiness?: () => pulumi.Resource[],
 ): Promise<PlatformRun> {
   const dependsOn = new Map<string, string[]>();
   const run = await runUnderMocks(() => {
@@ -36,7 +38,10 @@ export async function planPlatform(
       dependsOn.set(args.name, list.map(resourceName));
       return undefined;
     });
-    return platformServices(spec, infra, { cloud: cloudProviders(spec) });
+    const ready = readiness?.();
+    return platformServices(spec, ready === undefined ? infra : { ...infra, ready }, {
+      cloud: cloudProviders(spec),
+    });
   });
   return { ...run, dependsOn };
 }

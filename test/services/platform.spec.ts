@@ -190,6 +190,18 @@ describe("platform services under mocks", () => {
       ]);
     });
 
+    it("registers only after the cluster's readiness gate, and installs no add-on before it", async () => {
+      const spec = gpuNotebookSpec();
+      const gated = await planPlatform(spec, FAKE_INFRA, () => [
+        new pulumi.ComponentResource("test:index:ReadinessGate", "api-ready"),
+      ]);
+      const waits = (name: string) => (gated.dependsOn.get(name) ?? []).includes("api-ready");
+      assert.ok(waits(`${spec.name}-rancher-cluster`), "the Rancher cluster object");
+      assert.ok(waits(`${spec.name}-rancher-cattle-system`), "cattle-system");
+      for (const name of gated.result.outputs.addons)
+        assert.ok(waits(`${spec.name}-addons-${name}-namespace`), name);
+    });
+
     it("never uses the insecure registration command, curl -k or a shell", () => {
       const everything = JSON.stringify(ref.resources.map((r) => r.inputs));
       assert.doesNotMatch(everything, /insecureCommand|--insecure|curl\s+(-\w*k|--insecure)|kubectl apply/);
