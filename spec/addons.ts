@@ -3,6 +3,8 @@
  * `spec.addonValues`; the add-on catalogue in `components/addons/` must define each of them.
  */
 export const ADDON_NAMES = [
+  "openstack-cloud-controller-manager",
+  "openstack-cinder-csi",
   "cert-manager",
   "external-dns",
   "vault-secrets-operator",

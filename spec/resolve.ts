@@ -120,6 +120,9 @@ export function resolveCluster(
       availabilityZones: zones,
     },
     rke2: {
+      // The OpenStack cloud controller manager needs application credentials, which only come from Vault;
+      // without it an `external` cloud provider would leave every node tainted uninitialized forever.
+      cloudProviderName: vault !== undefined && vault.enabled !== false ? "external" : "",
       version: p.rke2Version,
       cni: rke2.cni ?? DEFAULTS.cni,
       cisProfile: (rke2.cisProfile ?? DEFAULTS.cisProfile) ? "cis" : "",

@@ -91,6 +91,11 @@ export interface Rke2Settings {
   readonly clusterDns: string;
   /** `write-kubeconfig-mode`. */
   readonly writeKubeconfigMode: string;
+  /**
+   * RKE2 `cloud-provider-name` on every node: `external` when the OpenStack cloud controller manager runs
+   * (every cluster whose OpenStack credentials come from Vault), empty otherwise.
+   */
+  readonly cloudProviderName: "external" | "";
 }
 
 export interface Network {

@@ -30,8 +30,13 @@ export interface AddonSecret {
   readonly name: string;
   /** Path under the KV mount (`spec.vault.kvMount`) to read. */
   readonly vaultPath: string;
-  /** Secret key → field of the Vault entry. */
+  /** Secret key → field of the Vault entry (every field named here must exist in the entry). */
   readonly keys: Readonly<Record<string, string>>;
+  /**
+   * Builds the Secret's data from the entry's fields instead of copying `keys` (e.g. a config file).
+   * @default copy each key from its field
+   */
+  readonly render?: (fields: Readonly<Record<string, string>>) => Record<string, string>;
   /** The spec field that names this secret's source, for error messages. */
   readonly sourceField: string;
 }
@@ -47,6 +52,16 @@ export interface AddonDefinition {
   readonly repository: string;
   /** Namespace the release and its secrets live in (created by xcluster, not by Helm). */
   readonly namespace: string;
+  /**
+   * The namespace exists on every cluster (kube-system): xcluster neither creates nor labels it.
+   * @default false
+   */
+  readonly existingNamespace?: boolean;
+  /**
+   * Installed before every other add-on (the cloud provider: until it runs, nodes are tainted
+   * uninitialized and volumes cannot be provisioned). @default false
+   */
+  readonly foundation?: boolean;
   /**
    * The Pod Security level the namespace is labelled with before the release is installed, and why
    * (`components/addons/pod-security.ts`).

@@ -186,10 +186,10 @@ describe("add-on values", () => {
       const v = values("jupyterhub", cpuNotebookSpec());
       assert.deepEqual(v["hub"]["db"], {
         type: "sqlite-pvc",
-        pvc: { storageClassName: "cinder", storage: "1Gi" },
+        pvc: { storageClassName: "csi-cinder-sc-delete", storage: "1Gi" },
       });
       assert.equal(v["singleuser"]["storage"]["type"], "dynamic");
-      assert.equal(v["singleuser"]["storage"]["dynamic"]["storageClass"], "cinder");
+      assert.equal(v["singleuser"]["storage"]["dynamic"]["storageClass"], "csi-cinder-sc-delete");
     });
 
     it("pre-pulls the CUDA image on the GPU nodes only, and not through the chart's pullers on CPU nodes", () => {

@@ -79,6 +79,7 @@ export function referenceSpec(): ClusterSpec {
       serviceCidr: "10.43.0.0/16",
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
+      cloudProviderName: "external",
     },
     adminCidrs: ["198.51.100.0/24"],
     vault: {
@@ -163,9 +164,16 @@ export function bareLabSpec(): ClusterSpec {
     name: "lab",
     labels: {},
     vault: { ...ref.vault, enabled: false },
+    // Without Vault there are no OpenStack credentials for the cloud provider (spec/resolve.ts).
+    rke2: { ...ref.rke2, cloudProviderName: "" },
     dns: { ...ref.dns, enabled: false },
     rancher: { ...ref.rancher, enabled: false },
   };
+}
+
+/** The spec with Vault off, as the resolver makes it: no Vault, so no OpenStack cloud provider either. */
+export function withoutVault(spec: ClusterSpec): ClusterSpec {
+  return { ...spec, vault: { ...spec.vault, enabled: false }, rke2: { ...spec.rke2, cloudProviderName: "" } };
 }
 
 /** Every fixture, for table-driven tests. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ofType, unwrap } from "../support/pulumi";
 import type { RecordedResource } from "../../plan/mocks";
 import { FAKE_INFRA, planPlatform, type PlatformRun } from "./harness";
-import { bareLabSpec, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+import { bareLabSpec, cpuNotebookSpec, gpuNotebookSpec, referenceSpec, withoutVault } from "./fixtures";
 
 const VAULT_READ = "vault:kv/getSecretV2:getSecretV2";
 const SECRET_V2 = "vault:kv/secretV2:SecretV2";
@@ -172,7 +172,11 @@ describe("platform services under mocks", () => {
     it("creates an imported cluster object labelled with the cluster's labels", () => {
       const cluster = one(ref, "rancher2:index/cluster:Cluster", "ecmwf-ai-platform-rancher-cluster").inputs;
       assert.equal(cluster["name"], "ecmwf-ai-platform");
-      assert.deepEqual(cluster["labels"], { ...referenceSpec().labels, "xcluster.dev/gpu": "true" });
+      assert.deepEqual(cluster["labels"], {
+        ...referenceSpec().labels,
+        "xcluster.dev/gpu": "true",
+        "xcluster.dev/openstack-cloud-provider": "true",
+      });
       assert.equal(cluster["rke2Config"], undefined, "xcluster, not Rancher, manages the RKE2 version");
       // Rancher would otherwise install the system-upgrade-controller and upgrade the nodes itself.
       assert.deepEqual(cluster["annotations"], { "rancher.io/imported-cluster-version-management": "false" });
@@ -198,8 +202,13 @@ describe("platform services under mocks", () => {
       const waits = (name: string) => (gated.dependsOn.get(name) ?? []).includes("api-ready");
       assert.ok(waits(`${spec.name}-rancher-cluster`), "the Rancher cluster object");
       assert.ok(waits(`${spec.name}-rancher-cattle-system`), "cattle-system");
-      for (const name of gated.result.outputs.addons)
-        assert.ok(waits(`${spec.name}-addons-${name}-namespace`), name);
+      for (const name of gated.result.outputs.addons) {
+        // kube-system is not created by xcluster: the cloud provider's Secrets wait for the gate instead.
+        const first = name.startsWith("openstack-")
+          ? `${spec.name}-addons-${name}-${name === "openstack-cinder-csi" ? "cinder-csi-" : ""}cloud-config`
+          : `${spec.name}-addons-${name}-namespace`;
+        assert.ok(waits(first), `${name}: ${first}`);
+      }
     });
 
     it("never uses the insecure registration command, curl -k or a shell", () => {
@@ -219,6 +228,8 @@ describe("platform services under mocks", () => {
         "cert-manager",
         "external-dns",
         "gpu-operator",
+        "openstack-cinder-csi",
+        "openstack-cloud-controller-manager",
         "vault-secrets-operator",
       ]);
       for (const r of releases) {
@@ -226,6 +237,8 @@ describe("platform services under mocks", () => {
         assert.match(String((r.inputs["repositoryOpts"] as { repo: string }).repo), /^https:\/\//);
       }
       assert.deepEqual(ref.result.outputs.addons, [
+        "openstack-cloud-controller-manager",
+        "openstack-cinder-csi",
         "cert-manager",
         "external-dns",
         "vault-secrets-operator",
@@ -290,12 +303,12 @@ describe("platform services under mocks", () => {
       const run = await planPlatform(cpuNotebookSpec());
       assert.deepEqual(
         ofType(run.resources, RELEASE).map((r) => r.inputs["chart"]),
-        ["cert-manager", "jupyterhub"],
+        ["openstack-cloud-controller-manager", "openstack-cinder-csi", "cert-manager", "jupyterhub"],
       );
     });
 
     it("rejects add-ons that need Vault secrets when Vault is off, naming the field", async () => {
-      const spec = { ...gpuNotebookSpec(), vault: { ...gpuNotebookSpec().vault, enabled: false } };
+      const spec = withoutVault(gpuNotebookSpec());
       await assert.rejects(
         planPlatform(spec),
         /add-on external-dns: vault\.awsCredentialPath: .*vault\.enabled/,

@@ -90,6 +90,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       serviceCidr: "10.43.0.0/16",
       clusterDns: "10.43.0.10",
       writeKubeconfigMode: "0600",
+      cloudProviderName: "external",
     },
     adminCidrs: ["192.168.100.0/24"],
     vault: {
