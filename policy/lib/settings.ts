@@ -61,6 +61,7 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
   approvedChartRepositories: strings(
     "Helm chart repositories (https/oci URL prefixes) charts may come from.",
     [
+      "https://kubernetes.github.io/cloud-provider-openstack",
       "https://charts.jetstack.io",
       "https://kubernetes-sigs.github.io/external-dns",
       "https://helm.releases.hashicorp.com",

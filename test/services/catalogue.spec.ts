@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ADDON_NAMES } from "../../spec/addons";
+import { ADDON_NAMES, SYSTEM_ADDON_NAMES } from "../../spec/addons";
 import { CATALOGUE, addonDefinition } from "../../components/addons/catalogue";
 import { MIN_GPU_OPERATOR_VERSION } from "../../components/addons/gpu-operator";
 import { addonValues } from "../../components/addons/values";
@@ -35,8 +35,8 @@ function literalSecrets(value: unknown, path = ""): string[] {
 }
 
 describe("add-on catalogue", () => {
-  it("defines exactly the add-on names the spec accepts", () => {
-    assert.deepEqual(CATALOGUE.map((a) => a.name).sort(), [...ADDON_NAMES].sort());
+  it("defines exactly the add-on names the spec accepts, plus the system add-ons users cannot list", () => {
+    assert.deepEqual(CATALOGUE.map((a) => a.name).sort(), [...ADDON_NAMES, ...SYSTEM_ADDON_NAMES].sort());
   });
 
   it("finds each add-on by name and rejects an unknown one", () => {
@@ -59,7 +59,10 @@ describe("add-on catalogue", () => {
         Object.keys(addon.selector.matchLabels ?? {}).length + (addon.selector.matchExpressions ?? []).length;
       assert.ok(requirements > 0);
       for (const d of addon.dependsOn)
-        assert.ok(ADDON_NAMES.includes(d), `${addon.name} depends on unknown ${d}`);
+        assert.ok(
+          CATALOGUE.some((a) => a.name === d),
+          `${addon.name} depends on unknown ${d}`,
+        );
     });
   }
 

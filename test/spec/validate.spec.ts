@@ -264,6 +264,19 @@ describe("spec validation", () => {
     });
   }
 
+  it("runs RKE2 with the external (OpenStack) cloud provider when the environment's credentials come from Vault", () => {
+    const vault = {
+      address: "https://vault.example.org:8200",
+      openstackCredentialPath: "p/os",
+      awsCredentialPath: "p/aws",
+      sshPublicKeyPath: "p/ssh",
+      clusterPathPrefix: "clusters",
+    };
+    const fleet = loadFiles({ "environment.yaml": baseEnvironment({ vault }), "c1.yaml": cluster() });
+    assert.deepEqual(fleet.messages, []);
+    assert.equal(fleet.clusters[0]?.rke2.cloudProviderName, "external");
+  });
+
   it("accepts a valid cluster and resolves its defaults", () => {
     const fleet = loadFiles({ "environment.yaml": baseEnvironment(), "c1.yaml": cluster() });
     assert.deepEqual(fleet.messages, []);
@@ -279,6 +292,8 @@ describe("spec validation", () => {
     );
     assert.equal(spec.rke2.cisProfile, "cis");
     assert.equal(spec.addons.gpuDrivers, "operator");
+    // No Vault in this environment: no credentials for the OpenStack cloud provider, so RKE2 runs without it.
+    assert.equal(spec.rke2.cloudProviderName, "");
     assert.equal(spec.rke2.secretsEncryption, true);
     assert.equal(spec.rke2.clusterDns, "10.43.0.10");
     assert.equal(spec.protect, true);
