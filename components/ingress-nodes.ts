@@ -39,7 +39,7 @@ export interface IngressNodesArgs {
   /** The Vip component's `allowedAddressPair` (the VIP /32 only). */
   readonly vipAllowedAddressPair: { readonly ipAddress: string };
   /** RKE2 version and CIS profile. */
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install">;
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
   /** The fixed registration address: the API VIP the servers hold. */
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */

@@ -17,7 +17,7 @@ export interface NodePoolArgs {
   /** The pool: name, role (agent|gpu), count, flavor, image, zones (round-robin), labels, taints, policy. */
   readonly pool: NodePoolSpec;
   /** RKE2 version and CIS profile. */
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install">;
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
   /** The fixed registration address agents join through. */
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */

@@ -6,7 +6,7 @@
  * resources and leaves the others as they are.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import type * as rancher2 from "@pulumi/rancher2";
 import type { ClusterSpec } from "../spec/types";
 import { ClusterDns } from "../components/dns";
@@ -14,6 +14,7 @@ import { RancherRegistration } from "../components/rancher-registration";
 import { ClusterVaultSecrets, readKvSecret } from "../components/vault-secrets";
 import { Addons, requiredVaultPaths } from "../components/addons/addons";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
+import { podSecurityVersion } from "../components/addons/pod-security";
 import type { AddonName } from "../spec/addons";
 import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
 import { UpgradePlans } from "../components/upgrade-plans";
@@ -101,6 +102,19 @@ function withLabels(spec: ClusterSpec, extra: Readonly<Record<string, string>>):
   return Object.keys(extra).length === 0 ? spec : { ...spec, labels: { ...spec.labels, ...extra } };
 }
 
+/**
+ * The provider the Rancher registration manifest is applied with. Since pulumi-kubernetes 4.29 a create
+ * of an object that already exists fails; the manifest's `cattle-system` Namespace must adopt the one
+ * xcluster creates (labelled) before it, so this provider, and only this one, upserts.
+ */
+function registrationManifestProvider(spec: ClusterSpec, kubeconfig: pulumi.Input<string>): k8s.Provider {
+  return new k8s.Provider(`${spec.name}-kubernetes-registration`, {
+    kubeconfig: pulumi.secret(kubeconfig),
+    enableServerSideApply: true,
+    upsertExistingObjects: true,
+  });
+}
+
 /** Creates the platform services of one cluster. */
 export function platformServices(
   baseSpec: ClusterSpec,
@@ -126,7 +140,9 @@ export function platformServices(
   // so every cluster with a known endpoint has the gate.
   const apiReady =
     infra.readiness !== undefined ? new ReadinessGate(`${name}-api-ready`, infra.readiness) : undefined;
-  const afterReady: pulumi.ComponentResourceOptions = apiReady === undefined ? {} : { dependsOn: [apiReady] };
+  const afterReady: pulumi.ComponentResourceOptions =
+    apiReady === undefined ? {} : { dependsOn: [apiReady], transformations: [waitFor(apiReady)] };
+  const ready: pulumi.Resource[] = apiReady === undefined ? [] : [apiReady];
 
   // A change of rke2Version is rolled out in the cluster, node by node; nodes are never replaced for it.
   const upgradePlans = new UpgradePlans(
@@ -174,7 +190,16 @@ export function platformServices(
   const rancher = register
     ? new RancherRegistration(
         `${name}-rancher`,
-        { clusterName: name, labels: clusterSelectionLabels(spec), kubernetesProvider: cluster() },
+        {
+          clusterName: name,
+          labels: clusterSelectionLabels(spec),
+          kubernetesProvider: cluster(),
+          manifestProvider: registrationManifestProvider(spec, infra.kubeconfig),
+          podSecurityVersion: podSecurityVersion(spec),
+          // A component's dependsOn does not reach its children (the SDK gathers each resource's own
+          // dependsOn only: @pulumi/pulumi 3.248.0 runtime/resource.js), so the gate is passed down.
+          dependsOn: ready,
+        },
         { providers: [options.rancher ?? rancherProvider(spec, { vault: cloud.vault })], ...afterReady },
       )
     : undefined;
@@ -214,7 +239,7 @@ export function platformServices(
     }
     addons = new Addons(
       `${name}-addons`,
-      { spec, selection, vaultData },
+      { spec, selection, vaultData, ready },
       { providers: [cluster()], ...afterReady },
     );
   }
@@ -229,4 +254,13 @@ export function platformServices(
     addons: selection.map((s) => s.addon.name),
   };
   return { apiReady, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
+}
+
+/**
+ * Makes a component and every resource under it wait for `gate`. A component's own `dependsOn` does not
+ * reach its children: the SDK gathers only each resource's own `dependsOn` (@pulumi/pulumi 3.248.0
+ * runtime/resource.js, prepareResource), while transformations are inherited by every descendant.
+ */
+function waitFor(gate: pulumi.Resource): pulumi.ResourceTransformation {
+  return (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [gate] }) });
 }

@@ -11,7 +11,13 @@ export const ADDON_NAMES = [
   "rancher",
 ] as const;
 
-export type AddonName = (typeof ADDON_NAMES)[number];
+/**
+ * Add-ons every cluster gets from what its spec implies, never listed by users (the OpenStack cloud
+ * provider, on clusters whose credentials come from Vault).
+ */
+export const SYSTEM_ADDON_NAMES = ["openstack-cloud-controller-manager", "openstack-cinder-csi"] as const;
+
+export type AddonName = (typeof ADDON_NAMES)[number] | (typeof SYSTEM_ADDON_NAMES)[number];
 
 /** The cluster label that selects an add-on; `spec.addons: [x]` sets `addons.x: enabled`. */
 export function addonLabel(name: string): string {

@@ -38,6 +38,12 @@ export const DEFAULTS = {
   secretsProvider: "passphrase",
   vaultKvMount: "secret",
   dnsTtlSeconds: 300,
+  /** generic-oauth: the userinfo field with the user's groups (OIDC providers' usual `groups` claim). */
+  oauthGroupsClaim: "groups",
+  /** GPU nodes get the NVIDIA driver from the gpu-operator unless the environment says the image has it. */
+  gpuDrivers: "operator",
+  /** LDAP: the attribute with the login name (OpenLDAP's `uid`; Active Directory uses sAMAccountName). */
+  ldapUserAttribute: "uid",
   /** Default pool names for the reference `numberOfWorkers` / `numberOfGpuWorkers` shorthands. */
   workerPoolName: "workers",
   gpuPoolName: "gpu-workers",

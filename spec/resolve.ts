@@ -7,7 +7,7 @@ import { DEFAULTS } from "./defaults";
 import { allocationPoolOf } from "./semantics";
 import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
-import type { ClusterSpec, NodePool, Rke2Install, Taint, Topology } from "./types";
+import type { ClusterSpec, JupyterHubAuth, NodePool, Rke2Install, Taint, Topology } from "./types";
 import { routerIdScopeOf, routerIdsFor } from "./router-ids";
 import { DEFAULT_GPU_TAINT } from "../components/conventions";
 
@@ -123,6 +123,9 @@ export function resolveCluster(
       availabilityZones: zones,
     },
     rke2: {
+      // The OpenStack cloud controller manager needs application credentials, which only come from Vault;
+      // without it an `external` cloud provider would leave every node tainted uninitialized forever.
+      cloudProviderName: vault !== undefined && vault.enabled !== false ? "external" : "",
       version: p.rke2Version,
       cni: rke2.cni ?? DEFAULTS.cni,
       cisProfile: (rke2.cisProfile ?? DEFAULTS.cisProfile) ? "cis" : "",
@@ -173,14 +176,10 @@ export function resolveCluster(
       values: { ...c.spec.addonValues },
       ...(auth
         ? {
-            jupyterhubAuth: {
-              type: auth.type,
-              credentialPath: auth.credentialPath,
-              allowedGroups: auth.allowedGroups ?? [],
-              adminUsers: auth.adminUsers ?? [],
-            },
+            jupyterhubAuth: resolveJupyterHubAuth(auth),
           }
         : {}),
+      gpuDrivers: e.gpuDrivers ?? DEFAULTS.gpuDrivers,
       acmeEmail: e.acmeEmail ?? "",
     },
     source: { clusterFile: sources.clusterFile, environmentFile: sources.environmentFile },
@@ -219,4 +218,47 @@ export function resolveInstall(i: EnvironmentDocument["spec"]["rke2Install"]): R
       Object.entries(i?.registryMirrors ?? {}).map(([k, v]) => [k, [...v]]),
     ),
   };
+}
+
+/** The environment's authenticator with its defaults applied. */
+function resolveJupyterHubAuth(
+  auth: NonNullable<NonNullable<EnvironmentDocument["spec"]["jupyterhub"]>["auth"]>,
+): JupyterHubAuth {
+  const common = {
+    credentialPath: auth.credentialPath,
+    allowedGroups: auth.allowedGroups ?? [],
+    adminUsers: auth.adminUsers ?? [],
+  };
+  switch (auth.type) {
+    case "github":
+    case "gitlab":
+      return { ...common, type: auth.type, ...(auth.url === undefined ? {} : { url: auth.url }) };
+    case "generic-oauth":
+      return {
+        ...common,
+        type: auth.type,
+        authorizeUrl: auth.authorizeUrl,
+        tokenUrl: auth.tokenUrl,
+        userdataUrl: auth.userdataUrl,
+        scopes: auth.scopes,
+        usernameClaim: auth.usernameClaim,
+        groupsClaim: auth.groupsClaim ?? DEFAULTS.oauthGroupsClaim,
+      };
+    case "azuread":
+      return {
+        ...common,
+        type: auth.type,
+        tenantId: auth.tenantId,
+        ...(auth.usernameClaim === undefined ? {} : { usernameClaim: auth.usernameClaim }),
+      };
+    case "ldap":
+      return {
+        ...common,
+        type: auth.type,
+        serverAddress: auth.serverAddress,
+        bindDn: auth.bindDn,
+        userSearchBase: auth.userSearchBase,
+        userAttribute: auth.userAttribute ?? DEFAULTS.ldapUserAttribute,
+      };
+  }
 }

@@ -304,6 +304,76 @@ export const ClusterDocument = z
   })
   .describe("One cluster: the reference XCluster API, extended.");
 
+const oauthUrl = z
+  .string()
+  .regex(/^https:\/\/[^\s/]+/, "must be an https URL")
+  .describe("An https URL.");
+const authCommon = {
+  credentialPath: z
+    .string()
+    .min(1)
+    .describe("Vault KV path with client_id/client_secret (or the LDAP bind password)."),
+  allowedGroups: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Groups (organisations for github) whose members may log in. Default: none (admins only)."),
+  adminUsers: z.array(z.string().min(1)).optional().describe("JupyterHub admins. Default: none."),
+};
+/** One shape per authenticator, with exactly the settings it needs to log anyone in (docs/services.md). */
+const jupyterhubAuth = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("github"),
+      ...authCommon,
+      url: oauthUrl.optional().describe("GitHub Enterprise URL. Default: https://github.com."),
+    }),
+    z.strictObject({
+      type: z.literal("gitlab"),
+      ...authCommon,
+      url: oauthUrl.optional().describe("GitLab URL. Default: https://gitlab.com."),
+    }),
+    z.strictObject({
+      type: z.literal("generic-oauth"),
+      ...authCommon,
+      authorizeUrl: oauthUrl.describe("The provider's OAuth2 authorization endpoint."),
+      tokenUrl: oauthUrl.describe("The provider's token endpoint."),
+      userdataUrl: oauthUrl.describe("The provider's userinfo endpoint."),
+      scopes: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe('Scopes to request, e.g. ["openid", "profile", "email"].'),
+      usernameClaim: z.string().min(1).describe("Userinfo field that is the JupyterHub user name."),
+      groupsClaim: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(`Userinfo field listing the user's groups. Default: ${DEFAULTS.oauthGroupsClaim}.`),
+    }),
+    z.strictObject({
+      type: z.literal("azuread"),
+      ...authCommon,
+      tenantId: z.string().min(1).describe("Entra ID (Azure AD) tenant ID."),
+      usernameClaim: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Token claim that is the JupyterHub user name. Default: the authenticator's (name)."),
+    }),
+    z.strictObject({
+      type: z.literal("ldap"),
+      ...authCommon,
+      serverAddress: z.string().min(1).describe("LDAP server host name (StartTLS before bind on 389)."),
+      bindDn: z.string().min(1).describe("DN of the search account the hub binds as to look users up."),
+      userSearchBase: z.string().min(1).describe("Base DN under which users are looked up."),
+      userAttribute: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(`Attribute holding the login name. Default: ${DEFAULTS.ldapUserAttribute}.`),
+    }),
+  ])
+  .describe("How JupyterHub users log in.");
+
 export const EnvironmentDocument = z
   .strictObject({
     $schema: z.string().optional(),
@@ -398,19 +468,7 @@ export const EnvironmentDocument = z
           enforcement: z.enum(["mandatory", "advisory"]).optional().describe("Default: mandatory."),
         })
         .optional(),
-      jupyterhub: z
-        .strictObject({
-          auth: z.strictObject({
-            type: z.enum(["github", "gitlab", "generic-oauth", "azuread", "ldap"]),
-            credentialPath: z
-              .string()
-              .min(1)
-              .describe("Vault KV path with client_id/client_secret (or the LDAP bind password)."),
-            allowedGroups: z.array(z.string()).optional(),
-            adminUsers: z.array(z.string()).optional(),
-          }),
-        })
-        .optional(),
+      jupyterhub: z.strictObject({ auth: jupyterhubAuth }).optional(),
       acmeEmail: z.string().email().optional().describe("ACME account for cert-manager's issuer."),
       keepalived: z
         .strictObject({
@@ -429,6 +487,12 @@ export const EnvironmentDocument = z
         })
         .optional()
         .describe("keepalived settings shared by the environment's clusters."),
+      gpuDrivers: z
+        .enum(["operator", "preinstalled"])
+        .optional()
+        .describe(
+          `Who installs the NVIDIA driver on GPU nodes: the gpu-operator's driver container (operator), or the GPU image, which then must carry it (preinstalled; gpu-operator driver.enabled=false). Default: ${DEFAULTS.gpuDrivers}.`,
+        ),
       defaults: z
         .strictObject({ topology: topology.optional(), rke2: rke2.optional() })
         .optional()

@@ -129,6 +129,11 @@ export interface Rke2Settings {
   readonly install: Rke2Install;
   /** Agents system-upgrade-controller upgrades at a time (servers: one at a time). */
   readonly upgradeAgentConcurrency: number;
+  /**
+   * RKE2 `cloud-provider-name` on every node: `external` when the OpenStack cloud controller manager runs
+   * (every cluster whose OpenStack credentials come from Vault), empty otherwise.
+   */
+  readonly cloudProviderName: "external" | "";
 }
 
 export interface Network {
@@ -189,20 +194,48 @@ export interface BackendSettings {
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
-export interface JupyterHubAuth {
-  /** JupyterHub authenticator: `github`, `gitlab`, `generic-oauth`, `azuread`, `ldap`. */
-  readonly type: "github" | "gitlab" | "generic-oauth" | "azuread" | "ldap";
-  /** Vault KV path (under the mount) holding `client_id` and `client_secret` (OAuth) or the bind password (LDAP). */
+interface JupyterHubAuthCommon {
+  /** Vault KV path (under the mount) holding `client_id` and `client_secret` (OAuth) or `bind_password` (LDAP). */
   readonly credentialPath: string;
   readonly allowedGroups: readonly string[];
   readonly adminUsers: readonly string[];
 }
+
+/** How JupyterHub users log in: one shape per authenticator, each with what it needs to log anyone in. */
+export type JupyterHubAuth =
+  | (JupyterHubAuthCommon & { readonly type: "github" | "gitlab"; readonly url?: string })
+  | (JupyterHubAuthCommon & {
+      readonly type: "generic-oauth";
+      readonly authorizeUrl: string;
+      readonly tokenUrl: string;
+      readonly userdataUrl: string;
+      readonly scopes: readonly string[];
+      readonly usernameClaim: string;
+      readonly groupsClaim: string;
+    })
+  | (JupyterHubAuthCommon & {
+      readonly type: "azuread";
+      readonly tenantId: string;
+      readonly usernameClaim?: string;
+    })
+  | (JupyterHubAuthCommon & {
+      readonly type: "ldap";
+      readonly serverAddress: string;
+      readonly bindDn: string;
+      readonly userSearchBase: string;
+      readonly userAttribute: string;
+    });
 
 /** Add-on settings. Which add-ons a cluster gets is decided by the catalogue's label selectors on `labels`. */
 export interface AddonSettings {
   /** Extra Helm values per add-on from the spec, merged over the derived values. */
   readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly jupyterhubAuth?: JupyterHubAuth;
+  /**
+   * Who provides the NVIDIA kernel driver on GPU nodes: the gpu-operator's driver container (`operator`),
+   * or the GPU image itself (`preinstalled`: the operator's driver is off).
+   */
+  readonly gpuDrivers: "operator" | "preinstalled";
   /** ACME account e-mail for cert-manager's issuer. */
   readonly acmeEmail: string;
 }

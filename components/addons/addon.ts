@@ -5,6 +5,7 @@
  */
 import type { ClusterSpec } from "../../spec/types";
 import type { AddonName } from "../../spec/addons";
+import type { PodSecurity } from "./pod-security";
 
 /** One Kubernetes-style label selector requirement. */
 export interface LabelSelectorRequirement {
@@ -29,8 +30,13 @@ export interface AddonSecret {
   readonly name: string;
   /** Path under the KV mount (`spec.vault.kvMount`) to read. */
   readonly vaultPath: string;
-  /** Secret key → field of the Vault entry. */
+  /** Secret key → field of the Vault entry (every field named here must exist in the entry). */
   readonly keys: Readonly<Record<string, string>>;
+  /**
+   * Builds the Secret's data from the entry's fields instead of copying `keys` (e.g. a config file).
+   * @default copy each key from its field
+   */
+  readonly render?: (fields: Readonly<Record<string, string>>) => Record<string, string>;
   /** The spec field that names this secret's source, for error messages. */
   readonly sourceField: string;
 }
@@ -46,14 +52,32 @@ export interface AddonDefinition {
   readonly repository: string;
   /** Namespace the release and its secrets live in (created by xcluster, not by Helm). */
   readonly namespace: string;
-  /** Labels on that namespace (e.g. Pod Security Admission level). */
-  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /**
+   * The namespace exists on every cluster (kube-system): xcluster neither creates nor labels it.
+   * @default false
+   */
+  readonly existingNamespace?: boolean;
+  /**
+   * Installed before every other add-on (the cloud provider: until it runs, nodes are tainted
+   * uninitialized and volumes cannot be provisioned). @default false
+   */
+  readonly foundation?: boolean;
+  /**
+   * The Pod Security level the namespace is labelled with before the release is installed, and why
+   * (`components/addons/pod-security.ts`).
+   */
+  readonly podSecurity: PodSecurity;
   /** Which clusters get the add-on, matched against `clusterSelectionLabels(spec)`. */
   readonly selector: LabelSelector;
   /** Add-ons that must be installed first; selecting this one selects them too. */
   readonly dependsOn: readonly AddonName[];
   /** Helm values derived from the cluster (pure; spec overrides are merged over them by the installer). */
   values(cluster: ClusterSpec): Record<string, unknown>;
+  /**
+   * Further Kubernetes objects xcluster applies in the add-on's namespace after the release (what the chart
+   * cannot express, e.g. an image puller on GPU nodes only). @default none
+   */
+  manifests?(cluster: ClusterSpec): readonly Record<string, unknown>[];
   /** Kubernetes Secrets to create from Vault before the release. */
   secrets(cluster: ClusterSpec): readonly AddonSecret[];
 }

@@ -13,6 +13,7 @@ import { AddonConfigurationError, type AddonSecret } from "./addon";
 import { clusterIssuer } from "./cert-manager";
 import { selectAddons, type AddonSelection } from "./select";
 import { addonValues } from "./values";
+import { podSecurityLabels, podSecurityVersion } from "./pod-security";
 
 export interface AddonsArgs {
   /** The resolved cluster spec; its labels decide which add-ons exist (plain, never an Output). */
@@ -33,6 +34,8 @@ export interface AddonsArgs {
    * @default 900
    */
   readonly timeoutSeconds?: number;
+  /** What every namespace (and so every release) waits for: the cluster's readiness gate. @default [] */
+  readonly ready?: readonly pulumi.Resource[];
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -61,13 +64,24 @@ export class Addons extends pulumi.ComponentResource {
     // What a dependant waits for: the release, plus the ClusterIssuer for cert-manager.
     const readiness: Partial<Record<AddonName, pulumi.Resource[]>> = {};
 
+    // The cloud provider first: nothing else schedules or gets a volume before it runs.
+    const foundations: pulumi.Resource[] = [];
     for (const { addon } of selection) {
       const child = `${name}-${addon.name}`;
-      const namespace = new k8s.core.v1.Namespace(
-        `${child}-namespace`,
-        { metadata: { name: addon.namespace, labels: { ...addon.namespaceLabels } } },
-        { parent: this },
-      );
+      const namespace: pulumi.Resource[] = addon.existingNamespace
+        ? [...(args.ready ?? [])]
+        : [
+            new k8s.core.v1.Namespace(
+              `${child}-namespace`,
+              {
+                metadata: {
+                  name: addon.namespace,
+                  labels: podSecurityLabels(addon.podSecurity.level, podSecurityVersion(spec)),
+                },
+              },
+              { parent: this, dependsOn: [...(args.ready ?? [])] },
+            ),
+          ];
       const secrets = addon.secrets(spec).map(
         (s) =>
           new k8s.core.v1.Secret(
@@ -77,10 +91,13 @@ export class Addons extends pulumi.ComponentResource {
               type: "Opaque",
               stringData: secretStringData(spec, addon.name, s, vaultData[s.vaultPath]),
             },
-            { parent: this, dependsOn: [namespace] },
+            { parent: this, dependsOn: namespace },
           ),
       );
-      const dependencies = addon.dependsOn.flatMap((d) => readiness[d] ?? []);
+      const dependencies = [
+        ...addon.dependsOn.flatMap((d) => readiness[d] ?? []),
+        ...(addon.foundation ? [] : foundations),
+      ];
       const release = new k8s.helm.v3.Release(
         child,
         {
@@ -95,10 +112,19 @@ export class Addons extends pulumi.ComponentResource {
           cleanupOnFail: true,
           timeout,
         },
-        { parent: this, dependsOn: [namespace, ...secrets, ...dependencies] },
+        { parent: this, dependsOn: [...namespace, ...secrets, ...dependencies] },
       );
       releases[addon.name] = release;
       readiness[addon.name] = [release];
+      if (addon.foundation) foundations.push(release);
+      const manifests = addon.manifests?.(spec) ?? [];
+      if (manifests.length > 0) {
+        new k8s.yaml.v2.ConfigGroup(
+          `${child}-manifests`,
+          { objs: manifests.map((m) => ({ ...m })) },
+          { parent: this, dependsOn: [release] },
+        );
+      }
       if (addon.name === "cert-manager") {
         const issuer = new k8s.apiextensions.CustomResource(`${child}-issuer`, clusterIssuer(spec), {
           parent: this,
@@ -133,8 +159,8 @@ function secretStringData(
     );
   }
   return pulumi.secret(
-    pulumi.output(data).apply((fields) =>
-      Object.fromEntries(
+    pulumi.output(data).apply((fields) => {
+      const copied = Object.fromEntries(
         Object.entries(secret.keys).map(([key, field]) => {
           const value = fields[field];
           if (value === undefined) {
@@ -144,7 +170,8 @@ function secretStringData(
           }
           return [key, value];
         }),
-      ),
-    ),
+      );
+      return secret.render === undefined ? copied : secret.render(fields);
+    }),
   );
 }

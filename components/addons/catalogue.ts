@@ -4,6 +4,7 @@
  */
 import type { AddonName } from "../../spec/addons";
 import type { AddonDefinition } from "./addon";
+import { openstackCinderCsi, openstackCloudControllerManager } from "./openstack-cloud-provider";
 import { certManager } from "./cert-manager";
 import { externalDns } from "./external-dns";
 import { vaultSecretsOperator } from "./vault-secrets-operator";
@@ -12,6 +13,8 @@ import { jupyterhub } from "./jupyterhub";
 import { rancher } from "./rancher";
 
 export const CATALOGUE: readonly AddonDefinition[] = [
+  openstackCloudControllerManager,
+  openstackCinderCsi,
   certManager,
   externalDns,
   vaultSecretsOperator,

@@ -20,7 +20,15 @@ export const certManager: AddonDefinition = {
   version: "v1.20.3",
   repository: "https://charts.jetstack.io",
   namespace: "cert-manager",
-  namespaceLabels: {},
+  podSecurity: {
+    level: "restricted",
+    // Every pod the chart makes (controller, webhook, cainjector, startupapicheck) gets a pod
+    // securityContext with runAsNonRoot and the RuntimeDefault seccomp profile and a container
+    // securityContext dropping ALL capabilities without privilege escalation, by default
+    // (cert-manager/cert-manager deploy/charts/cert-manager/values.yaml v1.20.3, lines 411-424, 816-829,
+    // 1217-1230, 1511-1524); xcluster leaves those values alone.
+    reason: "the chart's default security contexts meet restricted",
+  },
   selector: { matchLabels: { [addonLabel("cert-manager")]: ADDON_ENABLED } },
   dependsOn: [],
   values: () => ({

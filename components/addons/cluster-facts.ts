@@ -12,6 +12,19 @@ import { GPU_NODE_LABEL } from "../conventions";
  */
 export const GPU_CLUSTER_LABEL = "xcluster.dev/gpu";
 
+/**
+ * The cluster's default StorageClass: the Cinder CSI chart's Delete class, made default with volume
+ * expansion by the OpenStack cloud provider add-on (components/addons/openstack-cloud-provider.ts);
+ * stateful add-ons name it explicitly.
+ */
+export const DEFAULT_STORAGE_CLASS = "csi-cinder-sc-delete";
+
+/**
+ * Derived cluster label: `"true"` when the cluster runs the OpenStack cloud provider (RKE2
+ * `cloud-provider-name: external`, `spec.rke2.cloudProviderName`). Computed, like the GPU label.
+ */
+export const OPENSTACK_CLOUD_PROVIDER_LABEL = "xcluster.dev/openstack-cloud-provider";
+
 /** The ingress class RKE2 ships (its bundled ingress-nginx). */
 export const INGRESS_CLASS = "nginx";
 

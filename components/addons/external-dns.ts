@@ -1,7 +1,9 @@
 /**
- * external-dns: Route53 records for the cluster's Ingresses and Services, confined to the cluster's zone
+ * external-dns: Route53 records for the cluster's LoadBalancer Services, confined to the cluster's zone
  * and owned (TXT registry) by the cluster name so that clusters sharing a zone never touch each other's
- * records. AWS credentials come from Vault into a Kubernetes Secret, never into values.
+ * records, and never pointing a public name at a private address. Ingress hosts are covered by the
+ * `*.apps` wildcard record xcluster writes itself. AWS credentials come from Vault into a Kubernetes
+ * Secret, never into values.
  */
 import type { ClusterSpec } from "../../spec/types";
 import { addonLabel, ADDON_ENABLED } from "../../spec/addons";
@@ -9,6 +11,43 @@ import type { AddonDefinition } from "./addon";
 
 /** Kubernetes Secret holding the Route53 credentials. */
 export const EXTERNAL_DNS_AWS_SECRET = "external-dns-aws";
+
+/**
+ * Address ranges that must never be published in a public zone: the IANA special-purpose ranges that are
+ * not globally reachable (RFC 6890 registry: this-network, RFC 1918, shared CGNAT space, loopback,
+ * link-local, IETF protocol assignments, benchmarking, multicast, reserved; IPv6 loopback, unique-local,
+ * link-local).
+ */
+export const NON_PUBLIC_NETS = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+  "::1/128",
+  "fc00::/7",
+  "fe80::/10",
+] as const;
+
+/**
+ * The `--exclude-target-net` values for a cluster: the non-public ranges plus the cluster's own subnet,
+ * pod and service ranges (whatever they are). external-dns drops every target inside one of them, and an
+ * endpoint left without targets, before anything reaches the provider (kubernetes-sigs/external-dns
+ * v0.20.0: source/wrappers/targetfiltersource.go lines 41-75, wired in by source/wrappers/types.go lines
+ * 118-122; endpoint/target_filter.go lines 63-88; the flag: pkg/apis/externaldns/types.go line 623).
+ * None in a private zone, where private addresses are the point.
+ */
+export function excludedTargetNets(spec: ClusterSpec): string[] {
+  if (spec.dns.privateZone) return [];
+  const own = [spec.network.subnetCidr, spec.rke2.podCidr, spec.rke2.serviceCidr];
+  return [...new Set<string>([...NON_PUBLIC_NETS, ...own])];
+}
 
 /** Route53 is a global service; the SDK still wants a region. */
 const ROUTE53_REGION = "us-east-1";
@@ -24,18 +63,33 @@ export const externalDns: AddonDefinition = {
   version: "1.20.0",
   repository: "https://kubernetes-sigs.github.io/external-dns/",
   namespace: "external-dns",
-  namespaceLabels: {},
+  podSecurity: {
+    level: "restricted",
+    // podSecurityContext runAsNonRoot + RuntimeDefault seccomp, securityContext drop ALL, no privilege
+    // escalation, uid 65532 (kubernetes-sigs/external-dns charts/external-dns/values.yaml
+    // external-dns-helm-chart-1.20.0, lines 86-117).
+    reason: "the chart's default security contexts meet restricted",
+  },
   selector: { matchLabels: { [addonLabel("external-dns")]: ADDON_ENABLED } },
   dependsOn: [],
   values: (spec: ClusterSpec) => ({
     provider: { name: "aws" },
-    sources: ["ingress", "service"],
+    // No `ingress` source: RKE2's ingress-nginx publishes no service address, so an Ingress's status holds
+    // node InternalIPs and external-dns would write them into the public zone, over the `*.apps` wildcard
+    // that already sends every Ingress host to the ingress floating IP (components/dns.ts). Services of
+    // type LoadBalancer only: their status holds the Octavia floating IP; NodePort and ClusterIP services
+    // would publish node or cluster addresses (`--service-type-filter`, types.go line 644).
+    sources: ["service"],
     domainFilters: [spec.dns.zone],
     txtOwnerId: spec.name,
     registry: "txt",
     // Never delete records it did not create in this run; a shared zone is the normal case.
     policy: "upsert-only",
-    extraArgs: [`--aws-zone-type=${spec.dns.privateZone ? "private" : "public"}`],
+    extraArgs: [
+      `--aws-zone-type=${spec.dns.privateZone ? "private" : "public"}`,
+      "--service-type-filter=LoadBalancer",
+      ...excludedTargetNets(spec).map((net) => `--exclude-target-net=${net}`),
+    ],
     env: [
       secretEnv("AWS_ACCESS_KEY_ID", "access_key_id"),
       secretEnv("AWS_SECRET_ACCESS_KEY", "secret_access_key"),

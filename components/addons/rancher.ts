@@ -33,6 +33,9 @@ export function rancherHostname(spec: ClusterSpec): string {
   return url.hostname;
 }
 
+/** How downstream agents verify the Rancher server: against the OS trust store (public certificates). */
+export const RANCHER_AGENT_TLS_MODE = "system-store";
+
 export const rancher: AddonDefinition = {
   name: "rancher",
   chart: "rancher",
@@ -40,11 +43,24 @@ export const rancher: AddonDefinition = {
   version: "2.13.1",
   repository: "https://releases.rancher.com/server-charts/stable",
   namespace: "cattle-system",
-  namespaceLabels: {},
+  podSecurity: {
+    level: "privileged",
+    reason:
+      "Rancher runs its webhook, the hosted-cluster operators and the system-upgrade-controller in " +
+      "cattle-system on the local cluster, and its own restricted template exempts cattle-system for them " +
+      "(rancher/rancher pkg/data/management/podadmissionconfigurationtemplate_data.go v2.13.1, line 18); " +
+      "the server pods themselves carry no securityContext (chart/templates/deployment.yaml)",
+  },
   selector: { matchLabels: { [addonLabel("rancher")]: ADDON_ENABLED } },
   dependsOn: ["cert-manager"],
   values: (spec: ClusterSpec) => ({
     hostname: rancherHostname(spec),
+    // Agents verify the server with the system trust store. The certificate is a public Let's Encrypt
+    // one; new installations default to "strict" (rancher/rancher pkg/settings/setting.go v2.13.1 line 67;
+    // chart/values.yaml lines 54-57), under which an agent without a CA file exits ("Strict CA
+    // verification is enabled but encountered error finding root CA", cmd/agent/main.go lines 166-168).
+    // The value becomes CATTLE_AGENT_TLS_MODE (chart/templates/deployment.yaml lines 150-153).
+    agentTLSMode: RANCHER_AGENT_TLS_MODE,
     replicas: 3,
     ingress: { ingressClassName: INGRESS_CLASS, tls: { source: "letsEncrypt" } },
     letsEncrypt: {

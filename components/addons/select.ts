@@ -8,11 +8,15 @@ import type { ClusterSpec } from "../../spec/types";
 import type { AddonName } from "../../spec/addons";
 import type { AddonDefinition, LabelSelector, LabelSelectorRequirement } from "./addon";
 import { CATALOGUE } from "./catalogue";
-import { GPU_CLUSTER_LABEL, hasGpuPools } from "./cluster-facts";
+import { GPU_CLUSTER_LABEL, hasGpuPools, OPENSTACK_CLOUD_PROVIDER_LABEL } from "./cluster-facts";
 
 /** The labels selectors see: the spec's labels with the derived ones on top (derived values win). */
 export function clusterSelectionLabels(spec: ClusterSpec): Record<string, string> {
-  return { ...spec.labels, [GPU_CLUSTER_LABEL]: hasGpuPools(spec) ? "true" : "false" };
+  return {
+    ...spec.labels,
+    [GPU_CLUSTER_LABEL]: hasGpuPools(spec) ? "true" : "false",
+    [OPENSTACK_CLOUD_PROVIDER_LABEL]: spec.rke2.cloudProviderName === "external" ? "true" : "false",
+  };
 }
 
 function requirementHolds(labels: Readonly<Record<string, string>>, r: LabelSelectorRequirement): boolean {

@@ -16,6 +16,20 @@ export function vaultKubernetesAuthMount(spec: ClusterSpec): string {
 export const VSO_VAULT_ROLE = "vault-secrets-operator";
 export const VSO_TOKEN_AUDIENCE = "vault";
 
+/**
+ * The chart's defaults fail `restricted`: `controller.podSecurityContext` is only `runAsNonRoot: true` and
+ * `controller.securityContext` only `allowPrivilegeEscalation: false` (no seccomp profile, capabilities
+ * kept) (hashicorp/vault-secrets-operator chart/values.yaml v1.3.0, lines 585-591). The same two values
+ * feed every pod the chart makes: the controller Deployment's kube-rbac-proxy and manager containers and
+ * the pre-delete and upgrade-crds hook Jobs (chart/templates/deployment.yaml lines 65-66, 139-147,
+ * 202-219; chart/templates/hook-upgrade-crds.yaml lines 90-107). The CSI driver (`csi.enabled`, default
+ * false, Vault Enterprise only) stays off.
+ */
+export const VSO_RESTRICTED_CONTEXTS = {
+  podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+} as const;
+
 export const vaultSecretsOperator: AddonDefinition = {
   name: "vault-secrets-operator",
   chart: "vault-secrets-operator",
@@ -23,10 +37,17 @@ export const vaultSecretsOperator: AddonDefinition = {
   version: "1.3.0",
   repository: "https://helm.releases.hashicorp.com",
   namespace: "vault-secrets-operator",
-  namespaceLabels: {},
+  podSecurity: {
+    level: "restricted",
+    reason: "restricted once xcluster completes the chart's security contexts (VSO_RESTRICTED_CONTEXTS)",
+  },
   selector: { matchLabels: { [addonLabel("vault-secrets-operator")]: ADDON_ENABLED } },
   dependsOn: [],
   values: (spec: ClusterSpec) => ({
+    controller: {
+      podSecurityContext: structuredClone(VSO_RESTRICTED_CONTEXTS.podSecurityContext),
+      securityContext: structuredClone(VSO_RESTRICTED_CONTEXTS.securityContext),
+    },
     defaultVaultConnection: {
       enabled: true,
       address: spec.vault.address,

@@ -35,6 +35,12 @@ interface NodeConfigInput {
   readonly taints: readonly Taint[];
   /** RKE2 `profile`; empty string leaves it unset. */
   readonly cisProfile: Rke2Settings["cisProfile"];
+  /**
+   * RKE2 `cloud-provider-name`; empty leaves it unset. `external` makes the kubelet wait for a cloud
+   * controller manager (the OpenStack one, an add-on) and turns RKE2's built-in one off (rancher/rke2
+   * pkg/rke2/rke2_linux.go v1.33.3+rke2r1, lines 81-86). @default ""
+   */
+  readonly cloudProviderName?: Rke2Settings["cloudProviderName"];
 }
 
 export interface ServerConfigInput extends NodeConfigInput {
@@ -77,6 +83,7 @@ function nodeEntries(n: NodeConfigInput): Record<string, unknown> {
     ...(labels.length > 0 ? { "node-label": labels } : {}),
     ...(taints.length > 0 ? { "node-taint": taints } : {}),
     ...(n.cisProfile !== "" ? { profile: n.cisProfile } : {}),
+    ...(n.cloudProviderName ? { "cloud-provider-name": n.cloudProviderName } : {}),
   };
 }
 

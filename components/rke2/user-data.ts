@@ -69,6 +69,7 @@ export function serverUserData(s: ServerUserDataInput): string {
     labels: {},
     taints: [SERVER_TAINT],
     cisProfile: s.rke2.cisProfile,
+    cloudProviderName: s.rke2.cloudProviderName,
     bootstrap:
       b.mode === "join"
         ? { mode: "join", registrationAddress: b.registrationAddress }
@@ -104,7 +105,7 @@ export interface AgentUserDataInput {
   readonly nodeIp?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install">;
+  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
   /** Extra files, packages and services (keepalived on ingress nodes). */
@@ -120,6 +121,7 @@ export function agentUserData(a: AgentUserDataInput): string {
     labels: a.labels,
     taints: a.taints,
     cisProfile: a.rke2.cisProfile,
+    cloudProviderName: a.rke2.cloudProviderName,
   });
   return renderCloudConfig({
     installType: "agent",

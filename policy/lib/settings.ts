@@ -61,6 +61,7 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
   approvedChartRepositories: strings(
     "Helm chart repositories (https/oci URL prefixes) charts may come from.",
     [
+      "https://kubernetes.github.io/cloud-provider-openstack",
       "https://charts.jetstack.io",
       "https://kubernetes-sigs.github.io/external-dns",
       "https://helm.releases.hashicorp.com",
@@ -89,7 +90,13 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
   requiredTlsSans: strings("Names/addresses every server certificate must cover (API endpoint, DNS name)."),
   gpuFlavorPatterns: strings("Flavor names (glob `*`) that carry GPUs."),
   gpuTaintKey: { type: "string", default: "nvidia.com/gpu", description: "Taint key GPU nodes must carry." },
-  privilegedNamespaces: strings("Namespaces allowed to run privileged pods.", ["gpu-operator"]),
+  // cattle-system: Rancher (management cluster) runs its webhook, hosted-cluster operators and
+  // system-upgrade-controller there and exempts it in its own restricted template
+  // (rancher/rancher pkg/data/management/podadmissionconfigurationtemplate_data.go v2.13.1, line 18).
+  privilegedNamespaces: strings("Namespaces allowed to run privileged pods.", [
+    "gpu-operator",
+    "cattle-system",
+  ]),
   privateZoneIds: strings(
     "Route53 zone IDs that are private (records there may point at private addresses).",
   ),

@@ -1,8 +1,15 @@
 import { resourceRule } from "../lib/rule";
-import { valuesOf } from "../lib/helm";
+import { chartName, valuesOf } from "../lib/helm";
 import { T } from "../lib/types";
 
 const SHARED_NAMESPACES = ["default", "kube-system", "kube-public"];
+
+/**
+ * The OpenStack cloud provider belongs in kube-system: its controller runs on the host network and its CSI
+ * node plugin privileged, and kube-system is the namespace RKE2's CIS Pod Security configuration exempts
+ * (rancher/rke2 pkg/rke2/psa.go v1.33.3+rke2r1).
+ */
+const KUBE_SYSTEM_CHARTS = ["openstack-cloud-controller-manager", "openstack-cinder-csi"];
 
 function latestTags(v: unknown, path: string, out: string[]): void {
   if (Array.isArray(v)) v.forEach((x, i) => latestTags(x, `${path}[${i}]`, out));
@@ -19,7 +26,7 @@ export const helm004NamespaceAndImageTags = resourceRule(
   {
     name: "helm-004-namespace-and-image-tags",
     description:
-      "Each add-on gets its own namespace (not default or kube-system) and no image is pulled by the mutable tag latest.",
+      "Each add-on gets its own namespace (not default or kube-system, the OpenStack cloud provider aside) and no image is pulled by the mutable tag latest.",
     priority: "P1",
     severity: "low",
     remediationSteps:
@@ -30,7 +37,8 @@ export const helm004NamespaceAndImageTags = resourceRule(
   (props, _args, report) => {
     const ns = props["namespace"];
     const name = typeof ns === "string" && ns !== "" ? ns : "default";
-    if (SHARED_NAMESPACES.includes(name)) report(`release installs into namespace ${name}`);
+    const cloudProvider = name === "kube-system" && KUBE_SYSTEM_CHARTS.includes(chartName(props));
+    if (SHARED_NAMESPACES.includes(name) && !cloudProvider) report(`release installs into namespace ${name}`);
     const found: string[] = [];
     latestTags(valuesOf(props), "values", found);
     for (const p of found) report(`${p} uses the mutable tag latest`);

@@ -9,7 +9,7 @@ export const k8sPsa001PrivilegedNamespaces = resourceRule(
   {
     name: "k8s-psa-001-privileged-namespaces",
     description:
-      "Only allow-listed namespaces (the GPU operator's) enforce the privileged Pod Security level, and the GPU operator is installed only there.",
+      "Only allow-listed namespaces (the GPU operator's, Rancher's cattle-system) enforce the privileged Pod Security level, and the GPU operator is installed only there.",
     priority: "P0",
     severity: "high",
     remediationSteps:

@@ -7,7 +7,7 @@ import { clusterIssuer, CLUSTER_ISSUER } from "../../components/addons/cert-mana
 import { EXTERNAL_DNS_AWS_SECRET } from "../../components/addons/external-dns";
 import { JUPYTERHUB_AUTH_SECRET, NOTEBOOK_IMAGES } from "../../components/addons/jupyterhub";
 import { DEFAULT_GPU_TAINT, GPU_NODE_LABEL } from "../../components/conventions";
-import { cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+import { AUTH_EXAMPLES, FIXTURES, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,36 +22,71 @@ function withAuth(spec: ClusterSpec, auth: JupyterHubAuth | undefined): ClusterS
 
 describe("add-on values", () => {
   describe("gpu-operator", () => {
-    it("points the container toolkit at RKE2's containerd with the nvidia runtime class", () => {
-      const env = values("gpu-operator", referenceSpec())["toolkit"]["env"] as {
-        name: string;
-        value: string;
-      }[];
-      const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
-      assert.equal(
-        byName["CONTAINERD_CONFIG"],
-        "/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl",
+    it("tells the container toolkit RKE2's containerd socket and nothing else, as RKE2 documents for v25.10.x", () => {
+      assert.deepEqual(values("gpu-operator", referenceSpec())["toolkit"], {
+        env: [{ name: "CONTAINERD_SOCKET", value: "/run/k3s/containerd/containerd.sock" }],
+      });
+      // The old value pointed the toolkit at RKE2's config.toml.tmpl, which it then overwrote.
+      assert.doesNotMatch(
+        JSON.stringify(values("gpu-operator", referenceSpec())),
+        /CONTAINERD_CONFIG|config\.toml/,
       );
-      assert.equal(byName["CONTAINERD_SOCKET"], "/run/k3s/containerd/containerd.sock");
-      assert.equal(byName["CONTAINERD_RUNTIME_CLASS"], "nvidia");
     });
 
-    it("tolerates the GPU pools' taint in its daemonsets and node discovery", () => {
+    it("sets only values gpu-operator v25.10.1 defines (none the chart ignores)", () => {
+      // deployments/gpu-operator/values.yaml v25.10.1: driver.enabled line 130, toolkit.env line 227,
+      // daemonsets.tolerations lines 37-40, node-feature-discovery.worker.tolerations lines 535-546.
+      // (operator.defaultRuntime, set before, appears in no template: only in the ClusterPolicy CRD.)
+      const known = [
+        "driver.enabled",
+        "toolkit.env",
+        "daemonsets.tolerations",
+        "node-feature-discovery.worker.tolerations",
+      ];
+      const leaves = (o: Json, prefix = ""): string[] =>
+        Object.entries(o).flatMap(([k, v]) =>
+          typeof v === "object" && v !== null && !Array.isArray(v)
+            ? leaves(v as Json, `${prefix}${k}.`)
+            : [`${prefix}${k}`],
+        );
+      for (const make of FIXTURES)
+        assert.deepEqual(leaves(values("gpu-operator", make())).sort(), [...known].sort());
+    });
+
+    it("runs the operator's driver container unless the environment's GPU image carries the driver", () => {
+      const ref = referenceSpec();
+      assert.equal(values("gpu-operator", ref)["driver"]["enabled"], true);
+      const preinstalled = { ...ref, addons: { ...ref.addons, gpuDrivers: "preinstalled" as const } };
+      assert.equal(values("gpu-operator", preinstalled)["driver"]["enabled"], false);
+    });
+
+    it("keeps the chart's default tolerations, which already cover the default GPU taint", () => {
       const v = values("gpu-operator", referenceSpec());
-      assert.deepEqual(v["daemonsets"]["tolerations"], [GPU_TOLERATION]);
-      assert.deepEqual(v["node-feature-discovery"]["worker"]["tolerations"], [GPU_TOLERATION]);
+      assert.deepEqual(v["daemonsets"]["tolerations"], [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+      ]);
+      assert.deepEqual(
+        (v["node-feature-discovery"]["worker"]["tolerations"] as Json[]).map((t) => t["key"]),
+        ["node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "nvidia.com/gpu"],
+      );
     });
 
-    it("tolerates a custom GPU taint when a pool sets one", () => {
+    it("adds a custom GPU taint to the chart's tolerations when a pool sets one", () => {
       const ref = referenceSpec();
       const custom = { key: "accelerator", value: "a100", effect: "NoExecute" as const };
       const spec = {
         ...ref,
         pools: ref.pools.map((p) => (p.role === "gpu" ? { ...p, taints: [custom] } : p)),
       };
-      assert.deepEqual(values("gpu-operator", spec)["daemonsets"]["tolerations"], [
+      const v = values("gpu-operator", spec);
+      assert.deepEqual(v["daemonsets"]["tolerations"], [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
         { ...custom, operator: "Equal" },
       ]);
+      assert.deepEqual((v["node-feature-discovery"]["worker"]["tolerations"] as Json[]).at(-1), {
+        ...custom,
+        operator: "Equal",
+      });
     });
   });
 
@@ -69,7 +104,8 @@ describe("add-on values", () => {
       assert.deepEqual(o["extra_resource_limits"], { "nvidia.com/gpu": "1" });
       assert.deepEqual(o["tolerations"], [GPU_TOLERATION]);
       assert.deepEqual(o["node_selector"], { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value });
-      assert.equal(o["extra_pod_config"]["runtimeClassName"], "nvidia");
+      // gpu-operator 25.10 injects GPUs through CDI: no runtime class (rke2-docs gpu_operators.md).
+      assert.equal(o["extra_pod_config"], undefined);
       assert.equal(o["image"], `${NOTEBOOK_IMAGES.gpu.name}:${NOTEBOOK_IMAGES.gpu.tag}`);
       assert.match(o["image"] as string, /pytorch-notebook:cuda\d+-\d{4}-\d{2}-\d{2}$/);
     });
@@ -99,12 +135,7 @@ describe("add-on values", () => {
     ];
     for (const [type, cls, section] of auths) {
       it(`configures the ${type} authenticator, never a dummy one, with its allow list`, () => {
-        const auth: JupyterHubAuth = {
-          type,
-          credentialPath: "p/jh",
-          allowedGroups: ["g1"],
-          adminUsers: ["a1"],
-        };
+        const auth: JupyterHubAuth = AUTH_EXAMPLES[type];
         const hub = values("jupyterhub", withAuth(cpuNotebookSpec(), auth))["hub"] as Json;
         const klass = hub["config"]["JupyterHub"]["authenticator_class"] as string;
         assert.equal(klass, cls);
@@ -116,6 +147,67 @@ describe("add-on values", () => {
         );
       });
     }
+
+    it("gives generic-oauth its three endpoints, scopes, username claim and the groups it filters on", () => {
+      const auth = AUTH_EXAMPLES["generic-oauth"];
+      const c = values("jupyterhub", withAuth(cpuNotebookSpec(), auth))["hub"]["config"][
+        "GenericOAuthenticator"
+      ];
+      assert.equal(c["authorize_url"], "https://sso.example.org/auth");
+      assert.equal(c["token_url"], "https://sso.example.org/token");
+      assert.equal(c["userdata_url"], "https://sso.example.org/userinfo");
+      assert.deepEqual(c["scope"], ["openid", "profile", "email", "groups"]);
+      assert.equal(c["username_claim"], "preferred_username");
+      // allowed_groups is refused at hub start without manage_groups, and empty without the groups key.
+      assert.equal(c["manage_groups"], true);
+      assert.equal(c["auth_state_groups_key"], "oauth_user.groups");
+      assert.deepEqual(c["allowed_groups"], ["g1"]);
+    });
+
+    it("gives azuread its tenant and LDAP its server, search account and search base", () => {
+      const az = values("jupyterhub", withAuth(cpuNotebookSpec(), AUTH_EXAMPLES.azuread))["hub"]["config"];
+      assert.equal(az["AzureAdOAuthenticator"]["tenant_id"], "00000000-1111-2222-3333-444444444444");
+      assert.equal(az["AzureAdOAuthenticator"]["manage_groups"], true);
+      const ldap = values("jupyterhub", withAuth(cpuNotebookSpec(), AUTH_EXAMPLES.ldap))["hub"];
+      const c = ldap["config"]["LDAPAuthenticator"];
+      assert.equal(c["server_address"], "ldap.example.org");
+      assert.equal(c["tls_strategy"], "before_bind");
+      assert.equal(c["lookup_dn"], true);
+      assert.equal(c["lookup_dn_search_user"], "cn=jupyterhub,ou=services,dc=example,dc=org");
+      assert.equal(c["user_search_base"], "ou=people,dc=example,dc=org");
+      assert.equal(c["user_attribute"], "uid");
+      assert.doesNotMatch(JSON.stringify(ldap["config"]), /password/i);
+      assert.deepEqual(ldap["extraEnv"]["LDAP_BIND_PASSWORD"], {
+        valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "bind_password" } },
+      });
+    });
+
+    it("keeps the hub database and user homes on the cluster's Cinder StorageClass", () => {
+      const v = values("jupyterhub", cpuNotebookSpec());
+      assert.deepEqual(v["hub"]["db"], {
+        type: "sqlite-pvc",
+        pvc: { storageClassName: "csi-cinder-sc-delete", storage: "1Gi" },
+      });
+      assert.equal(v["singleuser"]["storage"]["type"], "dynamic");
+      assert.equal(v["singleuser"]["storage"]["dynamic"]["storageClass"], "csi-cinder-sc-delete");
+    });
+
+    it("pre-pulls the CUDA image on the GPU nodes only, and not through the chart's pullers on CPU nodes", () => {
+      const gpu = gpuNotebookSpec();
+      assert.equal(values("jupyterhub", gpu)["prePuller"]["pullProfileListImages"], false);
+      const manifests = addonDefinition("jupyterhub").manifests?.(gpu) ?? [];
+      assert.equal(manifests.length, 1);
+      const ds = manifests[0] as Json;
+      assert.equal(ds["kind"], "DaemonSet");
+      const pod = ds["spec"]["template"]["spec"] as Json;
+      assert.deepEqual(pod["nodeSelector"], { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value });
+      assert.deepEqual(pod["tolerations"], [GPU_TOLERATION]);
+      assert.equal(
+        pod["initContainers"][0]["image"],
+        `${NOTEBOOK_IMAGES.gpu.name}:${NOTEBOOK_IMAGES.gpu.tag}`,
+      );
+      assert.deepEqual(addonDefinition("jupyterhub").manifests?.(cpuNotebookSpec()), []);
+    });
 
     it("reads the OAuth client id and secret from a Kubernetes Secret, not from values", () => {
       const spec = cpuNotebookSpec();
@@ -163,6 +255,13 @@ describe("add-on values", () => {
           return true;
         });
       }
+    });
+  });
+
+  describe("rancher", () => {
+    it("lets agents verify the server with the system trust store (public certificate), not strict CA pinning", () => {
+      const spec = { ...referenceSpec(), rancher: { enabled: true, url: "https://rancher.example.org" } };
+      assert.equal(values("rancher", spec)["agentTLSMode"], "system-store");
     });
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ADDON_NAMES } from "../../spec/addons";
+import { ADDON_NAMES, SYSTEM_ADDON_NAMES } from "../../spec/addons";
 import { CATALOGUE, addonDefinition } from "../../components/addons/catalogue";
 import { MIN_GPU_OPERATOR_VERSION } from "../../components/addons/gpu-operator";
 import { addonValues } from "../../components/addons/values";
@@ -35,8 +35,8 @@ function literalSecrets(value: unknown, path = ""): string[] {
 }
 
 describe("add-on catalogue", () => {
-  it("defines exactly the add-on names the spec accepts", () => {
-    assert.deepEqual(CATALOGUE.map((a) => a.name).sort(), [...ADDON_NAMES].sort());
+  it("defines exactly the add-on names the spec accepts, plus the system add-ons users cannot list", () => {
+    assert.deepEqual(CATALOGUE.map((a) => a.name).sort(), [...ADDON_NAMES, ...SYSTEM_ADDON_NAMES].sort());
   });
 
   it("finds each add-on by name and rejects an unknown one", () => {
@@ -49,7 +49,9 @@ describe("add-on catalogue", () => {
       assert.match(addon.version, EXACT_VERSION);
       assert.match(addon.repository, /^https:\/\//);
       assert.notEqual(addon.namespace, "default");
-      assert.notEqual(addon.namespace, "kube-system");
+      // kube-system only for the cloud provider, which RKE2's Pod Security exemption exists for.
+      if (addon.namespace === "kube-system")
+        assert.ok(addon.existingNamespace && addon.foundation, addon.name);
     });
 
     it(`gives ${addon.name} a non-empty selector and dependencies from the catalogue`, () => {
@@ -57,17 +59,22 @@ describe("add-on catalogue", () => {
         Object.keys(addon.selector.matchLabels ?? {}).length + (addon.selector.matchExpressions ?? []).length;
       assert.ok(requirements > 0);
       for (const d of addon.dependsOn)
-        assert.ok(ADDON_NAMES.includes(d), `${addon.name} depends on unknown ${d}`);
+        assert.ok(
+          CATALOGUE.some((a) => a.name === d),
+          `${addon.name} depends on unknown ${d}`,
+        );
     });
   }
 
   it("pins these chart versions", () => {
     assert.deepEqual(Object.fromEntries(CATALOGUE.map((a) => [a.name, a.version])), {
+      "openstack-cloud-controller-manager": "2.33.1",
+      "openstack-cinder-csi": "2.33.1",
       "cert-manager": "v1.20.3",
       "external-dns": "1.20.0",
       "vault-secrets-operator": "1.3.0",
       "gpu-operator": "v25.10.1",
-      jupyterhub: "4.3.3",
+      jupyterhub: "4.4.0",
       rancher: "2.13.1",
     });
   });
@@ -79,13 +86,17 @@ describe("add-on catalogue", () => {
     assert.ok(!atLeast("v25.3.0", MIN_GPU_OPERATOR_VERSION), "25.3.0 is still affected by CVE-2025-23266");
   });
 
-  it("uses distinct namespaces, privileged only for the GPU operator", () => {
-    const namespaces = CATALOGUE.map((a) => a.namespace);
+  it("uses distinct namespaces (kube-system aside), privileged only for the GPU operator, Rancher's cattle-system and kube-system", () => {
+    const namespaces = CATALOGUE.filter((a) => !a.existingNamespace).map((a) => a.namespace);
     assert.equal(new Set(namespaces).size, namespaces.length);
-    const privileged = CATALOGUE.filter(
-      (a) => a.namespaceLabels["pod-security.kubernetes.io/enforce"] === "privileged",
-    ).map((a) => a.name);
-    assert.deepEqual(privileged, ["gpu-operator"]);
+    const privileged = CATALOGUE.filter((a) => a.podSecurity.level === "privileged").map((a) => a.namespace);
+    assert.deepEqual([...new Set(privileged)], ["kube-system", "gpu-operator", "cattle-system"]);
+  });
+
+  it("says why for every namespace that is not restricted", () => {
+    for (const a of CATALOGUE) {
+      if (a.podSecurity.level !== "restricted") assert.ok(a.podSecurity.reason.length > 20, a.name);
+    }
   });
 
   it("puts no literal secret into any add-on's values for any fixture", () => {

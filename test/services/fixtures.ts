@@ -3,7 +3,7 @@
  * `referenceSpec()` mirrors the reference XCluster document: 3 servers, 6 workers, 2 GPU workers and the
  * add-ons cert-manager, external-dns, vault-secrets-operator and gpu-operator.
  */
-import type { ClusterSpec, NodePool } from "../../spec/types";
+import type { ClusterSpec, JupyterHubAuth, NodePool } from "../../spec/types";
 import { addonLabel, ADDON_ENABLED, type AddonName } from "../../spec/addons";
 import { DEFAULT_GPU_TAINT } from "../../components/conventions";
 import { resolveInstall } from "../../spec/resolve";
@@ -83,6 +83,7 @@ export function referenceSpec(): ClusterSpec {
       install: resolveInstall(undefined),
       upgradeAgentConcurrency: 1,
       etcdS3: undefined,
+      cloudProviderName: "external",
     },
     adminCidrs: ["198.51.100.0/24"],
     vault: {
@@ -98,7 +99,7 @@ export function referenceSpec(): ClusterSpec {
     rancher: { enabled: true, url: "https://rancher.example.org" },
     backend: { url: "", secretsProvider: "passphrase" },
     policyEnforcement: "advisory",
-    addons: { values: {}, acmeEmail: "platform@example.org" },
+    addons: { values: {}, gpuDrivers: "operator", acmeEmail: "platform@example.org" },
     source: {
       clusterFile: "stacks/dev/ecmwf-ai-platform.yaml",
       environmentFile: "stacks/dev/environment.yaml",
@@ -148,6 +149,12 @@ export function gpuNotebookSpec(): ClusterSpec {
         credentialPath: "platform/jupyterhub/ml-notebooks",
         allowedGroups: ["ml-users"],
         adminUsers: ["bob"],
+        authorizeUrl: "https://sso.example.org/realms/ml/protocol/openid-connect/auth",
+        tokenUrl: "https://sso.example.org/realms/ml/protocol/openid-connect/token",
+        userdataUrl: "https://sso.example.org/realms/ml/protocol/openid-connect/userinfo",
+        scopes: ["openid", "profile", "email"],
+        usernameClaim: "preferred_username",
+        groupsClaim: "groups",
       },
     },
   };
@@ -161,9 +168,16 @@ export function bareLabSpec(): ClusterSpec {
     name: "lab",
     labels: {},
     vault: { ...ref.vault, enabled: false },
+    // Without Vault there are no OpenStack credentials for the cloud provider (spec/resolve.ts).
+    rke2: { ...ref.rke2, cloudProviderName: "" },
     dns: { ...ref.dns, enabled: false },
     rancher: { ...ref.rancher, enabled: false },
   };
+}
+
+/** The spec with Vault off, as the resolver makes it: no Vault, so no OpenStack cloud provider either. */
+export function withoutVault(spec: ClusterSpec): ClusterSpec {
+  return { ...spec, vault: { ...spec.vault, enabled: false }, rke2: { ...spec.rke2, cloudProviderName: "" } };
 }
 
 /** Every fixture, for table-driven tests. */
@@ -173,3 +187,44 @@ export const FIXTURES: readonly (() => ClusterSpec)[] = [
   gpuNotebookSpec,
   bareLabSpec,
 ];
+
+/** One complete authenticator of each type, as the spec resolver produces them. */
+export const AUTH_EXAMPLES: Readonly<Record<JupyterHubAuth["type"], JupyterHubAuth>> = {
+  github: { type: "github", credentialPath: "p/jh", allowedGroups: ["g1"], adminUsers: ["a1"] },
+  gitlab: {
+    type: "gitlab",
+    credentialPath: "p/jh",
+    allowedGroups: ["g1"],
+    adminUsers: ["a1"],
+    url: "https://gitlab.example.org",
+  },
+  "generic-oauth": {
+    type: "generic-oauth",
+    credentialPath: "p/jh",
+    allowedGroups: ["g1"],
+    adminUsers: ["a1"],
+    authorizeUrl: "https://sso.example.org/auth",
+    tokenUrl: "https://sso.example.org/token",
+    userdataUrl: "https://sso.example.org/userinfo",
+    scopes: ["openid", "profile", "email", "groups"],
+    usernameClaim: "preferred_username",
+    groupsClaim: "groups",
+  },
+  azuread: {
+    type: "azuread",
+    credentialPath: "p/jh",
+    allowedGroups: ["g1"],
+    adminUsers: ["a1"],
+    tenantId: "00000000-1111-2222-3333-444444444444",
+  },
+  ldap: {
+    type: "ldap",
+    credentialPath: "p/jh",
+    allowedGroups: ["g1"],
+    adminUsers: ["a1"],
+    serverAddress: "ldap.example.org",
+    bindDn: "cn=jupyterhub,ou=services,dc=example,dc=org",
+    userSearchBase: "ou=people,dc=example,dc=org",
+    userAttribute: "uid",
+  },
+};

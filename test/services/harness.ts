@@ -27,6 +27,8 @@ function resourceName(r: unknown): string {
 export async function planPlatform(
   spec: ClusterSpec,
   infra: PlatformInfra = FAKE_INFRA,
+  /** Gives the cluster a readiness gate (`infra.readiness`, fake endpoint; under mocks it resolves at once). */
+  gated = false,
 ): Promise<PlatformRun> {
   const dependsOn = new Map<string, string[]>();
   const run = await runUnderMocks(() => {
@@ -36,7 +38,15 @@ export async function planPlatform(
       dependsOn.set(args.name, list.map(resourceName));
       return undefined;
     });
-    return platformServices(spec, infra, { cloud: cloudProviders(spec) });
+    const readiness = {
+      apiUrl: "https://203.0.113.10:6443",
+      caCert: "ca",
+      clientCert: "crt",
+      clientKey: "key",
+    };
+    return platformServices(spec, gated ? { ...infra, readiness } : infra, {
+      cloud: cloudProviders(spec),
+    });
   });
   return { ...run, dependsOn };
 }

@@ -30,13 +30,18 @@ describe("management cluster program", () => {
     const releases = ofType(run.resources, "kubernetes:helm.sh/v3:Release");
     assert.deepEqual(
       releases.map((r) => r.inputs["chart"]),
-      ["cert-manager", "rancher"],
+      ["openstack-cloud-controller-manager", "openstack-cinder-csi", "cert-manager", "rancher"],
     );
     assert.equal(
-      (releases[1]?.inputs["values"] as Record<string, unknown>)["hostname"],
+      (releases[3]?.inputs["values"] as Record<string, unknown>)["hostname"],
       "rancher.ai.example.org",
     );
-    assert.deepEqual(run.result.platform.outputs.addons, ["cert-manager", "rancher"]);
+    assert.deepEqual(run.result.platform.outputs.addons, [
+      "openstack-cloud-controller-manager",
+      "openstack-cinder-csi",
+      "cert-manager",
+      "rancher",
+    ]);
   });
 
   it("is not registered with Rancher and gets its Rancher hostname on the ingress", () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ofType, unwrap } from "../support/pulumi";
 import type { RecordedResource } from "../../plan/mocks";
 import { FAKE_INFRA, planPlatform, type PlatformRun } from "./harness";
-import { bareLabSpec, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./fixtures";
+import { bareLabSpec, cpuNotebookSpec, gpuNotebookSpec, referenceSpec, withoutVault } from "./fixtures";
 
 const VAULT_READ = "vault:kv/getSecretV2:getSecretV2";
 const SECRET_V2 = "vault:kv/secretV2:SecretV2";
@@ -172,8 +172,14 @@ describe("platform services under mocks", () => {
     it("creates an imported cluster object labelled with the cluster's labels", () => {
       const cluster = one(ref, "rancher2:index/cluster:Cluster", "ecmwf-ai-platform-rancher-cluster").inputs;
       assert.equal(cluster["name"], "ecmwf-ai-platform");
-      assert.deepEqual(cluster["labels"], { ...referenceSpec().labels, "xcluster.dev/gpu": "true" });
+      assert.deepEqual(cluster["labels"], {
+        ...referenceSpec().labels,
+        "xcluster.dev/gpu": "true",
+        "xcluster.dev/openstack-cloud-provider": "true",
+      });
       assert.equal(cluster["rke2Config"], undefined, "xcluster, not Rancher, manages the RKE2 version");
+      // Rancher would otherwise install the system-upgrade-controller and upgrade the nodes itself.
+      assert.deepEqual(cluster["annotations"], { "rancher.io/imported-cluster-version-management": "false" });
     });
 
     it("applies the registration manifest from its https URL through the new cluster's Kubernetes provider", () => {
@@ -184,7 +190,30 @@ describe("platform services under mocks", () => {
       assert.match(files[0] as string, /^https:\/\/.*\/v3\/import\/.*\.yaml$/);
       assert.deepEqual(ref.dependsOn.get("ecmwf-ai-platform-rancher-manifest"), [
         "ecmwf-ai-platform-rancher-cluster",
+        "ecmwf-ai-platform-rancher-cattle-system",
       ]);
+    });
+
+    it("registers only after the cluster's readiness gate, and installs no add-on before it", async () => {
+      const spec = gpuNotebookSpec();
+      const gated = await planPlatform(spec, FAKE_INFRA, true);
+      const gate = `${spec.name}-api-ready`;
+      const waits = (name: string) => (gated.dependsOn.get(name) ?? []).includes(gate);
+      assert.ok(waits(`${spec.name}-rancher-cluster`), "the Rancher cluster object");
+      assert.ok(waits(`${spec.name}-rancher-cattle-system`), "cattle-system");
+      for (const name of gated.result.outputs.addons) {
+        // kube-system is not created by xcluster: the cloud provider's Secrets wait for the gate instead.
+        const first = name.startsWith("openstack-")
+          ? `${spec.name}-addons-${name}-${name === "openstack-cinder-csi" ? "cinder-csi-" : ""}cloud-config`
+          : `${spec.name}-addons-${name}-namespace`;
+        assert.ok(waits(first), `${name}: ${first}`);
+      }
+      // Children of the other cluster-facing components wait too, not only the components themselves.
+      const children = gated.resources
+        .map((r) => r.name)
+        .filter((n) => n.startsWith(`${spec.name}-upgrades-`) || n.startsWith(`${spec.name}-vault-`));
+      assert.ok(children.length > 0, "upgrade plans and Vault writes exist");
+      for (const child of children) assert.ok(waits(child), child);
     });
 
     it("never uses the insecure registration command, curl -k or a shell", () => {
@@ -204,6 +233,8 @@ describe("platform services under mocks", () => {
         "cert-manager",
         "external-dns",
         "gpu-operator",
+        "openstack-cinder-csi",
+        "openstack-cloud-controller-manager",
         "vault-secrets-operator",
       ]);
       for (const r of releases) {
@@ -211,6 +242,8 @@ describe("platform services under mocks", () => {
         assert.match(String((r.inputs["repositoryOpts"] as { repo: string }).repo), /^https:\/\//);
       }
       assert.deepEqual(ref.result.outputs.addons, [
+        "openstack-cloud-controller-manager",
+        "openstack-cinder-csi",
         "cert-manager",
         "external-dns",
         "vault-secrets-operator",
@@ -275,12 +308,12 @@ describe("platform services under mocks", () => {
       const run = await planPlatform(cpuNotebookSpec());
       assert.deepEqual(
         ofType(run.resources, RELEASE).map((r) => r.inputs["chart"]),
-        ["cert-manager", "jupyterhub"],
+        ["openstack-cloud-controller-manager", "openstack-cinder-csi", "cert-manager", "jupyterhub"],
       );
     });
 
     it("rejects add-ons that need Vault secrets when Vault is off, naming the field", async () => {
-      const spec = { ...gpuNotebookSpec(), vault: { ...gpuNotebookSpec().vault, enabled: false } };
+      const spec = withoutVault(gpuNotebookSpec());
       await assert.rejects(
         planPlatform(spec),
         /add-on external-dns: vault\.awsCredentialPath: .*vault\.enabled/,

@@ -13,6 +13,9 @@ import { bareLabSpec, cpuNotebookSpec, gpuNotebookSpec, referenceSpec } from "./
 const names = (spec: ReturnType<typeof referenceSpec>): string[] =>
   selectAddons(spec).map((s) => s.addon.name);
 
+/** The OpenStack cloud provider add-ons every Vault-backed fixture cluster gets first. */
+const CLOUD_PROVIDER = ["openstack-cloud-controller-manager", "openstack-cinder-csi"];
+
 describe("add-on selection", () => {
   describe("label selectors", () => {
     const labels = { "addons.x": "enabled", tier: "gold" };
@@ -81,6 +84,7 @@ describe("add-on selection", () => {
 
   it("gives the reference cluster its four listed add-ons, gpu-operator because it has GPU pools", () => {
     assert.deepEqual(names(referenceSpec()), [
+      ...CLOUD_PROVIDER,
       "cert-manager",
       "external-dns",
       "vault-secrets-operator",
@@ -94,7 +98,7 @@ describe("add-on selection", () => {
 
   it("leaves gpu-operator off a CPU-only cluster that lists it, and says why", () => {
     const spec = cpuNotebookSpec();
-    assert.deepEqual(names(spec), ["cert-manager", "jupyterhub"]);
+    assert.deepEqual(names(spec), [...CLOUD_PROVIDER, "cert-manager", "jupyterhub"]);
     const gpu = explainSelection(spec).find((d) => d.name === "gpu-operator");
     assert.equal(gpu?.selected, false);
     assert.match(gpu?.reason ?? "", /xcluster\.dev\/gpu in \[true\] \(got xcluster\.dev\/gpu=false\)/);
@@ -107,6 +111,7 @@ describe("add-on selection", () => {
 
   it("gives the GPU notebook cluster the whole stack in dependency order", () => {
     assert.deepEqual(names(gpuNotebookSpec()), [
+      ...CLOUD_PROVIDER,
       "cert-manager",
       "external-dns",
       "vault-secrets-operator",
@@ -125,8 +130,21 @@ describe("add-on selection", () => {
     );
   });
 
+  it("gives every cluster whose credentials come from Vault the OpenStack cloud provider, and no other cluster", () => {
+    const withVault = {
+      ...bareLabSpec(),
+      rke2: { ...bareLabSpec().rke2, cloudProviderName: "external" as const },
+    };
+    assert.deepEqual(names(withVault), CLOUD_PROVIDER);
+    const ccm = explainSelection(bareLabSpec()).find((d) => d.name === "openstack-cloud-controller-manager");
+    assert.match(
+      ccm?.reason ?? "",
+      /xcluster\.dev\/openstack-cloud-provider=true \(got xcluster\.dev\/openstack-cloud-provider=false\)/,
+    );
+  });
+
   it("orders dependencies first even when the catalogue lists them later", () => {
-    const [a, b] = [CATALOGUE[0], CATALOGUE[1]] as [AddonDefinition, AddonDefinition];
+    const [a, b] = [CATALOGUE[2], CATALOGUE[3]] as [AddonDefinition, AddonDefinition];
     const late = { ...a, dependsOn: [b.name] };
     const order = selectAddons(referenceSpec(), [late, b]).map((s) => s.addon.name);
     assert.deepEqual(order, [b.name, a.name]);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import type { ClusterSpec } from "../../spec/types";
 import { addonLabel } from "../../spec/addons";
 import { planPlatform, resourceKeys } from "./harness";
-import { referenceSpec } from "./fixtures";
+import { referenceSpec, withoutVault } from "./fixtures";
 
 /** The reference cluster without external-dns, whose AWS Secret needs Vault (so Vault can be switched off). */
 function base(): ClusterSpec {
@@ -23,11 +23,16 @@ async function difference(
 describe("switching platform services off", () => {
   const c = "ecmwf-ai-platform";
 
-  it("removes exactly the Vault provider and the Vault write-back when vault.enabled is false", async () => {
+  it("removes exactly the Vault provider, the Vault write-back and the cloud provider that needs Vault's credentials when vault.enabled is false", async () => {
     const on = base();
-    const diff = await difference(on, { ...on, vault: { ...on.vault, enabled: false } });
+    const diff = await difference(on, withoutVault(on));
     assert.deepEqual(diff, {
       removed: [
+        `kubernetes:core/v1:Secret::${c}-addons-openstack-cinder-csi-cinder-csi-cloud-config`,
+        `kubernetes:core/v1:Secret::${c}-addons-openstack-cloud-controller-manager-cloud-config`,
+        `kubernetes:helm.sh/v3:Release::${c}-addons-openstack-cinder-csi`,
+        `kubernetes:helm.sh/v3:Release::${c}-addons-openstack-cloud-controller-manager`,
+        `kubernetes:yaml/v2:ConfigGroup::${c}-addons-openstack-cinder-csi-manifests`,
         `pulumi:providers:vault::${c}-vault`,
         `vault:kv/secretV2:SecretV2::${c}-vault-join-token`,
         `vault:kv/secretV2:SecretV2::${c}-vault-kubeconfig`,
@@ -57,7 +62,9 @@ describe("switching platform services off", () => {
     const diff = await difference(on, { ...on, rancher: { ...on.rancher, enabled: false } });
     assert.deepEqual(diff, {
       removed: [
+        `kubernetes:core/v1:Namespace::${c}-rancher-cattle-system`,
         `kubernetes:yaml/v2:ConfigGroup::${c}-rancher-manifest`,
+        `pulumi:providers:kubernetes::${c}-kubernetes-registration`,
         `pulumi:providers:rancher2::${c}-rancher`,
         `rancher2:index/cluster:Cluster::${c}-rancher-cluster`,
         `vault:kv/secretV2:SecretV2::${c}-vault-registration`,

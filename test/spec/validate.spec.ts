@@ -199,6 +199,70 @@ const cases: Case[] = [
     cluster: "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nkind: XCluster\n",
     messages: ["c1.yaml:3:1: YAML syntax error: Map keys must be unique"],
   },
+  {
+    name: "rejects a generic-oauth login without its token endpoint, naming the field",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "generic-oauth",
+          credentialPath: "p",
+          authorizeUrl: "https://sso.example.org/auth",
+          userdataUrl: "https://sso.example.org/userinfo",
+          scopes: ["openid"],
+          usernameClaim: "sub",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.tokenUrl: required field is missing (expected string)",
+    ],
+  },
+  {
+    name: "rejects an OAuth endpoint that is not https",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "generic-oauth",
+          credentialPath: "p",
+          authorizeUrl: "http://sso.example.org/auth",
+          tokenUrl: "https://sso.example.org/token",
+          userdataUrl: "https://sso.example.org/userinfo",
+          scopes: ["openid"],
+          usernameClaim: "sub",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      'environment.yaml:27:21: spec.jupyterhub.auth.authorizeUrl: must be an https URL (got "http://sso.example.org/auth")',
+    ],
+  },
+  {
+    name: "rejects an azuread login without its tenant",
+    env: baseEnvironment({ jupyterhub: { auth: { type: "azuread", credentialPath: "p" } } }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.tenantId: required field is missing (expected string)",
+    ],
+  },
+  {
+    name: "rejects an LDAP login without its bind DN",
+    env: baseEnvironment({
+      jupyterhub: {
+        auth: {
+          type: "ldap",
+          credentialPath: "p",
+          serverAddress: "ldap.example.org",
+          userSearchBase: "dc=x",
+        },
+      },
+    }),
+    cluster: cluster(),
+    messages: [
+      "environment.yaml:25:7: spec.jupyterhub.auth.bindDn: required field is missing (expected string)",
+    ],
+  },
 ];
 
 describe("spec validation", () => {
@@ -209,6 +273,19 @@ describe("spec validation", () => {
       assert.equal(fleet.clusters.length, 0);
     });
   }
+
+  it("runs RKE2 with the external (OpenStack) cloud provider when the environment's credentials come from Vault", () => {
+    const vault = {
+      address: "https://vault.example.org:8200",
+      openstackCredentialPath: "p/os",
+      awsCredentialPath: "p/aws",
+      sshPublicKeyPath: "p/ssh",
+      clusterPathPrefix: "clusters",
+    };
+    const fleet = loadFiles({ "environment.yaml": baseEnvironment({ vault }), "c1.yaml": cluster() });
+    assert.deepEqual(fleet.messages, []);
+    assert.equal(fleet.clusters[0]?.rke2.cloudProviderName, "external");
+  });
 
   it("accepts a valid cluster and resolves its defaults", () => {
     const fleet = loadFiles({ "environment.yaml": baseEnvironment(), "c1.yaml": cluster() });
@@ -224,6 +301,9 @@ describe("spec validation", () => {
       "found at boot",
     );
     assert.equal(spec.rke2.cisProfile, "cis");
+    assert.equal(spec.addons.gpuDrivers, "operator");
+    // No Vault in this environment: no credentials for the OpenStack cloud provider, so RKE2 runs without it.
+    assert.equal(spec.rke2.cloudProviderName, "");
     assert.equal(spec.rke2.secretsEncryption, true);
     assert.equal(spec.rke2.clusterDns, "10.43.0.10");
     assert.equal(spec.protect, true);

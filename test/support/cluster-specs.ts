@@ -94,6 +94,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       install: resolveInstall(undefined),
       upgradeAgentConcurrency: 1,
       etcdS3: undefined,
+      cloudProviderName: "external",
     },
     adminCidrs: ["192.168.100.0/24"],
     vault: {
@@ -111,6 +112,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
     policyEnforcement: "mandatory",
     addons: {
       values: {},
+      gpuDrivers: "operator",
       acmeEmail: "platform-team@example.org",
     },
     source: {

@@ -393,6 +393,15 @@ export const platformCases: RuleCases[] = [
         expect: ["values.sidecar.image uses the mutable tag latest"],
       },
     ],
+    passing: [
+      {
+        when: "the OpenStack cloud controller manager goes to kube-system",
+        change: (p) => {
+          p["chart"] = "openstack-cloud-controller-manager";
+          p["namespace"] = "kube-system";
+        },
+      },
+    ],
   },
   {
     policy: jhub001Authenticator,
