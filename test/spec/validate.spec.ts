@@ -187,7 +187,7 @@ const cases: Case[] = [
   {
     name: "rejects a key written twice",
     cluster: "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nkind: XCluster\n",
-    messages: ["c1.yaml:3:1: YAML syntax error: Map keys must be unique"],
+    messages: ['c1.yaml:3:1: duplicate key "kind" (allowed: each key once per map)'],
   },
 ];
 
