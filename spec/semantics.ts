@@ -471,6 +471,17 @@ function checkAddons(
       ),
     );
   }
+  const vaultEnabled = env.spec.vault !== undefined && env.spec.vault.enabled !== false;
+  for (const [name, what] of Object.entries(VAULT_SECRETS)) {
+    if (selected(name) && !vaultEnabled) {
+      issues.push(
+        src.issue(
+          where(name),
+          `${name} reads ${what} from Vault (got no enabled spec.vault in environment "${env.metadata.name}"; allowed: enable Vault there, or drop the add-on)`,
+        ),
+      );
+    }
+  }
   for (const name of Object.keys(c.spec?.addonValues ?? {})) {
     if (!selected(name)) {
       issues.push(
@@ -483,6 +494,15 @@ function checkAddons(
     }
   }
 }
+
+/**
+ * Add-ons whose Kubernetes Secret is filled from Vault (the `secrets` of components/addons/external-dns.ts
+ * and jupyterhub.ts): without Vault the Addons component has nothing to fill it with and refuses.
+ */
+const VAULT_SECRETS: Readonly<Record<string, string>> = {
+  "external-dns": "its Route53 credentials (vault.awsCredentialPath)",
+  jupyterhub: "its authenticator's credentials (jupyterhub.auth.credentialPath)",
+};
 
 function selectedList(selected: (name: string) => boolean): string {
   const names = ADDON_NAMES.filter(selected);
