@@ -20,6 +20,8 @@ export interface FleetLoad {
   readonly issues: SpecIssue[];
   /** Every spec file read, for reports. */
   readonly files: string[];
+  /** Every environment document found under the paths that is valid, by name. */
+  readonly environments: { readonly name: string; readonly file: string }[];
 }
 
 export interface LoadOptions {
@@ -41,6 +43,7 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
   const rel = (f: string) => path.relative(cwd, f) || f;
   const issues: SpecIssue[] = [];
   const clusterFiles = new Set<string>();
+  const environmentFiles = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!fs.existsSync(abs)) {
@@ -48,7 +51,10 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
       issues.push({ file: rel(abs), line: 0, col: 0, path: "", message: "no such file or directory" });
       continue;
     }
-    for (const f of yamlFiles(abs)) if (path.basename(f) !== ENVIRONMENT_FILE) clusterFiles.add(f);
+    for (const f of yamlFiles(abs)) {
+      if (path.basename(f) === ENVIRONMENT_FILE) environmentFiles.add(f);
+      else clusterFiles.add(f);
+    }
   }
 
   const envs = new Map<string, EnvEntry>();
@@ -152,8 +158,13 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
     }
     clusters.push(spec);
   }
+  // Environments named directly (or without clusters beside them) are validated too.
+  for (const file of environmentFiles) environmentOf(path.dirname(file));
   for (const env of envs.values()) issues.push(...env.issues);
-  return { clusters, issues: sortIssues(issues), files: [...clusterFiles].sort().map(rel) };
+  const environments = [...envs.values()]
+    .flatMap((e) => (e.doc ? [{ name: e.doc.metadata.name, file: e.file }] : []))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  return { clusters, issues: sortIssues(issues), files: [...clusterFiles].sort().map(rel), environments };
 }
 
 function loadEnvironment(file: string, name: string): EnvEntry {
