@@ -92,6 +92,16 @@ export function checkEnvironment(env: Lenient<EnvironmentDocument>, src: YamlSou
     };
     issues.push(...checkEnvironmentRouterIds(whole, src));
   }
+  // The Rancher add-on serves at the URL's host and registration goes over verified TLS
+  // (components/addons/rancher.ts refuses anything but https).
+  if (spec.rancher?.url !== undefined && !spec.rancher.url.startsWith("https://")) {
+    issues.push(
+      src.issue(
+        ["spec", "rancher", "url"],
+        `must be https (got ${show(spec.rancher.url)}; allowed: https://…)`,
+      ),
+    );
+  }
   const gpuFlavors = (spec.openstack?.gpuFlavors ?? []).filter((f) => f !== undefined);
   if (spec.flavors?.gpu !== undefined && !isGpuFlavor(spec.flavors.gpu, gpuFlavors)) {
     issues.push(
@@ -468,6 +478,14 @@ function checkAddons(
       src.issue(
         where("jupyterhub"),
         `jupyterhub needs an authenticator (got none in environment "${env.metadata.name}"; allowed: set spec.jupyterhub.auth there)`,
+      ),
+    );
+  }
+  if (selected("rancher") && env.spec.rancher === undefined) {
+    issues.push(
+      src.issue(
+        where("rancher"),
+        `the rancher add-on is served at the environment's Rancher URL (got no spec.rancher in environment "${env.metadata.name}"; allowed: set spec.rancher.url there)`,
       ),
     );
   }
