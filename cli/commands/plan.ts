@@ -87,7 +87,18 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     ...(workers !== undefined ? { workers } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
   });
-  for (const c of report.clusters) ctx.io.out(`${clusterText(c)}\n`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { settingOrigin } = require("../../spec/origin") as typeof import("../../spec/origin");
+  const specs = new Map(fleet.clusters.map((s) => [`${s.environment}/${s.name}`, s]));
+  for (const c of report.clusters) {
+    const spec = specs.get(`${c.environment}/${c.name}`);
+    const origins = new Map<string, string>();
+    for (const v of spec ? c.violations : []) {
+      const origin = origins.has(v.policy) ? undefined : settingOrigin(spec!, v.policy, ctx.cwd);
+      if (origin !== undefined) origins.set(v.policy, origin);
+    }
+    ctx.io.out(`${clusterText(c, origins)}\n`);
+  }
 
   if (flags.json !== undefined) write(ctx, flags.json, reportJson(report));
   if (flags.markdown !== undefined) {
