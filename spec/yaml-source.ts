@@ -221,6 +221,11 @@ function checkNodes(doc: Document, at: (offset: number, message: string) => Spec
       continue;
     }
     if (n.anchor !== undefined) anchored.set(n.anchor, n);
+    // `.inf` and `.nan` are YAML numbers no setting means, and JSON (reports, plan workers) cannot carry.
+    if (isScalar(n) && typeof n.value === "number" && !Number.isFinite(n.value)) {
+      issues.push(at(rangeStart(n), `not a finite number (got ${show(n.source ?? String(n.value))})`));
+      continue;
+    }
     if (!isMap(n) && !isSeq(n)) continue;
     if (frame.depth > YAML_LIMITS.maxDepth) {
       issues.push(at(rangeStart(n), nestingMessage()));
@@ -232,8 +237,9 @@ function checkNodes(doc: Document, at: (offset: number, message: string) => Spec
       const keys = new Set<string>();
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
-        if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key)) {
-          issues.push(at(rangeStart(pair.key), "keys must be plain strings (got a map or list as a key)"));
+        if (pair.key !== null && !isScalar(pair.key)) {
+          const what = isAlias(pair.key) ? "an alias" : "a map or list";
+          issues.push(at(rangeStart(pair.key), `keys must be plain strings (got ${what} as a key)`));
           continue;
         }
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;

@@ -233,14 +233,24 @@ describe("spec input hardening (pure: the loader on files)", () => {
       }
     });
 
+    it("rejects infinite and not-a-number values, which JSON reports cannot carry", () => {
+      for (const value of [".inf", "-.Inf", ".nan"]) {
+        const text = `${HEAD}${PARAMS}  addons: [cert-manager]\n  addonValues:\n    cert-manager: {x: ${value}}\n`;
+        assert.deepEqual(messagesOf(text), [`c1.yaml:15:23: not a finite number (got "${value}")`]);
+      }
+    });
+
     it("rejects merge keys as unknown fields instead of merging", () => {
       const messages = messagesOf(`${HEAD}${PARAMS}    <<: {protect: true}\n`);
       assert.match(messages.join("\n"), /spec\.parameters\["<<"\]: unknown field/);
     });
 
-    it("rejects a map used as a key", () => {
+    it("rejects a map, a list or an alias used as a key", () => {
       assert.deepEqual(messagesOf("? [a, b]\n: c\n"), [
         "c1.yaml:1:3: keys must be plain strings (got a map or list as a key)",
+      ]);
+      assert.deepEqual(messagesOf("a: &k {x: 1}\n*k : c\n"), [
+        "c1.yaml:2:1: keys must be plain strings (got an alias as a key)",
       ]);
     });
 
