@@ -62,6 +62,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerOutputs(program, ctx);
   registerReconcile(program, ctx);
   registerExport(program, ctx);
+  unquoteDefaults(program);
   for (const cmd of program.commands)
     cmd
       .addHelpText("after", HELP_FOOTER)
@@ -72,6 +73,15 @@ export function buildProgram(ctx: CommandContext): Command {
         writeErr: (s) => ctx.io.err(s.trimEnd()),
       });
   return program;
+}
+
+/** Help shows `(default: main)`, as a user would type it, not commander's JSON `(default: "main")`. */
+function unquoteDefaults(cmd: Command): void {
+  for (const option of cmd.options) {
+    if (typeof option.defaultValue === "string" && option.defaultValueDescription === undefined)
+      option.defaultValueDescription = option.defaultValue;
+  }
+  for (const sub of cmd.commands) unquoteDefaults(sub);
 }
 
 /** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it in-process. */

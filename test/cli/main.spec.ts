@@ -41,6 +41,13 @@ describe("xcluster command line", () => {
     });
   }
 
+  it("shows option defaults as they would be typed, unquoted", async () => {
+    const r = await run(["export", "operator", "--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\(default:\s+pulumi-operator\)/);
+    assert.doesNotMatch(r.stdout, /default: "/);
+  });
+
   it("rejects a mistyped command with exit 2 and suggests the right one", async () => {
     const r = await run(["valdate"]);
     assert.equal(r.code, 2);
