@@ -163,7 +163,10 @@ function flowDepthOffset(text: string): number | undefined {
  * One pass over the node tree (iterative, in document order): depth, tags, key kinds, aliases that point
  * nowhere or at their own ancestor, and the size the document would have with every alias expanded.
  */
-function checkNodes(doc: Document, at: (offset: number, message: string) => SpecIssue): SpecIssue[] {
+function checkNodes(
+  doc: Document,
+  atOffset: (offset: number, message: string, path?: string) => SpecIssue,
+): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const anchored = new Map<string, Node>();
   /** Expanded size of every finished node; an alias's size is its target's. */
@@ -172,12 +175,17 @@ function checkNodes(doc: Document, at: (offset: number, message: string) => Spec
   interface Frame {
     readonly node: unknown;
     readonly depth: number;
+    /** The field the node is the value of (a key node: its own field). */
+    readonly path: readonly PathSegment[];
     exit: boolean;
   }
-  const stack: Frame[] = [{ node: doc.contents, depth: 1, exit: false }];
+  const stack: Frame[] = [{ node: doc.contents, depth: 1, path: [], exit: false }];
+  let here: readonly PathSegment[] = [];
+  const at = (offset: number, message: string) => atOffset(offset, message, formatPath(here));
   while (stack.length > 0 && issues.length === 0) {
     const frame = stack[stack.length - 1]!;
     const node = frame.node;
+    here = frame.path;
     if (frame.exit) {
       stack.pop();
       if (isAlias(node)) continue;
@@ -232,7 +240,7 @@ function checkNodes(doc: Document, at: (offset: number, message: string) => Spec
       continue;
     }
     open.add(n);
-    const children: unknown[] = [];
+    const children: { node: unknown; path: readonly PathSegment[] }[] = [];
     if (isMap(n)) {
       const keys = new Set<string>();
       for (const pair of n.items) {
@@ -250,13 +258,14 @@ function checkNodes(doc: Document, at: (offset: number, message: string) => Spec
           continue;
         }
         if (key !== undefined) keys.add(key);
-        children.push(pair.key, pair.value);
+        const field = [...frame.path, key ?? ""];
+        children.push({ node: pair.key, path: field }, { node: pair.value, path: field });
       }
     } else {
-      children.push(...n.items);
+      n.items.forEach((item, i) => children.push({ node: item, path: [...frame.path, i] }));
     }
     for (let i = children.length - 1; i >= 0; i--)
-      stack.push({ node: children[i], depth: frame.depth + 1, exit: false });
+      stack.push({ node: children[i]!.node, path: children[i]!.path, depth: frame.depth + 1, exit: false });
   }
   return issues;
 }
