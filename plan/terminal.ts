@@ -41,25 +41,30 @@ export function groupByRule(violations: readonly ReportViolation[]): [string, Re
   return [...groups].sort(([a, la], [b, lb]) => rank(la) - rank(lb) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function violationLines(c: ClusterReport): string[] {
+function violationLines(c: ClusterReport, origins: ReadonlyMap<string, string>): string[] {
   if (c.violations.length === 0) return ["  no policy violations"];
   const lines: string[] = [];
   for (const [policy, list] of groupByRule(c.violations)) {
     const first = list[0] as ReportViolation;
     const mark = first.enforcement === "mandatory" ? "✗" : "!";
     lines.push(`  ${mark} ${policy} [${first.enforcement}, ${first.severity}] ${list.length} finding(s)`);
+    const origin = origins.get(policy);
+    if (origin !== undefined) lines.push(`      set by ${origin}`);
     for (const v of list) lines.push(`      ${v.resource}: ${v.message}`);
   }
   return lines;
 }
 
-/** The block printed for one cluster. */
-export function clusterText(c: ClusterReport): string {
+/**
+ * The block printed for one cluster. `origins`: per policy, the spec setting that decides it
+ * (spec/origin.ts), printed under the rule's findings.
+ */
+export function clusterText(c: ClusterReport, origins: ReadonlyMap<string, string> = new Map()): string {
   if (c.error !== undefined) return `${clusterTitle(c)}: FAILED\n  ${c.error}`;
   return [
     `${clusterTitle(c)}: ${c.resources.length} resource(s)`,
     resourceTable(c),
-    ...violationLines(c),
+    ...violationLines(c, origins),
   ].join("\n");
 }
 

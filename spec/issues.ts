@@ -12,7 +12,18 @@ export interface SpecIssue {
 
 export function formatIssue(i: SpecIssue): string {
   const where = i.line > 0 ? `${i.file}:${i.line}:${i.col}` : i.file;
-  return i.path === "" ? `${where}: ${i.message}` : `${where}: ${i.path}: ${i.message}`;
+  return printable(i.path === "" ? `${where}: ${i.message}` : `${where}: ${i.path}: ${i.message}`);
+}
+
+/**
+ * Escapes what a terminal would act on or hide (control characters, bidirectional overrides, line and
+ * paragraph separators), so that a message shows exactly what the file holds.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
+  });
 }
 
 /** The one error type of the spec layer: a list of issues, none of them a stack trace. */
@@ -25,10 +36,14 @@ export class SpecError extends Error {
 
 export type PathSegment = string | number;
 
+/** Keys written bare in a path; any other key (empty, spaces, quotes, brackets…) is written `["…"]`. */
+const BARE_KEY = /^[A-Za-z0-9_$/-][A-Za-z0-9_$./-]*$/;
+
 export function formatPath(path: readonly PathSegment[]): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
+    else if (!BARE_KEY.test(seg)) out += `[${JSON.stringify(seg)}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
   return out;

@@ -8,12 +8,11 @@ import * as path from "path";
 import { ENVIRONMENT_FILE } from "./defaults";
 import { ClusterDocument, EnvironmentDocument } from "./schema";
 import { checkStructure } from "./structure";
-import { checkCluster, checkEnvironment, type Lenient } from "./semantics";
+import { checkCluster, checkEnvironment } from "./semantics";
 import { resolveCluster } from "./resolve";
 import { routerIdScopeOf } from "./router-ids";
 import { parseYaml, type YamlSource } from "./yaml-source";
-import { show, type PathSegment, type SpecIssue } from "./issues";
-import { valueAt } from "./structure";
+import { show, type SpecIssue } from "./issues";
 import type { ClusterSpec } from "./types";
 
 export interface FleetLoad {
@@ -21,6 +20,8 @@ export interface FleetLoad {
   readonly issues: SpecIssue[];
   /** Every spec file read, for reports. */
   readonly files: string[];
+  /** Every environment document found under the paths that is valid, by name. */
+  readonly environments: { readonly name: string; readonly file: string }[];
 }
 
 export interface LoadOptions {
@@ -42,13 +43,18 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
   const rel = (f: string) => path.relative(cwd, f) || f;
   const issues: SpecIssue[] = [];
   const clusterFiles = new Set<string>();
+  const environmentFiles = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!fs.existsSync(abs)) {
+      // A command-line argument, not a file's content: there is no line to point at.
       issues.push({ file: rel(abs), line: 0, col: 0, path: "", message: "no such file or directory" });
       continue;
     }
-    for (const f of yamlFiles(abs)) if (path.basename(f) !== ENVIRONMENT_FILE) clusterFiles.add(f);
+    for (const f of yamlFiles(abs)) {
+      if (path.basename(f) === ENVIRONMENT_FILE) environmentFiles.add(f);
+      else clusterFiles.add(f);
+    }
   }
 
   const envs = new Map<string, EnvEntry>();
@@ -103,9 +109,8 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
       continue;
     }
     if (!structure.value) {
-      // Still report what the cross-field rules find in the fields that are well-formed.
-      const lenient = withoutInvalidFields(src.data, structure.issues) as Lenient<ClusterDocument>;
-      issues.push(...checkCluster(lenient, src, env.doc));
+      // Still report what the cross-field rules find in the fields structure proved.
+      issues.push(...checkCluster(structure.proved, src, env.doc));
       continue;
     }
     const doc = structure.value;
@@ -153,8 +158,13 @@ export function loadFleet(paths: readonly string[], options: LoadOptions = {}): 
     }
     clusters.push(spec);
   }
+  // Environments named directly (or without clusters beside them) are validated too.
+  for (const file of environmentFiles) environmentOf(path.dirname(file));
   for (const env of envs.values()) issues.push(...env.issues);
-  return { clusters, issues: sortIssues(issues), files: [...clusterFiles].sort().map(rel) };
+  const environments = [...envs.values()]
+    .flatMap((e) => (e.doc ? [{ name: e.doc.metadata.name, file: e.file }] : []))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  return { clusters, issues: sortIssues(issues), files: [...clusterFiles].sort().map(rel), environments };
 }
 
 function loadEnvironment(file: string, name: string): EnvEntry {
@@ -162,19 +172,19 @@ function loadEnvironment(file: string, name: string): EnvEntry {
   const parsed = readYaml(file, name);
   if (!parsed.source) return { file: name, issues: parsed.issues };
   const structure = checkStructure(EnvironmentDocument, parsed.source);
-  if (!structure.value) return { file: name, issues: structure.issues };
-  const issues = checkEnvironment(structure.value, parsed.source);
+  // Every problem at once: the semantic rules run on what structure proved even when it found issues.
+  const issues = [...structure.issues, ...checkEnvironment(structure.proved, parsed.source)];
   return { file: name, doc: issues.length === 0 ? structure.value : undefined, issues };
 }
 
 function readYaml(file: string, name: string): ReturnType<typeof parseYaml> {
   let text: string;
   try {
+    if (fs.statSync(file).isDirectory())
+      return { issues: [fileIssue(name, "is a directory, not a YAML file")] };
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    return {
-      issues: [{ file: name, line: 0, col: 0, path: "", message: `cannot read: ${(e as Error).message}` }],
-    };
+    return { issues: [fileIssue(name, `cannot read (${(e as NodeJS.ErrnoException).code ?? "error"})`)] };
   }
   return parseYaml(name, text);
 }
@@ -203,22 +213,7 @@ function sortIssues(issues: SpecIssue[]): SpecIssue[] {
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
 
-/** A copy of `data` with every field an issue points at removed (array items become holes, keeping indices). */
-function withoutInvalidFields(data: unknown, issues: readonly SpecIssue[]): unknown {
-  const copy = structuredClone(data);
-  for (const issue of issues) {
-    const path = parsePath(issue.path);
-    if (path.length === 0) continue;
-    const parent = valueAt(copy, path.slice(0, -1));
-    const last = path[path.length - 1]!;
-    if (Array.isArray(parent) && typeof last === "number") parent[last] = undefined;
-    else if (parent !== null && typeof parent === "object") delete (parent as Record<string, unknown>)[last];
-  }
-  return copy;
-}
-
-function parsePath(text: string): PathSegment[] {
-  const out: PathSegment[] = [];
-  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
-  return out;
+/** A problem with a file as a whole: it points at the file's start. */
+function fileIssue(file: string, message: string): SpecIssue {
+  return { file, line: 1, col: 1, path: "", message };
 }

@@ -93,8 +93,9 @@ const topology = z
       interfaceName: z
         .string()
         .regex(
-          /^[a-zA-Z0-9_.-]{1,15}$/,
-          "must be a Linux interface name (1–15 letters, digits, '_', '.', '-')",
+          // The renderer's rule (components/keepalived/render.ts): it starts with a letter or digit.
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/,
+          "must be a Linux interface name (1–15 letters, digits, '_', '.', '-'; starting with a letter or digit)",
         )
         .optional()
         .describe(

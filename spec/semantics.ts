@@ -20,13 +20,9 @@ import {
 } from "./ipv4";
 import type { YamlSource } from "./yaml-source";
 import { checkClusterRouterIds, checkEnvironmentRouterIds } from "./router-ids";
+import type { Lenient } from "./structure";
 
-/** A document with every field optional: what is left of a cluster spec after its invalid fields are removed. */
-export type Lenient<T> = T extends readonly (infer U)[]
-  ? readonly Lenient<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]?: Lenient<T[K]> }
-    : T;
+export type { Lenient } from "./structure";
 type LenientCluster = Lenient<ClusterDocument>;
 type LenientPool = Lenient<PoolInput>;
 
@@ -34,16 +30,47 @@ const P = ["spec", "parameters"] as const;
 
 /** Smallest and largest subnet prefix: room for fixed addresses and a DHCP pool, and no silly sizes. */
 export const SUBNET_PREFIX_RANGE = { min: 16, max: 26 } as const;
+/** Longest service CIDR prefix: /28 leaves room for the tenth address. */
+const SERVICE_PREFIX_MAX = 28;
 
 /** Checks one environment document on its own. */
-export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): SpecIssue[] {
+/**
+ * Checks one environment document on its own. It may be lenient (only the fields structure proved), so
+ * that an environment with a structural issue still gets every other problem reported.
+ */
+export function checkEnvironment(env: Lenient<EnvironmentDocument>, src: YamlSource): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  (env.spec.adminCidrs ?? []).forEach((c, i) => checkAdminCidr(c, ["spec", "adminCidrs", i], src, issues));
-  const rke2 = env.spec.defaults?.rke2;
-  if (rke2?.podCidr) checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues);
-  if (rke2?.serviceCidr)
-    checkCidr(rke2.serviceCidr, ["spec", "defaults", "rke2", "serviceCidr"], src, issues);
-  const install = env.spec.rke2Install;
+  const spec = env.spec ?? {};
+  (spec.adminCidrs ?? []).forEach((c, i) => {
+    if (c !== undefined) checkAdminCidr(c, ["spec", "adminCidrs", i], src, issues);
+  });
+  checkDnsServers(spec.openstack?.dnsServers, ["spec", "openstack", "dnsServers"], src, issues);
+  const rke2 = spec.defaults?.rke2;
+  const pod = rke2?.podCidr
+    ? checkCidr(rke2.podCidr, ["spec", "defaults", "rke2", "podCidr"], src, issues)
+    : undefined;
+  const svc = rke2?.serviceCidr
+    ? checkServiceCidr(rke2.serviceCidr, ["spec", "defaults", "rke2", "serviceCidr"], src, issues)
+    : undefined;
+  if (pod && svc && cidrsOverlap(pod, svc)) {
+    issues.push(
+      src.issue(
+        ["spec", "defaults", "rke2", "serviceCidr"],
+        `pod and service CIDRs overlap (got ${pod.text} and ${svc.text}; allowed: disjoint ranges)`,
+      ),
+    );
+  }
+  const topology = spec.defaults?.topology;
+  if (
+    topology?.mode === "keepalived" &&
+    topology.vip !== undefined &&
+    parseIpv4(topology.vip) === undefined
+  ) {
+    issues.push(
+      src.issue(["spec", "defaults", "topology", "vip"], `not an IPv4 address (got ${show(topology.vip)})`),
+    );
+  }
+  const install = spec.rke2Install;
   if (install?.artifactPath !== undefined && install.artifactUrl !== undefined) {
     issues.push(
       src.issue(
@@ -52,7 +79,7 @@ export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): Spe
       ),
     );
   }
-  if (env.spec.defaults?.topology?.mode === "octavia" && env.spec.openstack.octaviaAvailable !== true) {
+  if (spec.defaults?.topology?.mode === "octavia" && spec.openstack?.octaviaAvailable !== true) {
     issues.push(
       src.issue(
         ["spec", "defaults", "topology", "mode"],
@@ -60,15 +87,36 @@ export function checkEnvironment(env: EnvironmentDocument, src: YamlSource): Spe
       ),
     );
   }
-  issues.push(...checkEnvironmentRouterIds(env, src));
-  if (
-    env.spec.flavors.gpu !== undefined &&
-    !isGpuFlavor(env.spec.flavors.gpu, env.spec.openstack.gpuFlavors ?? [])
-  ) {
+  // The router-ID rules need the whole order: a hole in it was reported by the structure check.
+  const keepalived = spec.keepalived;
+  const order = keepalived?.clusterOrder;
+  if (order === undefined || order.every((n) => n !== undefined)) {
+    const routerIds = {
+      routerIdScope: keepalived?.routerIdScope,
+      clusterOrder: order as readonly string[] | undefined,
+    };
+    const whole = {
+      metadata: { name: env.metadata?.name ?? "" },
+      spec: { keepalived: keepalived && routerIds },
+    };
+    issues.push(...checkEnvironmentRouterIds(whole, src));
+  }
+  // The Rancher add-on serves at the URL's host and registration goes over verified TLS
+  // (components/addons/rancher.ts refuses anything but https).
+  if (spec.rancher?.url !== undefined && !spec.rancher.url.startsWith("https://")) {
+    issues.push(
+      src.issue(
+        ["spec", "rancher", "url"],
+        `must be https (got ${show(spec.rancher.url)}; allowed: https://…)`,
+      ),
+    );
+  }
+  const gpuFlavors = (spec.openstack?.gpuFlavors ?? []).filter((f) => f !== undefined);
+  if (spec.flavors?.gpu !== undefined && !isGpuFlavor(spec.flavors.gpu, gpuFlavors)) {
     issues.push(
       src.issue(
         ["spec", "flavors", "gpu"],
-        `not a GPU flavor (got ${show(env.spec.flavors.gpu)}; allowed: ${gpuFlavorList(env)})`,
+        `not a GPU flavor (got ${show(spec.flavors.gpu)}; allowed: ${gpuFlavorListOf(gpuFlavors)})`,
       ),
     );
   }
@@ -113,10 +161,11 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
 
   const subnet =
     p.subnetCidr === undefined ? undefined : checkCidr(p.subnetCidr, [...P, "subnetCidr"], src, issues);
-  if (
-    subnet &&
-    (subnet.prefixLength < SUBNET_PREFIX_RANGE.min || subnet.prefixLength > SUBNET_PREFIX_RANGE.max)
-  ) {
+  const sized =
+    subnet !== undefined &&
+    subnet.prefixLength >= SUBNET_PREFIX_RANGE.min &&
+    subnet.prefixLength <= SUBNET_PREFIX_RANGE.max;
+  if (subnet && !sized) {
     issues.push(
       src.issue(
         [...P, "subnetCidr"],
@@ -131,7 +180,7 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
     ? checkCidr(p.rke2.podCidr, podPath, src, issues)
     : cidrOf(rke2.podCidr ?? DEFAULTS.podCidr);
   const svc = p.rke2?.serviceCidr
-    ? checkCidr(p.rke2.serviceCidr, svcPath, src, issues)
+    ? checkServiceCidr(p.rke2.serviceCidr, svcPath, src, issues)
     : cidrOf(rke2.serviceCidr ?? DEFAULTS.serviceCidr);
   if (subnet && pod && cidrsOverlap(subnet, pod)) {
     issues.push(
@@ -157,9 +206,13 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
       ),
     );
   }
-  (p.adminCidrs ?? []).forEach((a, i) => checkAdminCidr(a, [...P, "adminCidrs", i], src, issues));
+  (p.adminCidrs ?? []).forEach((a, i) => {
+    if (a !== undefined) checkAdminCidr(a, [...P, "adminCidrs", i], src, issues);
+  });
+  checkDnsServers(p.network?.dnsServers, [...P, "network", "dnsServers"], src, issues);
 
-  if (subnet) checkAddressPlan(c, src, env, subnet, issues);
+  // A subnet of the wrong size is the root cause: the address plan inside it is not checked as well.
+  if (subnet && sized) checkAddressPlan(c, src, env, subnet, issues);
   issues.push(...checkClusterRouterIds(c, src, env));
   checkPools(c, src, env, issues);
   checkAddons(c, src, env, issues);
@@ -215,6 +268,15 @@ function checkAddressPlan(
     }
     if (range && range.start > range.end)
       issues.push(src.issue(poolPath, `start after end (got ${show(start)} to ${show(end)})`));
+    const gateway = subnet.network + 1;
+    if (range && range.start <= gateway && gateway <= range.end) {
+      issues.push(
+        src.issue(
+          [...poolPath, "start"],
+          `the DHCP pool includes the gateway ${formatIpv4(gateway)}, which DHCP would hand out (got ${show(start)} to ${show(end)}; allowed: a pool above the fixed addresses)`,
+        ),
+      );
+    }
   }
   const topology = p.topology ?? env.spec.defaults?.topology;
   if (topology?.mode === "keepalived") {
@@ -308,8 +370,8 @@ function checkAddressPlan(
   }
 }
 
-function sum(pools: readonly LenientPool[] | undefined): number {
-  return (pools ?? []).reduce((n, pl) => n + (pl.count ?? 0), 0);
+function sum(pools: readonly (LenientPool | undefined)[] | undefined): number {
+  return (pools ?? []).reduce((n, pl) => n + (pl?.count ?? 0), 0);
 }
 
 /** The DHCP pool as integers: the spec's, or the default one. Undefined when the spec's is malformed. */
@@ -336,7 +398,7 @@ function checkPools(c: LenientCluster, src: YamlSource, env: EnvironmentDocument
     [p.gpuPools, "gpuPools"],
   ] as const) {
     (list ?? []).forEach((pool, i) => {
-      if (pool.name === undefined) return;
+      if (pool?.name === undefined) return;
       if ((RESERVED_POOL_NAMES as readonly string[]).includes(pool.name)) {
         issues.push(
           src.issue(
@@ -364,7 +426,8 @@ function checkPools(c: LenientCluster, src: YamlSource, env: EnvironmentDocument
   const gpuFlavorPath: PathSegment[] =
     p.flavors?.gpu !== undefined ? [...P, "flavors", "gpu"] : [...P, "numberOfGpuWorkers"];
   const needsDefaultGpuFlavor =
-    (p.numberOfGpuWorkers ?? 0) > 0 || (p.gpuPools ?? []).some((g) => g.flavor === undefined);
+    (p.numberOfGpuWorkers ?? 0) > 0 ||
+    (p.gpuPools ?? []).some((g) => g !== undefined && g.flavor === undefined);
   if (needsDefaultGpuFlavor) {
     if (clusterGpuFlavor === undefined) {
       issues.push(
@@ -383,7 +446,7 @@ function checkPools(c: LenientCluster, src: YamlSource, env: EnvironmentDocument
     }
   }
   (p.gpuPools ?? []).forEach((pool, i) => {
-    if (pool.flavor !== undefined && !isGpuFlavor(pool.flavor, gpuFlavors)) {
+    if (pool?.flavor !== undefined && !isGpuFlavor(pool.flavor, gpuFlavors)) {
       issues.push(
         src.issue(
           [...P, "gpuPools", i, "flavor"],
@@ -436,6 +499,25 @@ function checkAddons(
       ),
     );
   }
+  if (selected("rancher") && env.spec.rancher === undefined) {
+    issues.push(
+      src.issue(
+        where("rancher"),
+        `the rancher add-on is served at the environment's Rancher URL (got no spec.rancher in environment "${env.metadata.name}"; allowed: set spec.rancher.url there)`,
+      ),
+    );
+  }
+  const vaultEnabled = env.spec.vault !== undefined && env.spec.vault.enabled !== false;
+  for (const [name, what] of Object.entries(VAULT_SECRETS)) {
+    if (selected(name) && !vaultEnabled) {
+      issues.push(
+        src.issue(
+          where(name),
+          `${name} reads ${what} from Vault (got no enabled spec.vault in environment "${env.metadata.name}"; allowed: enable Vault there, or drop the add-on)`,
+        ),
+      );
+    }
+  }
   for (const name of Object.keys(c.spec?.addonValues ?? {})) {
     if (!selected(name)) {
       issues.push(
@@ -448,6 +530,15 @@ function checkAddons(
     }
   }
 }
+
+/**
+ * Add-ons whose Kubernetes Secret is filled from Vault (the `secrets` of components/addons/external-dns.ts
+ * and jupyterhub.ts): without Vault the Addons component has nothing to fill it with and refuses.
+ */
+const VAULT_SECRETS: Readonly<Record<string, string>> = {
+  "external-dns": "its Route53 credentials (vault.awsCredentialPath)",
+  jupyterhub: "its authenticator's credentials (jupyterhub.auth.credentialPath)",
+};
 
 function selectedList(selected: (name: string) => boolean): string {
   const names = ADDON_NAMES.filter(selected);
@@ -486,6 +577,42 @@ function checkAdminCidr(
   }
 }
 
+/**
+ * The service range: RKE2 puts CoreDNS at its tenth address (see `clusterDns` in resolve.ts), so it needs
+ * at least 16 addresses.
+ */
+function checkServiceCidr(
+  text: string,
+  path: readonly PathSegment[],
+  src: YamlSource,
+  issues: SpecIssue[],
+): Cidr | undefined {
+  const parsed = checkCidr(text, path, src, issues);
+  if (parsed && parsed.prefixLength > SERVICE_PREFIX_MAX) {
+    issues.push(
+      src.issue(
+        path,
+        `service range too small for the cluster DNS address at its tenth address (got /${parsed.prefixLength}; allowed: /${SERVICE_PREFIX_MAX} or larger)`,
+      ),
+    );
+    return undefined;
+  }
+  return parsed;
+}
+
+/** Resolvers handed out by DHCP: IPv4 addresses (the subnet is IPv4). */
+function checkDnsServers(
+  servers: readonly (string | undefined)[] | undefined,
+  path: readonly PathSegment[],
+  src: YamlSource,
+  issues: SpecIssue[],
+): void {
+  (servers ?? []).forEach((server, i) => {
+    if (server !== undefined && parseIpv4(server) === undefined)
+      issues.push(src.issue([...path, i], `not an IPv4 address (got ${show(server)}; allowed: a.b.c.d)`));
+  });
+}
+
 function cidrOf(text: string): Cidr | undefined {
   const parsed = parseCidr(text);
   return isCidr(parsed) ? parsed : undefined;
@@ -500,7 +627,10 @@ function escapeRegExp(s: string): string {
 }
 
 function gpuFlavorList(env: EnvironmentDocument): string {
-  const list = env.spec.openstack.gpuFlavors ?? [];
+  return gpuFlavorListOf(env.spec.openstack.gpuFlavors ?? []);
+}
+
+function gpuFlavorListOf(list: readonly string[]): string {
   return list.length > 0
     ? `one of ${list.join(", ")} (environment spec.openstack.gpuFlavors)`
     : "none: the environment lists no spec.openstack.gpuFlavors";

@@ -6,13 +6,31 @@ import type { z } from "zod";
 import { show, type PathSegment, type SpecIssue } from "./issues";
 import type { YamlSource } from "./yaml-source";
 
-/** Validates `source.data` against `schema`; returns the typed value only when there is no issue. */
+/** A document with every field optional and every list item possibly absent: what structure proved. */
+export type Lenient<T> = T extends readonly (infer U)[]
+  ? readonly (Lenient<U> | undefined)[]
+  : T extends object
+    ? { readonly [K in keyof T]?: Lenient<T[K]> }
+    : T;
+
+export interface StructureCheck<T> {
+  /** The typed document, only when there is no issue. */
+  readonly value?: T;
+  /**
+   * The parts of the document that passed their own schema (the whole value when there is no issue):
+   * the only input the semantic checks read, so that they never see a field structure did not prove.
+   */
+  readonly proved: Lenient<T>;
+  readonly issues: SpecIssue[];
+}
+
+/** Validates `source.data` against `schema`. */
 export function checkStructure<S extends z.ZodType>(
   schema: S,
   source: YamlSource,
-): { value?: z.infer<S>; issues: SpecIssue[] } {
+): StructureCheck<z.infer<S>> {
   const result = schema.safeParse(source.data);
-  if (result.success) return { value: result.data, issues: [] };
+  if (result.success) return { value: result.data, proved: result.data as Lenient<z.infer<S>>, issues: [] };
   const issues: SpecIssue[] = [];
   for (const zi of result.error.issues) {
     const path = zi.path.filter((p): p is PathSegment => typeof p !== "symbol");
@@ -26,7 +44,44 @@ export function checkStructure<S extends z.ZodType>(
     }
     issues.push(source.issue(path, describe(zi, valueAt(source.data, path))));
   }
-  return { issues };
+  const proved = (salvage(schema, source.data) ?? {}) as Lenient<z.infer<S>>;
+  return { proved, issues };
+}
+
+/**
+ * The largest part of `value` that `schema` proves, field by field: a field is kept when it passes its
+ * own schema (parsed, so defaults apply), objects and lists are kept with only their proved parts (list
+ * items that fail become `undefined`, so indices, and positions, stay), anything else is dropped.
+ */
+export function salvage(schema: z.ZodType, value: unknown): unknown {
+  const whole = schema.safeParse(value);
+  if (whole.success) return whole.data;
+  const s = unwrap(schema, value);
+  const def = defOf(s);
+  if (value === null || typeof value !== "object") return undefined;
+  if (def.type === "object" && !Array.isArray(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(def.shape ?? {})) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const v = salvage(field, (value as Record<string, unknown>)[key]);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+  if (def.type === "array" && Array.isArray(value) && def.element) {
+    const element = def.element;
+    return value.map((item) => salvage(element, item));
+  }
+  if (def.type === "record" && !Array.isArray(value) && def.valueType) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (def.keyType && !def.keyType.safeParse(key).success) continue;
+      const kept = salvage(def.valueType, v);
+      if (kept !== undefined) out[key] = kept;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 function describe(zi: z.core.$ZodIssue, got: unknown): string {
@@ -47,6 +102,7 @@ function describe(zi: z.core.$ZodIssue, got: unknown): string {
     case "invalid_format":
       return `${zi.message.startsWith("Invalid") ? `not a valid ${zi.format}` : zi.message} (${gotText})`;
     case "invalid_union":
+      if (got === undefined) return "required field is missing";
       if ("discriminator" in zi && zi.discriminator !== undefined) {
         const options = (zi as { options?: unknown[] }).options ?? [];
         return `not an allowed value (${gotText}; allowed: ${options.map((o) => show(o)).join(", ")})`;

@@ -120,9 +120,18 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
             return since === undefined ? c : { ...c, sinceBaseline: since };
           }),
         };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { settingOrigin } = require("../../spec/origin") as typeof import("../../spec/origin");
+  const specs = new Map(fleet.clusters.map((s) => [`${s.environment}/${s.name}`, s]));
   for (const c of report.clusters) {
+    const spec = specs.get(`${c.environment}/${c.name}`);
+    const origins = new Map<string, string>();
+    for (const v of spec ? c.violations : []) {
+      const origin = origins.has(v.policy) ? undefined : settingOrigin(spec!, v.policy, ctx.cwd);
+      if (origin !== undefined) origins.set(v.policy, origin);
+    }
     const since = c.sinceBaseline === undefined ? [] : baselines.baselineLines(c.sinceBaseline);
-    ctx.io.out(`${[clusterText(c), ...since].join("\n")}\n`);
+    ctx.io.out(`${[clusterText(c, origins), ...since].join("\n")}\n`);
   }
 
   if (flags.json !== undefined) write(ctx, flags.json, reportJson(report));

@@ -2,7 +2,11 @@
 import type { Command } from "commander";
 import { EXIT } from "../exit-codes";
 import type { Io } from "../io";
-import { specPaths, type CommandContext } from "../context";
+import { DEFAULT_SPEC_DIR, specPaths, type CommandContext } from "../context";
+import { didYouMean } from "../did-you-mean";
+
+/** The environment document's file name (spec/defaults.ts; not imported, so --help loads no spec code). */
+const ENVIRONMENT_FILE = "environment.yaml";
 
 export function registerValidate(program: Command, ctx: CommandContext): void {
   program
@@ -34,13 +38,30 @@ export function validate(paths: string[], env: string | undefined, ctx: { io: Io
     );
     return EXIT.invalid;
   }
+  const names = [...new Set(fleet.environments.map((e) => e.name))];
+  if (env !== undefined && !names.includes(env)) {
+    ctx.io.err(
+      `--env: no environment "${env}" under ${where(paths)} (allowed: ${names.join(", ") || "none found"})${didYouMean(env, names)}`,
+    );
+    return EXIT.invalid;
+  }
+  const environments = fleet.environments.filter((e) => env === undefined || e.name === env);
+  if (fleet.clusters.length === 0 && environments.length === 0) {
+    ctx.io.err(`nothing to validate: no cluster spec or ${ENVIRONMENT_FILE} under ${where(paths)}`);
+    return EXIT.invalid;
+  }
+  for (const e of environments) ctx.io.out(`${e.file}: environment ${e.name} valid`);
   for (const c of fleet.clusters) {
     ctx.io.out(
       `${c.source.clusterFile}: ${c.environment}/${c.name} valid (${c.topology.mode}, ${c.controlPlane.count} server(s), ${nodes(c, "agent")} agent(s), ${nodes(c, "gpu")} GPU agent(s))`,
     );
   }
-  ctx.io.out(`${fleet.clusters.length} cluster(s) valid.`);
+  ctx.io.out(`${fleet.clusters.length} cluster(s) valid, in ${environments.length} environment(s).`);
   return EXIT.ok;
+}
+
+function where(paths: readonly string[]): string {
+  return paths.length > 0 ? paths.join(", ") : `${DEFAULT_SPEC_DIR}/`;
 }
 
 function nodes(c: import("../../spec").ClusterSpec, role: "agent" | "gpu"): number {

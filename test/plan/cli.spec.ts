@@ -7,6 +7,7 @@ import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { EXIT } from "../../cli/exit-codes";
 import type { PlanReport } from "../../plan/report";
+import { EXAMPLE_FLEET } from "../support/spec-files";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, "plan", "report.schema.json"), "utf8")) as object;
@@ -40,7 +41,7 @@ describe("xcluster plan", function () {
 
   it("plans the example fleet and writes a JSON report that validates against its schema", async () => {
     const out = path.join(tempDir(), "plan.json");
-    const run = await plan(["--serial", "--json", out]);
+    const run = await plan([EXAMPLE_FLEET, "--serial", "--json", out]);
     assert.ok(run.code === EXIT.ok || run.code === EXIT.policy, `${run.code}\n${run.stdout}\n${run.stderr}`);
     const report = JSON.parse(fs.readFileSync(out, "utf8")) as PlanReport;
     const ajv = new Ajv({ allErrors: true });
@@ -133,7 +134,7 @@ describe("xcluster plan", function () {
 
   it("writes a Markdown report with a Mermaid diagram per cluster", async () => {
     const out = path.join(tempDir(), "plan.md");
-    const run = await plan(["--serial", "--env", "prod", "--markdown", out]);
+    const run = await plan([EXAMPLE_FLEET, "--serial", "--env", "prod", "--markdown", out]);
     assert.ok(run.code === EXIT.ok || run.code === EXIT.policy, run.stderr);
     const md = fs.readFileSync(out, "utf8");
     assert.equal(md.match(/```mermaid/g)?.length, 2);

@@ -2,11 +2,17 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { loadFleet } from "../../spec";
-import { REFERENCE_XCLUSTER, REPO_ROOT, loadFiles } from "../support/spec-files";
+import { EXAMPLE_FLEET, REFERENCE_XCLUSTER, REPO_ROOT, loadFiles } from "../support/spec-files";
 
 describe("the committed example fleet", () => {
   it("validates every spec under stacks/ without a single issue", () => {
     const fleet = loadFleet([path.join(REPO_ROOT, "stacks")], { cwd: REPO_ROOT });
+    assert.deepEqual(fleet.issues, []);
+    assert.ok(fleet.clusters.some((c) => c.name === "ecmwf-ai-platform" && c.environment === "prod"));
+  });
+
+  it("validates every spec of the example fleet's fixture copy (test/support/example-fleet)", () => {
+    const fleet = loadFleet([EXAMPLE_FLEET], { cwd: EXAMPLE_FLEET });
     assert.deepEqual(fleet.issues, []);
     assert.deepEqual(fleet.clusters.map((c) => `${c.environment}/${c.name}`).sort(), [
       "dev/sandbox",
@@ -44,12 +50,13 @@ describe("the committed example fleet", () => {
 
   it("keeps the dev sandbox at one server because dev is not production", () => {
     const fleet = loadFleet([path.join(REPO_ROOT, "stacks/dev")], { cwd: REPO_ROOT });
-    assert.equal(fleet.clusters[0]!.controlPlane.count, 1);
-    assert.equal(fleet.clusters[0]!.production, false);
+    const sandbox = fleet.clusters.find((c) => c.name === "sandbox")!;
+    assert.equal(sandbox.controlPlane.count, 1);
+    assert.equal(sandbox.production, false);
   });
 
   it("filters by environment", () => {
-    const fleet = loadFleet([path.join(REPO_ROOT, "stacks")], { cwd: REPO_ROOT, environment: "dev" });
+    const fleet = loadFleet([EXAMPLE_FLEET], { cwd: EXAMPLE_FLEET, environment: "dev" });
     assert.deepEqual(
       fleet.clusters.map((c) => c.name),
       ["sandbox"],

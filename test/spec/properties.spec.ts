@@ -41,7 +41,10 @@ const junk = fc.oneof(
 );
 
 function validate(doc: unknown): string[] {
-  const src = parseYaml("c.yaml", stringify(doc)).source!;
+  const parsed = parseYaml("c.yaml", stringify(doc));
+  const src = parsed.source;
+  if (!src) return parsed.issues.map((i) => i.path); // refused as YAML (e.g. a non-finite number), with its field
+
   const structure = checkStructure(ClusterDocument, src);
   const semantic = structure.value ? checkCluster(structure.value, src, env) : [];
   return [...structure.issues, ...semantic].map((i) => i.path);

@@ -180,7 +180,13 @@ const cases: Case[] = [
   {
     name: "rejects an external network ID that is a name, not a Neutron UUID",
     env: baseEnvironment({
-      openstack: { cloud: "c", region: "r", externalNetwork: "ext", externalNetworkId: "ext" },
+      openstack: {
+        cloud: "c",
+        region: "r",
+        externalNetwork: "ext",
+        externalNetworkId: "ext",
+        gpuFlavors: ["g1.*"],
+      },
     }),
     cluster: cluster(),
     messages: [
@@ -197,7 +203,7 @@ const cases: Case[] = [
   {
     name: "rejects a key written twice",
     cluster: "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nkind: XCluster\n",
-    messages: ["c1.yaml:3:1: YAML syntax error: Map keys must be unique"],
+    messages: ['c1.yaml:3:1: duplicate key "kind" (allowed: each key once per map)'],
   },
   {
     name: "rejects a generic-oauth login without its token endpoint, naming the field",

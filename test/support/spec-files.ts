@@ -7,6 +7,12 @@ import { loadFleet, formatIssue, type FleetLoad } from "../../spec";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+/**
+ * A copy of the example fleet (`stacks/` when this was written) for tests that assert its exact contents:
+ * adding a cluster to `stacks/`, the product's main workflow, must break no test.
+ */
+export const EXAMPLE_FLEET = path.join(__dirname, "example-fleet");
+
 /** The reference XCluster document, verbatim from the design brief. */
 export const REFERENCE_XCLUSTER = `apiVersion: crossplane.ecmwf.int/v1alpha1
 kind: XCluster
