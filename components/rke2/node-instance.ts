@@ -86,10 +86,9 @@ export function createNodeInstance(
       ...(args.availabilityZone !== undefined ? { availabilityZone: args.availabilityZone } : {}),
       networks: [{ port: port.id }],
       schedulerHints: [{ group: args.serverGroupId }],
-      metadata: bootConfig.apply((digest) => ({
-        ...instanceMetadata(args.identity, args.role),
-        [BOOT_CONFIG_METADATA_KEY]: digest,
-      })),
+      // A map of known values with only the digest unknown on a first preview (it hashes the user data,
+      // which embeds the PKI): the tag rules then decide on the known keys (ADR 0004).
+      metadata: { ...instanceMetadata(args.identity, args.role), [BOOT_CONFIG_METADATA_KEY]: bootConfig },
       tags,
       userData: pulumi.secret(args.userData),
       ...(args.rootVolumeGb > 0

@@ -55,12 +55,26 @@ describe("the readiness gate in the cluster program (mocks)", function () {
       .filter(([, d]) => d.includes("gate"))
       .map(([k]) => k)
       .sort();
-    assert.deepEqual(behind, [
+    // The four components and every resource under them wait (a component's own dependsOn would not
+    // reach its children); nothing else does.
+    const gated = ["addons", "rancher", "upgrades", "vault"].map((c) => `${spec.name}-${c}`);
+    const under = (key: string): boolean => {
+      const name = key.slice(key.indexOf("::") + 2);
+      return gated.some((c) => name === c || name.startsWith(`${c}-`));
+    };
+    for (const c of [
       `xcluster:addons:Addons::${spec.name}-addons`,
       `xcluster:rancher:Registration::${spec.name}-rancher`,
       `xcluster:rke2:UpgradePlans::${spec.name}-upgrades`,
       `xcluster:vault:ClusterSecrets::${spec.name}-vault`,
-    ]);
+    ]) {
+      assert.ok(behind.includes(c), c);
+    }
+    assert.ok(behind.length > 20, `children wait too (${behind.length} behind the gate)`);
+    for (const key of dependsOn.keys()) {
+      if (key.startsWith("pulumi:providers:")) continue;
+      assert.equal(behind.includes(key), under(key), key);
+    }
     assert.deepEqual(
       dependsOn.get(`xcluster:dns:ClusterDns::${spec.name}-dns`),
       [],
@@ -72,12 +86,20 @@ describe("the readiness gate in the cluster program (mocks)", function () {
     const spec = referenceClusterSpec({
       labels: {},
       vault: { ...referenceClusterSpec().vault, enabled: false },
+      // Without Vault there is no cloud provider either (ADR 0010).
+      rke2: { ...referenceClusterSpec().rke2, cloudProviderName: "" },
       rancher: { enabled: false, url: "" },
     });
     const { resources, dependsOn } = await render(spec);
     assert.equal(resources.filter((r) => r.type === GATE).length, 1);
     const behind = [...dependsOn].filter(([, d]) => d.includes("gate")).map(([k]) => k);
-    assert.deepEqual(behind, [`xcluster:rke2:UpgradePlans::${spec.name}-upgrades`]);
+    assert.ok(behind.includes(`xcluster:rke2:UpgradePlans::${spec.name}-upgrades`));
+    // Only the upgrade plans and what they create (the controller and the two Plans) wait.
+    for (const key of behind) assert.match(key, new RegExp(`::${spec.name}-upgrades($|-)`));
+    assert.ok(
+      behind.some((k) => k.startsWith("kubernetes:upgrade.cattle.io/v1:Plan::")),
+      "the Plans wait",
+    );
   });
 
   it("rejects a timeout that is not a positive number of seconds", () => {
