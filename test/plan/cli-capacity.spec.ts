@@ -50,7 +50,8 @@ describe("xcluster plan: capacity and quotas", function () {
     const report = JSON.parse(fs.readFileSync(json, "utf8")) as PlanReport;
     const dev = report.capacity?.environments[0];
     assert.equal(dev?.used.instances, 5);
-    assert.equal(dev?.used.floatingIps, 1);
+    // keepalived: one floating IP on the API VIP, one on the ingress VIP.
+    assert.equal(dev?.used.floatingIps, 2);
     assert.equal(dev?.monthlyCost, 438);
     assert.deepEqual(report.clusters[0]?.usage?.instancesByFlavor, { "m1.large": 5 });
   });
