@@ -8,6 +8,9 @@
  * `instances`, `server_groups`; Neutron `floatingip`, `security_group`, `security_group_rule`; Cinder
  * `volumes`, `gigabytes`; Octavia `load_balancer`. Nova has no GPU quota of its own (GPUs are a Placement
  * resource class or a flavor property), so `gpus` is the fleet's budget as agreed with the cloud operator.
+ * Nova's names and units: openstack/nova `doc/source/admin/quotas.rst` ("cores: number of instance cores
+ * (VCPUs)", "ram: megabytes of instance ram", "instances", "server-groups"). The Neutron, Cinder and
+ * Octavia keys are those `openstack quota show` prints for a project (not verified against their source here).
  */
 import { z } from "zod";
 import { show, type PathSegment, type SpecIssue } from "./issues";
