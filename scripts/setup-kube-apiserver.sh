@@ -11,7 +11,7 @@
 # etcd is the version k8s.io/kubernetes's go.mod requires (go.etcd.io/etcd/server/v3 v3.5.21 for
 # v1.33.13); go.etcd.io/etcd/server/v3 is the etcd binary's main package in 3.5.
 # Measured here (2 shared cores, load ~15, nice 10, cold module cache): kube-apiserver 15 min 27 s wall,
-# 2.2 GB peak RSS, 142 MB binary; etcd 54 s. See docs/adr/0010-kube-apiserver-and-etcd-from-go-modules.md.
+# 2.2 GB peak RSS, 142 MB binary; etcd 54 s. See docs/adr/0012-kube-apiserver-and-etcd-from-go-modules.md.
 #
 # Environment:
 #   KUBE_VERSION            k8s.io/kubernetes version (default 1.33.13)

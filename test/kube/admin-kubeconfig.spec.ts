@@ -1,6 +1,6 @@
 /**
  * Tier: a real kube-apiserver v1.33.13 with a real etcd, built from Go modules
- * (scripts/setup-kube-apiserver.sh, ADR 0010), on loopback. Skipped, saying so, when they are not built.
+ * (scripts/setup-kube-apiserver.sh, ADR 0012), on loopback. Skipped, saying so, when they are not built.
  * What the cluster will do with the PKI xcluster generates before it exists (ADR 0002): the admin client
  * certificate authenticates as system:masters, and nothing signed by another CA gets in.
  */

@@ -1,6 +1,6 @@
 /**
  * A real kube-apiserver (and its etcd) for tests: the binaries `scripts/setup-kube-apiserver.sh` builds
- * from Go modules (ADR 0010), started on loopback with free ports in the test's own temporary folder,
+ * from Go modules (ADR 0012), started on loopback with free ports in the test's own temporary folder,
  * with the cluster PKI xcluster generates (components/rke2/pki.ts). Nothing listens beyond 127.0.0.1.
  */
 import { spawn, type ChildProcess } from "child_process";
