@@ -9,6 +9,8 @@ export const EXIT = {
   policy: 3,
   /** Drift found. */
   drift: 4,
+  /** The planned fleet does not fit a declared project quota (nothing was touched). */
+  quota: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -13,6 +13,7 @@ import type { Operation } from "./operation";
 import { offlinePolicyGate, type PolicyGate } from "./policy-gate";
 import type { RequiredPlugin } from "./preflight";
 import type { ProgramFactory } from "./workspace";
+import { capacityRefusals } from "./capacity-gate";
 
 export interface FleetFlags {
   readonly env?: string;
@@ -103,6 +104,11 @@ export interface FleetCommandDeps {
   readonly program?: ProgramFactory;
   /** Provider plugins checked before preview and up. @default the cluster program's */
   readonly plugins?: readonly RequiredPlugin[];
+  /** The quota check before preview/up/reconcile. @default fleet/capacity-gate.ts */
+  readonly capacityGate?: (
+    selected: readonly ClusterSpec[],
+    all: readonly ClusterSpec[],
+  ) => Promise<string[]>;
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -243,6 +249,10 @@ export async function runFleetCommand(
   const loaded = loadClusters(paths, flags, ctx);
   if (!loaded) return EXIT.invalid;
   const clusters = loaded.clusters;
+  if (operation === "preview" || operation === "up" || operation === "reconcile") {
+    const refused = await quotaRefusals(clusters, loaded.environmentSpecs, ctx, deps);
+    if (refused) return EXIT.quota;
+  }
   const env = deps.env ?? process.env;
   const controller = new AbortController();
   const onSigint = () => {
@@ -327,4 +337,18 @@ export async function runFleetCommand(
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+}
+
+/** Prints each exceeded quota and returns true when the run must not start (exit 5, nothing touched). */
+async function quotaRefusals(
+  clusters: readonly ClusterSpec[],
+  environmentSpecs: readonly ClusterSpec[],
+  ctx: CommandContext,
+  deps: FleetCommandDeps,
+): Promise<boolean> {
+  const gate = deps.capacityGate ?? capacityRefusals;
+  const refusals = await gate(clusters, environmentSpecs);
+  for (const r of refusals) ctx.io.err(r);
+  if (refusals.length > 0) ctx.io.err(`${refusals.length} quota problem(s); no stack was touched.`);
+  return refusals.length > 0;
 }

@@ -3,7 +3,8 @@
  * now, e.g. the JSON report kept from the last `up`). Offline there is no previous state to diff, so the
  * baseline report stands in for it: which nodes' boot config changed (they keep running and boot with
  * the new one only when replaced), which nodes come and go, and the RKE2 upgrade, carried out in the
- * cluster by system-upgrade-controller, refused when it is a downgrade or skips a minor version.
+ * cluster by system-upgrade-controller, refused when it is a downgrade or skips a minor version; and
+ * what the change adds to or frees from the project's quotas (plan/capacity.ts).
  */
 import * as fs from "fs";
 import { upgradeProblem } from "../spec/upgrade";

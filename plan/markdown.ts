@@ -5,6 +5,7 @@
 import { countsByType } from "./components";
 import { clusterDiagram } from "./mermaid";
 import { groupByRule } from "./terminal";
+import { capacityMarkdown } from "./capacity-tables";
 import type { ClusterReport, PlanReport } from "./report";
 
 /** Table cell text: pipes and line breaks would break the row. */
@@ -62,6 +63,7 @@ export function reportMarkdown(report: PlanReport): string {
     );
   }
   lines.push("");
+  if (report.capacity !== undefined) lines.push(...capacityMarkdown(report.capacity));
   for (const c of report.clusters) lines.push(...clusterSection(c));
   return `${lines.join("\n").trimEnd()}\n`;
 }

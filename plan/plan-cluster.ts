@@ -20,6 +20,7 @@ function bootConfigOf(inputs: Record<string, unknown>): string {
       : undefined;
   return typeof digest === "string" ? digest : "";
 }
+import { usageOf } from "./usage";
 
 /**
  * Plans one cluster; a failure becomes the cluster's `error`. Only a `PlanTimeoutError` is thrown: the
@@ -62,6 +63,7 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
           .filter((r) => r.type === INSTANCE)
           .map((r) => ({ name: r.name, bootConfigSha256: bootConfigOf(r.inputs) })),
       },
+      usage: usageOf(recorded),
     });
   } catch (e) {
     if (e instanceof PlanTimeoutError) throw e;

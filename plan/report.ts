@@ -3,6 +3,8 @@
  * DESIGN.md and described by `plan/report.schema.json`). Everything in it is sorted, so that a plan is
  * byte-identical however many workers produced it and in whatever order they finished.
  */
+import type { ResourceUsage } from "./usage";
+import type { CapacityReport } from "./capacity";
 
 /** One resource the cluster program would create. */
 export interface ReportResource {
@@ -54,10 +56,14 @@ export interface ClusterReport {
   readonly lifecycle?: ClusterLifecycle;
   /** Only with `--baseline`, for a cluster the baseline plan has. */
   readonly sinceBaseline?: SinceBaseline;
+  /** What the planned resources take from the project (plan/usage.ts); absent when planning failed. */
+  readonly usage?: ResourceUsage;
 }
 
 export interface PlanReport {
   readonly clusters: ClusterReport[];
+  /** Capacity and cost per environment (plan/capacity.ts); only where the environment declares capacity. */
+  readonly capacity?: CapacityReport;
 }
 
 /** A cluster that could not be planned (its resources and violations are unknown, so empty). */
@@ -112,6 +118,7 @@ export function canonicalCluster(c: ClusterReport): ClusterReport {
         }
       : {}),
     ...(c.sinceBaseline !== undefined ? { sinceBaseline: c.sinceBaseline } : {}),
+    ...(c.usage !== undefined ? { usage: c.usage } : {}),
   };
 }
 

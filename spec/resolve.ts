@@ -4,6 +4,7 @@
  */
 import { ADDON_ENABLED, addonLabel } from "./addons";
 import { DEFAULTS } from "./defaults";
+import { resolveCapacity } from "./capacity";
 import { allocationPoolOf } from "./semantics";
 import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
@@ -182,6 +183,7 @@ export function resolveCluster(
       gpuDrivers: e.gpuDrivers ?? DEFAULTS.gpuDrivers,
       acmeEmail: e.acmeEmail ?? "",
     },
+    ...(e.capacity !== undefined ? { capacity: resolveCapacity(e.capacity) } : {}),
     source: { clusterFile: sources.clusterFile, environmentFile: sources.environmentFile },
   };
 }

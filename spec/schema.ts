@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ADDON_NAMES } from "./addons";
+import { CapacitySection } from "./capacity";
 import { CLUSTER_API_VERSION, DEFAULTS, ENVIRONMENT_API_VERSION } from "./defaults";
 
 const name = z
@@ -494,6 +495,7 @@ export const EnvironmentDocument = z
         .describe(
           `Who installs the NVIDIA driver on GPU nodes: the gpu-operator's driver container (operator), or the GPU image, which then must carry it (preinstalled; gpu-operator driver.enabled=false). Default: ${DEFAULTS.gpuDrivers}.`,
         ),
+      capacity: CapacitySection.optional(),
       defaults: z
         .strictObject({ topology: topology.optional(), rke2: rke2.optional() })
         .optional()

@@ -21,6 +21,7 @@ import {
 import type { YamlSource } from "./yaml-source";
 import { checkClusterRouterIds, checkEnvironmentRouterIds } from "./router-ids";
 import type { Lenient } from "./structure";
+import { checkCapacityEnvironment, checkFlavorShapes, flavorUses } from "./capacity";
 
 export type { Lenient } from "./structure";
 type LenientCluster = Lenient<ClusterDocument>;
@@ -39,8 +40,8 @@ const SERVICE_PREFIX_MAX = 28;
  * that an environment with a structural issue still gets every other problem reported.
  */
 export function checkEnvironment(env: Lenient<EnvironmentDocument>, src: YamlSource): SpecIssue[] {
-  const issues: SpecIssue[] = [];
   const spec = env.spec ?? {};
+  const issues: SpecIssue[] = checkCapacityEnvironment(spec.capacity, src);
   (spec.adminCidrs ?? []).forEach((c, i) => {
     if (c !== undefined) checkAdminCidr(c, ["spec", "adminCidrs", i], src, issues);
   });
@@ -215,6 +216,7 @@ export function checkCluster(c: LenientCluster, src: YamlSource, env: Environmen
   if (subnet && sized) checkAddressPlan(c, src, env, subnet, issues);
   issues.push(...checkClusterRouterIds(c, src, env));
   checkPools(c, src, env, issues);
+  issues.push(...checkFlavorShapes(flavorUses(c, env), env.spec.capacity, env.metadata.name, src));
   checkAddons(c, src, env, issues);
 
   const vaultOn = env.spec.vault !== undefined && env.spec.vault.enabled !== false;

@@ -3,6 +3,7 @@
  * has been parsed, merged with its environment, defaulted and validated. Everything here is plain data;
  * nothing is optional that has a default (defaults are applied once, in `resolve.ts`).
  */
+import type { CapacitySettings } from "./capacity";
 
 /** Ingress topology: Octavia load balancers, or keepalived ingress nodes moving a VIP (clouds without Octavia). */
 export type Topology = OctaviaTopology | KeepalivedTopology;
@@ -262,6 +263,8 @@ export interface ClusterSpec {
   readonly backend: BackendSettings;
   readonly policyEnforcement: EnforcementLevel;
   readonly addons: AddonSettings;
+  /** The environment's flavor shapes and project quotas; absent when it declares none (no accounting). */
+  readonly capacity?: CapacitySettings;
   /** Where the spec came from (for messages and the stack config). */
   readonly source: { readonly clusterFile: string; readonly environmentFile: string };
 }

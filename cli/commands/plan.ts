@@ -1,7 +1,8 @@
 /**
  * `xcluster plan [paths…]`: the whole fleet rendered under Pulumi's mock runtime and checked against the
  * policy pack, offline (no pulumi CLI, no credentials). Exit 2 for an invalid spec (before anything runs),
- * 1 when a cluster could not be planned, 3 for a mandatory violation, else 0.
+ * 1 when a cluster could not be planned, 5 when the fleet does not fit a declared project quota,
+ * 3 for a mandatory violation, else 0.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,7 +22,7 @@ export interface PlanFlags {
   readonly serial?: boolean;
   /** Per-cluster timeout in seconds. @default 120 */
   readonly timeout?: string;
-  /** Compare with this earlier `--json` report (boot config out of date, nodes added/removed, upgrades). */
+  /** Compare with this earlier `--json` report: boot config out of date, nodes added/removed, upgrades, quota deltas. */
   readonly baseline?: string;
 }
 
@@ -40,7 +41,7 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
     .option("--timeout <seconds>", "give up on a cluster after this long", "120")
     .option(
       "--baseline <file>",
-      "compare with an earlier plan --json report: nodes whose boot config is out of date, the RKE2 upgrade",
+      "compare with an earlier plan --json report: nodes whose boot config is out of date, the RKE2 upgrade, what the change adds to or frees from the quotas",
     )
     .action(async (paths: string[], flags: PlanFlags) => {
       ctx.exitCode = await plan(paths, flags, ctx);
@@ -91,10 +92,12 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
   const { clusterText, summaryLine } = require("../../plan/terminal") as typeof import("../../plan/terminal");
   const { mandatoryViolations, reportJson } =
     require("../../plan/report") as typeof import("../../plan/report");
+  const capacity = require("../../plan/capacity") as typeof import("../../plan/capacity");
+  const { capacityText } =
+    require("../../plan/capacity-tables") as typeof import("../../plan/capacity-tables");
+  const baselines = require("../../plan/baseline") as typeof import("../../plan/baseline");
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const baselines = require("../../plan/baseline") as typeof import("../../plan/baseline");
   let baseline: import("../../plan/report").PlanReport | undefined;
   try {
     baseline =
@@ -111,7 +114,7 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     ...(workers !== undefined ? { workers } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
   });
-  const report =
+  const compared =
     baseline === undefined
       ? planned
       : {
@@ -120,6 +123,16 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
             return since === undefined ? c : { ...c, sinceBaseline: since };
           }),
         };
+  const settings = capacity.capacitySettings(fleet.clusters);
+  let report = compared;
+  try {
+    if (settings.size > 0)
+      report = { ...compared, capacity: capacity.fleetCapacity(compared, settings, baseline) };
+  } catch (e) {
+    if (!(e instanceof capacity.CapacityError)) throw e;
+    ctx.io.err(`xcluster plan: capacity: ${e.message}`);
+    return EXIT.invalid;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { settingOrigin } = require("../../spec/origin") as typeof import("../../spec/origin");
   const specs = new Map(fleet.clusters.map((s) => [`${s.environment}/${s.name}`, s]));
@@ -133,6 +146,7 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     const since = c.sinceBaseline === undefined ? [] : baselines.baselineLines(c.sinceBaseline);
     ctx.io.out(`${[clusterText(c, origins), ...since].join("\n")}\n`);
   }
+  if (report.capacity !== undefined) ctx.io.out(`${capacityText(report.capacity)}\n`);
 
   if (flags.json !== undefined) write(ctx, flags.json, reportJson(report));
   if (flags.markdown !== undefined) {
@@ -146,6 +160,12 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
   for (const problem of refused) ctx.io.err(problem);
   if (refused.length > 0) return EXIT.invalid;
   if (report.clusters.some((c) => c.error !== undefined)) return EXIT.failed;
+  const excesses = report.capacity === undefined ? [] : capacity.quotaExcesses(report.capacity);
+  if (excesses.length > 0) {
+    for (const x of excesses) ctx.io.err(capacity.excessMessage(x));
+    ctx.io.err(`${excesses.length} quota(s) exceeded; the fleet does not fit (exit ${EXIT.quota}).`);
+    return EXIT.quota;
+  }
   return mandatoryViolations(report) > 0 ? EXIT.policy : EXIT.ok;
 }
 

@@ -51,6 +51,16 @@ function lf(pem: string): string {
   return pem.replace(/\r\n/g, "\n");
 }
 
+/**
+ * Subject attributes as UTF8String. forge writes PrintableString by default, which cannot hold the '@' in
+ * RKE2's CA names: Go's parser (crypto/x509/parser.go `isPrintable`, go1.26) rejects such a certificate
+ * ("x509: invalid RDNSequence: invalid attribute value: invalid PrintableString"), so RKE2 and the
+ * kube-apiserver would refuse the CA files. Go itself writes UTF8String for a value that is not printable.
+ */
+function utf8(fields: { name: string; value: string }[]): forge.pki.CertificateField[] {
+  return fields.map((f) => ({ ...f, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }));
+}
+
 /** A positive random serial (high bit clear, so DER does not read it as negative). */
 function serialNumber(): string {
   const bytes = crypto.randomBytes(16);
@@ -77,7 +87,7 @@ function certificate(
 /** A self-signed CA, named like RKE2's own (`rke2-server-ca@<unix seconds>`). */
 export function generateCa(commonName: string, validityDays: number, now: Date): KeyPairPem {
   const keys = forge.pki.rsa.generateKeyPair({ bits: RSA_BITS });
-  const subject = [{ name: "commonName", value: `${commonName}@${Math.floor(now.getTime() / 1000)}` }];
+  const subject = utf8([{ name: "commonName", value: `${commonName}@${Math.floor(now.getTime() / 1000)}` }]);
   const cert = certificate(subject, keys.publicKey, validityDays, now);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -100,10 +110,10 @@ export function issueClientCertificate(
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
   const keys = forge.pki.rsa.generateKeyPair({ bits: RSA_BITS });
-  const subject = [
+  const subject = utf8([
     { name: "organizationName", value: organisation },
     { name: "commonName", value: commonName },
-  ];
+  ]);
   const cert = certificate(subject, keys.publicKey, validityDays, now);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
