@@ -22,6 +22,11 @@ describe("the generated admin kubeconfig against a real kube-apiserver", functio
   before(async function () {
     const bin = kubeToolsDir();
     if (bin === undefined) {
+      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
+        throw new Error(
+          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
+        );
+      }
       console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
       this.skip();
     }
