@@ -151,7 +151,7 @@ export function checkFlavorShapes(
   if (section === undefined) return [];
   const known = Object.keys(section.flavors);
   return uses
-    .filter((u) => !Object.hasOwn(section.flavors, u.flavor))
+    .filter((u) => !Object.prototype.hasOwnProperty.call(section.flavors, u.flavor))
     .map((u) =>
       src.issue(
         u.path,
