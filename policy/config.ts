@@ -40,6 +40,10 @@ export interface PolicyPackConfigArgs {
   readonly requiredTlsSans?: readonly string[];
   /** Flavor globs that carry GPUs (`openstack.gpuFlavors`). @default none (role=gpu only) */
   readonly gpuFlavors?: readonly string[];
+  /** Nova flavors (glob `*`) approved for the environment. @default any flavor */
+  readonly approvedFlavors?: readonly string[];
+  /** Container registries images in add-on values may name. @default any registry */
+  readonly approvedRegistries?: readonly string[];
   /** Chart repositories add-ons may come from. @default the vendors' official repositories */
   readonly approvedChartRepositories?: readonly string[];
   /** Lowest acceptable gpu-operator chart version. @default "24.9.2" */
@@ -73,6 +77,8 @@ function facts(args: PolicyPackConfigArgs): Partial<Settings> {
   if (args.gpuFlavors !== undefined) f.gpuFlavorPatterns = [...args.gpuFlavors];
   if (args.approvedChartRepositories !== undefined)
     f.approvedChartRepositories = [...args.approvedChartRepositories];
+  if (args.approvedFlavors !== undefined) f.approvedFlavors = [...args.approvedFlavors];
+  if (args.approvedRegistries !== undefined) f.approvedRegistries = [...args.approvedRegistries];
   if (args.minGpuOperatorVersion !== undefined) f.minGpuOperatorVersion = args.minGpuOperatorVersion;
   if (args.privateZoneIds !== undefined) f.privateZoneIds = [...args.privateZoneIds];
   return f;

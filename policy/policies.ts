@@ -9,6 +9,7 @@ import { helm001PinnedChartVersion } from "./rules/helm-001-pinned-chart-version
 import { helm002ApprovedRepositories } from "./rules/helm-002-approved-repositories";
 import { helm003NoLiteralSecretsInValues } from "./rules/helm-003-no-literal-secrets-in-values";
 import { helm004NamespaceAndImageTags } from "./rules/helm-004-namespace-and-image-tags";
+import { helm005ApprovedRegistries } from "./rules/helm-005-approved-registries";
 import { jhub001Authenticator } from "./rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "./rules/jhub-002-access-scope";
 import { k8sPsa001PrivilegedNamespaces } from "./rules/k8s-psa-001-privileged-namespaces";
@@ -18,6 +19,7 @@ import { osCompute001NoAdminPass } from "./rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "./rules/os-compute-002-no-credentials-in-user-data";
 import { osCompute003NoSecretsInMetadata } from "./rules/os-compute-003-no-secrets-in-metadata";
 import { osFip001FloatingIpTargets } from "./rules/os-fip-001-floating-ip-targets";
+import { osFlavor001ApprovedFlavors } from "./rules/os-flavor-001-approved-flavors";
 import { osHa001OddServerCount } from "./rules/os-ha-001-odd-server-count";
 import { osHa002ServerAntiAffinity } from "./rules/os-ha-002-server-anti-affinity";
 import { osImage001ApprovedImages } from "./rules/os-image-001-approved-images";
@@ -61,6 +63,7 @@ export const policies: readonly XclusterPolicy[] = [
   helm002ApprovedRepositories,
   helm003NoLiteralSecretsInValues,
   helm004NamespaceAndImageTags,
+  helm005ApprovedRegistries,
   jhub001Authenticator,
   jhub002AccessScope,
   k8sPsa001PrivilegedNamespaces,
@@ -70,6 +73,7 @@ export const policies: readonly XclusterPolicy[] = [
   osCompute002NoCredentialsInUserData,
   osCompute003NoSecretsInMetadata,
   osFip001FloatingIpTargets,
+  osFlavor001ApprovedFlavors,
   osHa001OddServerCount,
   osHa002ServerAntiAffinity,
   osImage001ApprovedImages,

@@ -18,6 +18,8 @@ export interface Settings {
   publicIngressPorts: number[];
   approvedImageIds: string[];
   approvedChartRepositories: string[];
+  approvedFlavors: string[];
+  approvedRegistries: string[];
   minGpuOperatorVersion: string;
   minContainerToolkitVersion: string;
   vaultMounts: string[];
@@ -69,6 +71,10 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
       "https://hub.jupyter.org/helm-chart",
       "https://releases.rancher.com/server-charts/stable",
     ],
+  ),
+  approvedFlavors: strings("Nova flavors (glob `*`) approved for this environment; empty: any flavor."),
+  approvedRegistries: strings(
+    "Container registries (host[:port]) images in Helm values may come from; empty: any registry.",
   ),
   minGpuOperatorVersion: {
     type: "string",

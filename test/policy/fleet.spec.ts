@@ -6,27 +6,14 @@ import { ClusterSpec } from "../../spec/types";
 import { FAKE, RecordedResource } from "../../plan/mocks";
 import { evaluatePolicies, PolicyViolation } from "../../policy/evaluate";
 import { policyPackConfig } from "../../policy/config";
+import { planPolicyArgs } from "../../plan/policy-config";
 import { runUnderMocks } from "../support/pulumi";
 import { octaviaClusterSpec, referenceClusterSpec } from "../support/cluster-specs";
 import { REPO_ROOT } from "../support/spec-files";
 
-/** The policy facts of a spec, as the fleet driver writes them into the config file. */
+/** The policy facts of a spec, exactly as the fleet driver writes them into the config file. */
 function configFor(spec: ClusterSpec) {
-  return policyPackConfig({
-    enforcement: spec.policyEnforcement,
-    production: spec.production,
-    clusterName: spec.name,
-    environment: spec.environment,
-    adminCidrs: spec.adminCidrs,
-    approvedImageIds: [spec.controlPlane.imageId, spec.ingress.imageId, ...spec.pools.map((p) => p.imageId)],
-    vaultPathPrefix: spec.vault.clusterPathPrefix,
-    vaultMount: spec.vault.kvMount,
-    subnetCidr: spec.network.subnetCidr,
-    gpuFlavors: spec.openstack.gpuFlavors,
-    ...(spec.topology.mode === "keepalived"
-      ? { vipAddresses: [spec.topology.apiVip, spec.topology.vip] }
-      : {}),
-  });
+  return policyPackConfig(planPolicyArgs(spec));
 }
 
 /** Runs the cluster program under mocks and the pack over what it registered (IDs as the mocks assign them). */

@@ -4,6 +4,7 @@ import { T } from "../../../policy/lib/types";
 import { osCompute001NoAdminPass } from "../../../policy/rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "../../../policy/rules/os-compute-002-no-credentials-in-user-data";
 import { osCompute003NoSecretsInMetadata } from "../../../policy/rules/os-compute-003-no-secrets-in-metadata";
+import { osFlavor001ApprovedFlavors } from "../../../policy/rules/os-flavor-001-approved-flavors";
 import { osImage001ApprovedImages } from "../../../policy/rules/os-image-001-approved-images";
 import { osHa001OddServerCount } from "../../../policy/rules/os-ha-001-odd-server-count";
 import { osHa002ServerAntiAffinity } from "../../../policy/rules/os-ha-002-server-anti-affinity";
@@ -43,6 +44,8 @@ const group = {
   id: "id-group-servers",
   inputs: { name: "demo-servers", policies: ["anti-affinity"] },
 };
+const NOT_APPROVED = `is not in the environment's approved.images list (${IMAGE})`;
+const FLAVORS_NOT_APPROVED = "not in the environment's approved.flavors list (m1.large, g1.*)";
 const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
 
 export const computeCases: RuleCases[] = [
@@ -168,7 +171,7 @@ export const computeCases: RuleCases[] = [
       {
         when: "the image ID is not approved",
         change: (p) => (p["imageId"] = "deadbeef"),
-        expect: ["image deadbeef is not an approved image"],
+        expect: [`image deadbeef ${NOT_APPROVED}`],
       },
       {
         when: "the boot volume's image is not approved",
@@ -178,12 +181,46 @@ export const computeCases: RuleCases[] = [
             { sourceType: "image", uuid: "deadbeef", destinationType: "volume", bootIndex: 0 },
           ];
         },
-        expect: ["boot volume image deadbeef is not an approved image"],
+        expect: [`boot volume image deadbeef ${NOT_APPROVED}`],
       },
       {
         when: "no image is given at all",
         change: (p) => delete p["imageId"],
         expect: ["boots from no image ID"],
+      },
+    ],
+  },
+  {
+    policy: osFlavor001ApprovedFlavors,
+    type: T.instance,
+    config: { approvedFlavors: ["m1.large", "g1.*"] },
+    props: agent(),
+    passing: [
+      { when: "the flavor matches an approved glob", change: (p) => (p["flavorName"] = "g1.a100") },
+      {
+        when: "no approved list is configured",
+        config: { approvedFlavors: [] },
+        change: (p) => (p["flavorName"] = "x9.huge"),
+      },
+    ],
+    failing: [
+      {
+        when: "a cluster override picks a flavor outside the list",
+        change: (p) => (p["flavorName"] = "m1.4xlarge"),
+        expect: [`flavor m1.4xlarge is ${FLAVORS_NOT_APPROVED}`],
+      },
+      {
+        when: "the approved name is only a prefix of the flavor",
+        change: (p) => (p["flavorName"] = "m1.large-gpu"),
+        expect: [`flavor m1.large-gpu is ${FLAVORS_NOT_APPROVED}`],
+      },
+      {
+        when: "the flavor is given by an ID that matches no approved name",
+        change: (p) => {
+          delete p["flavorName"];
+          p["flavorId"] = "7c0b2e3a-1111-4222-8333-944455556666";
+        },
+        expect: [`flavor ID 7c0b2e3a-1111-4222-8333-944455556666 is ${FLAVORS_NOT_APPROVED}`],
       },
     ],
   },

@@ -11,6 +11,8 @@ import { helm001PinnedChartVersion } from "../../../policy/rules/helm-001-pinned
 import { helm002ApprovedRepositories } from "../../../policy/rules/helm-002-approved-repositories";
 import { helm003NoLiteralSecretsInValues } from "../../../policy/rules/helm-003-no-literal-secrets-in-values";
 import { helm004NamespaceAndImageTags } from "../../../policy/rules/helm-004-namespace-and-image-tags";
+import { helm005ApprovedRegistries } from "../../../policy/rules/helm-005-approved-registries";
+import { SETTING_SCHEMAS } from "../../../policy/lib/settings";
 import { jhub001Authenticator } from "../../../policy/rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "../../../policy/rules/jhub-002-access-scope";
 import { metadata001BlockCloudMetadata } from "../../../policy/rules/metadata-001-block-cloud-metadata";
@@ -22,6 +24,13 @@ import { Props, RuleCases } from "../harness";
 import { agent, cloudConfig, agentConfig, helmRelease } from "../fixtures";
 
 const JHUB_REPO = "https://hub.jupyter.org/helm-chart/";
+/** helm-002's message tail with the pack's default list (policy/lib/settings.ts). */
+const REPOS_NOT_APPROVED = `not in the environment's approved.chartRepositories list (${(
+  SETTING_SCHEMAS.approvedChartRepositories.default as string[]
+).join(", ")})`;
+const REGISTRIES = ["quay.io", "registry.k8s.io"];
+const REGISTRIES_NOT_APPROVED =
+  "not in the environment's approved.registries list (quay.io, registry.k8s.io)";
 const jhubValues = (): Props => ({
   hub: {
     existingSecret: "jhub-oauth",
@@ -328,12 +337,12 @@ export const platformCases: RuleCases[] = [
       {
         when: "the repository is not approved",
         change: (p) => (p["repositoryOpts"] = { repo: "https://charts.example.net" }),
-        expect: ["repository https://charts.example.net is not approved"],
+        expect: [`repository https://charts.example.net is ${REPOS_NOT_APPROVED}`],
       },
       {
         when: "a look-alike prefix is used",
         change: (p) => (p["repositoryOpts"] = { repo: "https://hub.jupyter.org/helm-chart-evil" }),
-        expect: ["repository https://hub.jupyter.org/helm-chart-evil is not approved"],
+        expect: [`repository https://hub.jupyter.org/helm-chart-evil is ${REPOS_NOT_APPROVED}`],
       },
       {
         when: "the chart is a local path",
@@ -362,6 +371,64 @@ export const platformCases: RuleCases[] = [
         when: "an AWS key hides under an innocent name",
         change: (p) => (get(p, "values")["env"] = { value: "AKIAABCDEFGHIJKLMNOP" }),
         expect: ["values.env.value contains AWS access key ID"],
+      },
+    ],
+  },
+  {
+    policy: helm005ApprovedRegistries,
+    type: T.helmRelease,
+    config: { approvedRegistries: REGISTRIES },
+    props: helmRelease("jupyterhub", "4.2.0", JHUB_REPO, {
+      singleuser: {
+        image: { name: "quay.io/jupyter/scipy-notebook", tag: "2026-08-03" },
+        profileList: [{ kubespawner_override: { image: "quay.io/jupyter/pytorch-notebook:cuda12" } }],
+      },
+      prePuller: { pause: { image: { registry: "registry.k8s.io", repository: "pause", tag: "3.10.1" } } },
+    }),
+    passing: [
+      {
+        when: "external-dns' TXT registry sits beside the images (not an image registry)",
+        change: (p) => (get(p, "values")["registry"] = "txt"),
+      },
+      {
+        when: "no approved list is configured",
+        config: { approvedRegistries: [] },
+        change: (p) => (get(p, "values", "singleuser")["image"] = "evil.example.net/x:1"),
+      },
+    ],
+    failing: [
+      {
+        when: "an unqualified image name pulls from Docker Hub",
+        change: (p) => (get(p, "values", "singleuser", "image")["name"] = "jupyter/scipy-notebook"),
+        expect: [`values.singleuser.image.name pulls from docker.io, ${REGISTRIES_NOT_APPROVED}`],
+      },
+      {
+        when: "an image string in a list names another registry",
+        change: (p) =>
+          (get(p, "values", "singleuser")["profileList"] = [
+            { kubespawner_override: { image: "ghcr.io/someone/notebook:1" } },
+          ]),
+        expect: [
+          `values.singleuser.profileList[0].kubespawner_override.image pulls from ghcr.io, ${REGISTRIES_NOT_APPROVED}`,
+        ],
+      },
+      {
+        when: "a registry key overrides an approved repository",
+        change: (p) =>
+          (get(p, "values", "prePuller", "pause", "image")["registry"] = "evil.example.net:5000"),
+        expect: [
+          `values.prePuller.pause.image.registry pulls from evil.example.net:5000, ${REGISTRIES_NOT_APPROVED}`,
+        ],
+      },
+      {
+        when: "an approved host is only the start of the registry's name",
+        change: (p) => (get(p, "values", "singleuser")["image"] = "quay.io.evil.example.net/x:1"),
+        expect: [`values.singleuser.image pulls from quay.io.evil.example.net, ${REGISTRIES_NOT_APPROVED}`],
+      },
+      {
+        when: "a global imageRegistry redirects every image",
+        change: (p) => (get(p, "values")["global"] = { imageRegistry: "docker.io" }),
+        expect: [`values.global.imageRegistry pulls from docker.io, ${REGISTRIES_NOT_APPROVED}`],
       },
     ],
   },
