@@ -11,7 +11,16 @@ import type { PolicyPackConfigArgs } from "../policy/config";
 import type { ClusterSpec } from "../spec/types";
 import { apiDnsName } from "../programs/cluster";
 
-export function planPolicyArgs(spec: ClusterSpec): PolicyPackConfigArgs {
+/** Today's date, UTC, as exceptions are written (YYYY-MM-DD). */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/**
+ * The policy facts of `spec`. `today` is the date its exceptions are judged against: read here, at the
+ * edge, so that the rules stay pure.
+ */
+export function planPolicyArgs(spec: ClusterSpec, today: string = todayUtc()): PolicyPackConfigArgs {
   const dnsName = apiDnsName(spec);
   const approved = spec.policy.approved;
   return {
@@ -35,5 +44,7 @@ export function planPolicyArgs(spec: ClusterSpec): PolicyPackConfigArgs {
     // The floating IP is unknown offline; the DNS name is not.
     ...(dnsName !== undefined ? { requiredTlsSans: [dnsName] } : {}),
     gpuFlavors: spec.openstack.gpuFlavors,
+    exceptions: spec.policy.exceptions,
+    today,
   };
 }

@@ -36,6 +36,7 @@ import { osSg004VrrpClusterSubnetOnly } from "./rules/os-sg-004-vrrp-cluster-sub
 import { osSg005EtcdFromServerGroup } from "./rules/os-sg-005-etcd-from-server-group";
 import { osSg006SecurityGroupDescription } from "./rules/os-sg-006-security-group-description";
 import { osSubnet001VipOutsideDhcpPool } from "./rules/os-subnet-001-vip-outside-dhcp-pool";
+import { policy001ExceptionsCurrent } from "./rules/policy-001-exceptions-current";
 import { prov001ProviderTls } from "./rules/prov-001-provider-tls";
 import { prov002OpenstackApplicationCredentials } from "./rules/prov-002-openstack-application-credentials";
 import { r53001NoPrivateTargetsInPublicZones } from "./rules/r53-001-no-private-targets-in-public-zones";
@@ -90,6 +91,7 @@ export const policies: readonly XclusterPolicy[] = [
   osSg005EtcdFromServerGroup,
   osSg006SecurityGroupDescription,
   osSubnet001VipOutsideDhcpPool,
+  policy001ExceptionsCurrent,
   prov001ProviderTls,
   prov002OpenstackApplicationCredentials,
   r53001NoPrivateTargetsInPublicZones,

@@ -8,6 +8,14 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
+/** A named, dated exception from the environment (`policy.exceptions`, spec/policy-section.ts). */
+export interface PolicyExceptionSetting {
+  rule: string;
+  reason: string;
+  /** YYYY-MM-DD, the last day it holds. */
+  expires: string;
+}
+
 export interface Settings {
   production: boolean;
   clusterName: string;
@@ -32,6 +40,8 @@ export interface Settings {
   minEtcdSnapshotRetention: number;
   allowedPrivateKeyPaths: string[];
   allowSoftAntiAffinity: boolean;
+  policyExceptions: PolicyExceptionSetting[];
+  today: string;
 }
 
 const strings = (description: string, dflt: string[] = []): PolicyConfigJSONSchema => ({
@@ -115,6 +125,22 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
     "Directories on servers where user data may write private keys (cluster CAs).",
     ["/var/lib/rancher/rke2/server/tls/"],
   ),
+  policyExceptions: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: { rule: { type: "string" }, reason: { type: "string" }, expires: { type: "string" } },
+      required: ["rule", "reason", "expires"],
+    },
+    default: [],
+    description: "The environment's named exceptions (rules that only advise until a date).",
+  },
+  today: {
+    type: "string",
+    default: "",
+    description:
+      "The date the config was written (YYYY-MM-DD), against which exceptions expire; empty: unchecked.",
+  },
   allowSoftAntiAffinity: {
     type: "boolean",
     default: false,

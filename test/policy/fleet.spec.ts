@@ -84,14 +84,31 @@ describe("policy pack on the example fleet (offline)", function () {
     ]);
   });
 
-  it("downgrades every finding to advisory in an advisory environment", async () => {
+  it("downgrades every finding to advisory in a non-production advisory environment", async () => {
+    const spec = octaviaClusterSpec({
+      adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
+      policyEnforcement: "advisory",
+      production: false,
+    });
+    const run = await runUnderMocks(() => clusterProgram(spec));
+    const found = await evaluatePolicies(run.resources, configFor(spec));
+    assert.ok(found.length > 0);
+    assert.deepStrictEqual(mandatory(found), []);
+  });
+
+  it("keeps high and critical findings mandatory in a production environment that asks for advisory", async () => {
     const spec = octaviaClusterSpec({
       adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
       policyEnforcement: "advisory",
     });
     const run = await runUnderMocks(() => clusterProgram(spec));
     const found = await evaluatePolicies(run.resources, configFor(spec));
-    assert.ok(found.length > 0);
-    assert.deepStrictEqual(mandatory(found), []);
+    const blocking = mandatory(found);
+    assert.ok(blocking.length > 0);
+    assert.ok(blocking.every((v) => v.severity === "high" || v.severity === "critical"));
+    assert.ok(
+      found.some((v) => v.enforcement === "advisory"),
+      "lower severities still only advise",
+    );
   });
 });

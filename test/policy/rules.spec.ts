@@ -6,8 +6,15 @@ import { networkCases } from "./cases/network";
 import { computeCases } from "./cases/compute";
 import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
+import { governanceCases } from "./cases/governance";
 
-const allCases: RuleCases[] = [...networkCases, ...computeCases, ...rke2Cases, ...platformCases];
+const allCases: RuleCases[] = [
+  ...networkCases,
+  ...computeCases,
+  ...rke2Cases,
+  ...platformCases,
+  ...governanceCases,
+];
 
 function isStack(c: RuleCases): c is StackRuleCases {
   return "resources" in c;
