@@ -46,6 +46,10 @@ const group = {
 };
 const NOT_APPROVED = `is not in the environment's approved.images list (${IMAGE})`;
 const FLAVORS_NOT_APPROVED = "not in the environment's approved.flavors list (m1.large, g1.*)";
+/** jwt.io's example token (made up). */
+const JWT =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+const SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
 
 export const computeCases: RuleCases[] = [
@@ -79,6 +83,24 @@ export const computeCases: RuleCases[] = [
         when: "a shell script exports an application credential secret",
         change: (p) => (p["userData"] = "#!/bin/bash\nexport OS_APPLICATION_CREDENTIAL_SECRET=Xk3abcdefgh\n"),
         expect: ["user data contains OpenStack application credential secret"],
+      },
+      {
+        when: "a service-account JWT is pasted into a kubeconfig written by runcmd",
+        change: (p) =>
+          (p["userData"] = `${String(p["userData"])}runcmd:\n  - kubectl --token ${JWT} get nodes\n`),
+        expect: ["user data contains JWT"],
+      },
+      {
+        when: "an agent receives a PGP private key block",
+        change: (p) =>
+          (p["userData"] = cloudConfig(serverConfig(), [
+            {
+              path: "/root/signing.asc",
+              content:
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF0\n-----END PGP PRIVATE KEY BLOCK-----\n",
+            },
+          ])),
+        expect: ["user data writes a private key to /root/signing.asc"],
       },
       {
         when: "an AWS key pair is written to a file",
@@ -129,6 +151,16 @@ export const computeCases: RuleCases[] = [
     policy: osCompute003NoSecretsInMetadata,
     type: T.instance,
     props: agent(),
+    passing: [
+      {
+        when: "metadata carries a sha256 checksum and a password policy name",
+        change: (p) =>
+          Object.assign(p["metadata"] as Record<string, string>, {
+            image_sha256: SHA256,
+            passwordPolicy: "strict",
+          }),
+      },
+    ],
     failing: [
       {
         when: "a metadata key names a token",
@@ -139,6 +171,22 @@ export const computeCases: RuleCases[] = [
         when: "a metadata value carries an AWS key",
         change: (p) => ((p["metadata"] as Record<string, string>)["note"] = "AKIAABCDEFGHIJKLMNOP"),
         expect: ["metadata value of note contains AWS access key ID"],
+      },
+      {
+        when: "a metadata key ends in _PASSWORD, upper case",
+        change: (p) => ((p["metadata"] as Record<string, string>)["DB_PASSWORD"] = "hunter2"),
+        expect: ["metadata key DB_PASSWORD names a secret"],
+      },
+      {
+        when: "a metadata value under an innocent key is a JWT",
+        change: (p) => ((p["metadata"] as Record<string, string>)["session"] = JWT),
+        expect: ["metadata value of session contains JWT"],
+      },
+      {
+        when: "a metadata value under an innocent key is a long random string",
+        change: (p) =>
+          ((p["metadata"] as Record<string, string>)["bootstrap"] = "q8Zr2VbN4xK7pLm1TfW9cY3hJd6GsE0aUo5Rk"),
+        expect: ["metadata value of bootstrap contains high-entropy string"],
       },
       {
         when: "personality files are injected",

@@ -355,6 +355,21 @@ export const platformCases: RuleCases[] = [
     policy: helm003NoLiteralSecretsInValues,
     type: T.helmRelease,
     props: jhub(),
+    passing: [
+      {
+        when: "look-alikes: a password policy, a public certificate, a checksum, a secret taken from a Secret",
+        change: (p) =>
+          Object.assign(get(p, "values", "hub"), {
+            passwordPolicy: "min-length-12",
+            extraEnv: [
+              { name: "PASSWORD_POLICY", value: "strict" },
+              { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+            ],
+            ca: "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----\n",
+            checksum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+          }),
+      },
+    ],
     failing: [
       {
         when: "the OAuth client secret is inline",
@@ -371,6 +386,33 @@ export const platformCases: RuleCases[] = [
         when: "an AWS key hides under an innocent name",
         change: (p) => (get(p, "values")["env"] = { value: "AKIAABCDEFGHIJKLMNOP" }),
         expect: ["values.env.value contains AWS access key ID"],
+      },
+      {
+        when: "a password is the value of an env list entry named DB_PASSWORD",
+        change: (p) =>
+          (get(p, "values", "hub")["extraEnv"] = [
+            { name: "LOG_LEVEL", value: "debug" },
+            { name: "DB_PASSWORD", value: "hunter2" },
+          ]),
+        expect: ["values.hub.extraEnv[1].value holds a literal secret (named DB_PASSWORD)"],
+      },
+      {
+        when: "a key name the rule did not expect holds an upper-case API key",
+        change: (p) => (get(p, "values", "hub")["config"] = { GRAFANA_API_KEY: "abc123" }),
+        expect: ["values.hub.config.GRAFANA_API_KEY holds a literal secret"],
+      },
+      {
+        when: "a private key sits under an innocent key",
+        change: (p) =>
+          (get(p, "values", "singleuser")["extraFiles"] = {
+            cert: { stringData: "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n" },
+          }),
+        expect: ["values.singleuser.extraFiles.cert.stringData contains private key"],
+      },
+      {
+        when: "a long random string sits under an innocent key",
+        change: (p) => (get(p, "values", "hub")["cookie"] = "q8Zr2VbN4xK7pLm1TfW9cY3hJd6GsE0aUo5Rk"),
+        expect: ["values.hub.cookie contains high-entropy string"],
       },
     ],
   },
