@@ -29,6 +29,7 @@ export function planPolicyArgs(spec: ClusterSpec, today: string = todayUtc()): P
     clusterName: spec.name,
     environment: spec.environment,
     adminCidrs: spec.adminCidrs,
+    adminAddressCeiling: spec.policy.adminAddressCeiling,
     approvedImageIds: approved.images,
     approvedFlavors: approved.flavors,
     approvedRegistries: approved.registries,

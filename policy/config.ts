@@ -26,6 +26,8 @@ export interface PolicyPackConfigArgs {
   readonly environment?: string;
   /** Operator/VPN ranges allowed to reach SSH and the Kubernetes API. */
   readonly adminCidrs: readonly string[];
+  /** Most public IPv4 addresses the admin ranges may open (`policy.adminAddressCeiling`). @default 1024 */
+  readonly adminAddressCeiling?: number;
   /** Glance image IDs approved for the environment (empty: any ID, still no image names). */
   readonly approvedImageIds: readonly string[];
   /** `vault.clusterPathPrefix`; the cluster may write only under `<prefix>/<clusterName>/`. Empty: unchecked. */
@@ -77,6 +79,7 @@ function facts(args: PolicyPackConfigArgs): Partial<Settings> {
     vaultClusterPath: prefix === "" ? "" : `${prefix}/${args.clusterName}`,
   };
   if (args.environment !== undefined) f.environment = args.environment;
+  if (args.adminAddressCeiling !== undefined) f.adminAddressCeiling = args.adminAddressCeiling;
   if (args.vaultMount !== undefined) f.vaultMounts = [args.vaultMount];
   if (args.subnetCidr !== undefined) f.clusterCidrs = [args.subnetCidr];
   if (args.vipAddresses !== undefined) f.vipAddresses = [...args.vipAddresses];

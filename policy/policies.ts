@@ -15,6 +15,7 @@ import { jhub002AccessScope } from "./rules/jhub-002-access-scope";
 import { k8sPsa001PrivilegedNamespaces } from "./rules/k8s-psa-001-privileged-namespaces";
 import { keepalived001Hygiene } from "./rules/keepalived-001-hygiene";
 import { metadata001BlockCloudMetadata } from "./rules/metadata-001-block-cloud-metadata";
+import { net001AdminAddressSpace } from "./rules/net-001-admin-address-space";
 import { osCompute001NoAdminPass } from "./rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "./rules/os-compute-002-no-credentials-in-user-data";
 import { osCompute003NoSecretsInMetadata } from "./rules/os-compute-003-no-secrets-in-metadata";
@@ -70,6 +71,7 @@ export const policies: readonly XclusterPolicy[] = [
   k8sPsa001PrivilegedNamespaces,
   keepalived001Hygiene,
   metadata001BlockCloudMetadata,
+  net001AdminAddressSpace,
   osCompute001NoAdminPass,
   osCompute002NoCredentialsInUserData,
   osCompute003NoSecretsInMetadata,

@@ -21,6 +21,7 @@ export interface Settings {
   clusterName: string;
   environment: string;
   adminCidrs: string[];
+  adminAddressCeiling: number;
   clusterCidrs: string[];
   vipAddresses: string[];
   publicIngressPorts: number[];
@@ -61,6 +62,12 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
     description: "Environment of the cluster (`environment=` tag).",
   },
   adminCidrs: strings("Operator/VPN ranges allowed to reach SSH and the Kubernetes API."),
+  adminAddressCeiling: {
+    type: "integer",
+    default: 1024,
+    description:
+      "Most public IPv4 addresses the admin ranges may open together (overlaps once, private ranges apart).",
+  },
   clusterCidrs: strings("The cluster subnet(s); sources inside them are internal."),
   vipAddresses: strings("Addresses of the cluster's virtual IPs (keepalived VIP, API VIP)."),
   publicIngressPorts: {

@@ -35,6 +35,7 @@ import { computeCases } from "./cases/compute";
 import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
 import { governanceCases } from "./cases/governance";
+import { adminRangeCases } from "./cases/admin-ranges";
 
 /** CrossGuard's marker for a string unknown during preview (what the engine sends). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -183,6 +184,7 @@ const allCases: RuleCases[] = [
   ...rke2Cases,
   ...platformCases,
   ...governanceCases,
+  ...adminRangeCases,
 ];
 const stackCases = allCases.filter((c): c is StackRuleCases => "resources" in c && c.resources !== undefined);
 

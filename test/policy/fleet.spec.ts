@@ -54,6 +54,7 @@ describe("policy pack on the example fleet (offline)", function () {
     const world = ["0.0.0.0/1", "128.0.0.0/1"];
     const found = mandatory(await check(octaviaClusterSpec({ adminCidrs: world })));
     assert.deepStrictEqual([...new Set(found.map((v) => v.policy))].sort(), [
+      "net-001-admin-address-space",
       "os-lb-001-restricted-control-listeners",
       "os-sg-001-sensitive-ports",
       "os-sg-002-public-ingress-web-only",
@@ -79,9 +80,22 @@ describe("policy pack on the example fleet (offline)", function () {
   it("rejects the keepalived topology opened to the world the same way", async () => {
     const found = mandatory(await check(referenceClusterSpec({ adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })));
     assert.deepStrictEqual([...new Set(found.map((v) => v.policy))].sort(), [
+      "net-001-admin-address-space",
       "os-sg-001-sensitive-ports",
       "os-sg-002-public-ingress-web-only",
     ]);
+  });
+
+  it("rejects a production spec whose admin CIDRs hold a public /8, each entry narrower than /0", async () => {
+    const found = mandatory(
+      await check(octaviaClusterSpec({ adminCidrs: ["192.168.100.0/24", "44.0.0.0/8"] })),
+    );
+    assert.deepStrictEqual(
+      found.filter((v) => v.policy === "net-001-admin-address-space").map((v) => v.message),
+      [
+        "admin ranges open 16777216 public IPv4 addresses (44.0.0.0/8), more than the environment's ceiling of 1024 (policy.adminAddressCeiling)",
+      ],
+    );
   });
 
   it("downgrades every finding to advisory in a non-production advisory environment", async () => {

@@ -7,6 +7,7 @@ import { computeCases } from "./cases/compute";
 import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
 import { governanceCases } from "./cases/governance";
+import { adminRangeCases } from "./cases/admin-ranges";
 
 const allCases: RuleCases[] = [
   ...networkCases,
@@ -14,6 +15,7 @@ const allCases: RuleCases[] = [
   ...rke2Cases,
   ...platformCases,
   ...governanceCases,
+  ...adminRangeCases,
 ];
 
 function isStack(c: RuleCases): c is StackRuleCases {
