@@ -53,6 +53,7 @@ import { rke2006TlsSan } from "./rules/rke2-006-tls-san";
 import { rke2007GpuNodesTainted } from "./rules/rke2-007-gpu-nodes-tainted";
 import { rke2008AgentTokenSeparation } from "./rules/rke2-008-agent-token-separation";
 import { rke2009EtcdBackupTls } from "./rules/rke2-009-etcd-backup-tls";
+import { rke2011SnapshotHistory } from "./rules/rke2-011-snapshot-history";
 import { rke2010ConfigReadable } from "./rules/rke2-010-config-readable";
 import { tag001ClusterRoleTags } from "./rules/tag-001-cluster-role-tags";
 import { vault001ClusterPathOnly } from "./rules/vault-001-cluster-path-only";
@@ -110,6 +111,7 @@ export const policies: readonly XclusterPolicy[] = [
   rke2008AgentTokenSeparation,
   rke2009EtcdBackupTls,
   rke2010ConfigReadable,
+  rke2011SnapshotHistory,
   tag001ClusterRoleTags,
   vault001ClusterPathOnly,
   vso001VaultTls,
