@@ -12,6 +12,7 @@ import { helm004NamespaceAndImageTags } from "./rules/helm-004-namespace-and-ima
 import { helm005ApprovedRegistries } from "./rules/helm-005-approved-registries";
 import { jhub001Authenticator } from "./rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "./rules/jhub-002-access-scope";
+import { jhub003NotebookSecurity } from "./rules/jhub-003-notebook-security";
 import { k8sPsa001PrivilegedNamespaces } from "./rules/k8s-psa-001-privileged-namespaces";
 import { keepalived001Hygiene } from "./rules/keepalived-001-hygiene";
 import { metadata001BlockCloudMetadata } from "./rules/metadata-001-block-cloud-metadata";
@@ -69,6 +70,7 @@ export const policies: readonly XclusterPolicy[] = [
   helm005ApprovedRegistries,
   jhub001Authenticator,
   jhub002AccessScope,
+  jhub003NotebookSecurity,
   k8sPsa001PrivilegedNamespaces,
   keepalived001Hygiene,
   metadata001BlockCloudMetadata,

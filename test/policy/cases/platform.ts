@@ -15,6 +15,7 @@ import { helm005ApprovedRegistries } from "../../../policy/rules/helm-005-approv
 import { SETTING_SCHEMAS } from "../../../policy/lib/settings";
 import { jhub001Authenticator } from "../../../policy/rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "../../../policy/rules/jhub-002-access-scope";
+import { jhub003NotebookSecurity } from "../../../policy/rules/jhub-003-notebook-security";
 import { metadata001BlockCloudMetadata } from "../../../policy/rules/metadata-001-block-cloud-metadata";
 import { gpu001OperatorVersion } from "../../../policy/rules/gpu-001-operator-version";
 import { k8sPsa001PrivilegedNamespaces } from "../../../policy/rules/k8s-psa-001-privileged-namespaces";
@@ -46,6 +47,76 @@ const get = (p: Props, ...path: string[]): Props => path.reduce((o, k) => o[k] a
 const registration = (line: string) => cloudConfig(agentConfig(), []) + `bootcmd:\n  - ${line}\n`;
 
 export const platformCases: RuleCases[] = [
+  {
+    policy: jhub003NotebookSecurity,
+    type: T.helmRelease,
+    props: helmRelease("jupyterhub", "4.4.0", JHUB_REPO, {
+      hub: {
+        config: {
+          KubeSpawner: {
+            container_security_context: {
+              runAsUser: 1000,
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+            },
+          },
+        },
+      },
+      singleuser: { uid: 1000, storage: { capacity: "20Gi" } },
+    }),
+    notApplicable: [{ when: "the chart is not JupyterHub", change: (p) => (p["chart"] = "cert-manager") }],
+    failing: [
+      {
+        when: "singleuser.uid is 0",
+        change: (p) => (get(p, "values", "singleuser")["uid"] = 0),
+        expect: ["values.singleuser.uid runs notebooks as root"],
+      },
+      {
+        when: "the KubeSpawner security context runs as root and escalates",
+        change: (p) =>
+          Object.assign(get(p, "values", "hub", "config", "KubeSpawner", "container_security_context"), {
+            runAsUser: 0,
+            allowPrivilegeEscalation: true,
+          }),
+        expect: [
+          "values.hub.config.KubeSpawner.container_security_context.runAsUser runs notebooks as root",
+          "values.hub.config.KubeSpawner.container_security_context.allowPrivilegeEscalation lets notebooks escalate privileges",
+        ],
+      },
+      {
+        when: "singleuser.allowPrivilegeEscalation is true",
+        change: (p) => (get(p, "values", "singleuser")["allowPrivilegeEscalation"] = true),
+        expect: ["values.singleuser.allowPrivilegeEscalation lets notebooks escalate privileges"],
+      },
+      {
+        when: "a profile override hides root and a hostPath mount",
+        change: (p) =>
+          (get(p, "values", "singleuser")["profileList"] = [
+            {
+              display_name: "admin",
+              kubespawner_override: { uid: 0, volumes: [{ name: "host", hostPath: { path: "/" } }] },
+            },
+          ]),
+        expect: [
+          "values.singleuser.profileList[0].kubespawner_override.uid runs notebooks as root",
+          "values.singleuser.profileList[0].kubespawner_override.volumes[0].hostPath mounts a node directory",
+        ],
+      },
+      {
+        when: "extra user volumes mount a node directory",
+        change: (p) =>
+          (get(p, "values", "singleuser", "storage")["extraVolumes"] = [
+            { name: "data", hostPath: { path: "/data" } },
+          ]),
+        expect: ["values.singleuser.storage.extraVolumes[0].hostPath mounts a node directory"],
+      },
+      {
+        when: "extraPodConfig puts notebooks on the host network",
+        change: (p) => (get(p, "values", "singleuser")["extraPodConfig"] = { hostNetwork: true }),
+        expect: ["values.singleuser.extraPodConfig.hostNetwork puts notebooks on the node's network"],
+      },
+    ],
+  },
   {
     policy: prov001ProviderTls,
     type: "pulumi:providers:vault",
