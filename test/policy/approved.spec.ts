@@ -99,13 +99,28 @@ describe("approved lists from the environment (spec loader; Pulumi mocks + offli
   });
 
   it("rejects, as mandatory in production, a cluster that overrides its agent flavor outside the approved flavors", async () => {
-    const spec = load(withParameters(`    flavors:\n      agent: m1.8xlarge\n`));
-    const found = await mandatoryFindings(spec);
+    // m1.large exists in the environment (its capacity lists it) but the platform team has not approved it
+    // for workers here: the approved list, not the cluster, decides.
+    const env = PROD_ENV.replace(
+      "    flavors: [m1.large, m1.xlarge, m1.2xlarge, g1.a100.2xlarge]\n",
+      "    flavors: [m1.xlarge, m1.2xlarge, g1.a100.2xlarge]\n",
+    );
+    assert.notStrictEqual(env, PROD_ENV, "the fixture edit applied");
+    const spec = load(
+      withParameters(`    flavors:\n      agent: m1.2xlarge\n      ingress: m1.xlarge\n`),
+      env,
+    );
+    const rogue = load(
+      withParameters(`    flavors:\n      agent: m1.large\n      ingress: m1.xlarge\n`),
+      env,
+    );
+    assert.deepStrictEqual(await mandatoryFindings(spec), []);
+    const found = await mandatoryFindings(rogue);
     assert.deepStrictEqual([...new Set(found.map((v) => v.policy))], ["os-flavor-001-approved-flavors"]);
     assert.strictEqual(found.length, 6, "the six workers");
     assert.ok(
       found.every((v) =>
-        v.message.startsWith("flavor m1.8xlarge is not in the environment's approved.flavors list"),
+        v.message.startsWith("flavor m1.large is not in the environment's approved.flavors list"),
       ),
     );
   });
