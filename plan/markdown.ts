@@ -33,6 +33,14 @@ function clusterSection(c: ClusterReport): string[] {
     ...countsByType(c).map(([type, n]) => `| \`${type}\` | ${n} |`),
     "",
   );
+  const exceptions = c.policyExceptions ?? [];
+  if (exceptions.length > 0) {
+    out.push("Policy exceptions (rules that only advise here):", "");
+    out.push("| rule | until | reason |", "| --- | --- | --- |");
+    for (const x of exceptions)
+      out.push(`| \`${x.rule}\` | ${x.expires}${x.expired ? " **expired**" : ""} | ${cell(x.reason)} |`);
+    out.push("");
+  }
   if (c.violations.length === 0) {
     out.push("No policy findings.", "");
     return out;

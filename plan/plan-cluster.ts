@@ -6,7 +6,7 @@ import type { ClusterSpec } from "../spec/types";
 import { canonicalCluster, failedCluster, type ClusterReport } from "./report";
 import { PLAN_PROJECT, renderCluster, type RenderOptions } from "./render-cluster";
 import { PlanTimeoutError } from "./timeout";
-import { planPolicyArgs } from "./policy-config";
+import { planPolicyArgs, todayUtc } from "./policy-config";
 import { BOOT_CONFIG_METADATA_KEY } from "../components/rke2/boot-config";
 
 const INSTANCE = "openstack:compute/instance:Instance";
@@ -32,6 +32,7 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
   const { evaluatePolicies } = require("../policy/evaluate") as typeof import("../policy/evaluate");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { policyPackConfig } = require("../policy/config") as typeof import("../policy/config");
+  const today = todayUtc();
   try {
     const recorded = await renderCluster(spec, options);
     const violations = await evaluatePolicies(
@@ -42,7 +43,7 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
         ...(r.parent !== undefined ? { parent: r.parent } : {}),
         ...(r.id !== undefined ? { id: r.id } : {}),
       })),
-      policyPackConfig(planPolicyArgs(spec)),
+      policyPackConfig(planPolicyArgs(spec, today)),
       { stack: spec.name, project: PLAN_PROJECT },
     );
     return canonicalCluster({
@@ -57,6 +58,7 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
         resource: v.resource,
         message: v.message,
       })),
+      policyExceptions: spec.policy.exceptions.map((x) => ({ ...x, expired: x.expires < today })),
       lifecycle: {
         rke2Version: spec.rke2.version,
         nodes: recorded

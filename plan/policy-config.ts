@@ -2,28 +2,40 @@
  * The policy-pack facts of one cluster, from its resolved spec: what `policy/config.ts` turns into the
  * config the rules read. The one mapping for both paths: the offline plan and the fleet driver's
  * `--policy-pack-config` file, so a plan checks a cluster against exactly what its previews will.
+ *
+ * The approved lists (images, flavors, chart repositories, registries) come only from the environment
+ * (`spec.policy.approved`, spec/policy-section.ts), never from the cluster under check: a cluster that
+ * overrides an image with an arbitrary ID must not approve itself.
  */
 import type { PolicyPackConfigArgs } from "../policy/config";
 import type { ClusterSpec } from "../spec/types";
 import { apiDnsName } from "../programs/cluster";
 
-/** Every Glance image the spec names (servers, pools, ingress nodes), sorted, without duplicates. */
-export function specImageIds(spec: ClusterSpec): string[] {
-  const ids = [spec.controlPlane.imageId, spec.ingress.imageId, ...spec.pools.map((p) => p.imageId)];
-  return [...new Set(ids.filter((id) => id !== ""))].sort();
+/** Today's date, UTC, as exceptions are written (YYYY-MM-DD). */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
 }
 
-export function planPolicyArgs(spec: ClusterSpec): PolicyPackConfigArgs {
+/**
+ * The policy facts of `spec`. `today` is the date its exceptions are judged against: read here, at the
+ * edge, so that the rules stay pure.
+ */
+export function planPolicyArgs(spec: ClusterSpec, today: string = todayUtc()): PolicyPackConfigArgs {
   const dnsName = apiDnsName(spec);
+  const approved = spec.policy.approved;
   return {
     enforcement: spec.policyEnforcement,
     production: spec.production,
     clusterName: spec.name,
     environment: spec.environment,
     adminCidrs: spec.adminCidrs,
-    // The images the environment resolved for this cluster are its approved set: a program that boots
-    // anything else (a hard-coded or mistyped ID) is caught.
-    approvedImageIds: specImageIds(spec),
+    adminAddressCeiling: spec.policy.adminAddressCeiling,
+    approvedImageIds: approved.images,
+    approvedFlavors: approved.flavors,
+    approvedRegistries: approved.registries,
+    ...(approved.chartRepositories !== undefined
+      ? { approvedChartRepositories: approved.chartRepositories }
+      : {}),
     vaultPathPrefix: spec.vault.enabled ? spec.vault.clusterPathPrefix : "",
     ...(spec.vault.enabled ? { vaultMount: spec.vault.kvMount } : {}),
     subnetCidr: spec.network.subnetCidr,
@@ -33,5 +45,7 @@ export function planPolicyArgs(spec: ClusterSpec): PolicyPackConfigArgs {
     // The floating IP is unknown offline; the DNS name is not.
     ...(dnsName !== undefined ? { requiredTlsSans: [dnsName] } : {}),
     gpuFlavors: spec.openstack.gpuFlavors,
+    exceptions: spec.policy.exceptions,
+    today,
   };
 }

@@ -25,6 +25,16 @@ export interface ReportViolation {
   readonly message: string;
 }
 
+/** A named exception of the environment: the rule only advises until `expires` (issue 14). */
+export interface ReportPolicyException {
+  readonly rule: string;
+  readonly reason: string;
+  /** YYYY-MM-DD, the last day it holds. */
+  readonly expires: string;
+  /** Past its date on the day of the plan: the rule is enforced again and policy-001 reports it. */
+  readonly expired: boolean;
+}
+
 /** What each node would boot with, so that two plans can be compared (see plan/baseline.ts). */
 export interface ClusterLifecycle {
   /** The RKE2 release the cluster is planned at. */
@@ -58,6 +68,8 @@ export interface ClusterReport {
   readonly sinceBaseline?: SinceBaseline;
   /** What the planned resources take from the project (plan/usage.ts); absent when planning failed. */
   readonly usage?: ResourceUsage;
+  /** The environment's policy exceptions, by rule; absent when it grants none. */
+  readonly policyExceptions?: ReportPolicyException[];
 }
 
 export interface PlanReport {
@@ -119,6 +131,9 @@ export function canonicalCluster(c: ClusterReport): ClusterReport {
       : {}),
     ...(c.sinceBaseline !== undefined ? { sinceBaseline: c.sinceBaseline } : {}),
     ...(c.usage !== undefined ? { usage: c.usage } : {}),
+    ...(c.policyExceptions !== undefined && c.policyExceptions.length > 0
+      ? { policyExceptions: [...c.policyExceptions].sort((a, b) => compare(a.rule, b.rule)) }
+      : {}),
   };
 }
 

@@ -55,6 +55,14 @@ function violationLines(c: ClusterReport, origins: ReadonlyMap<string, string>):
   return lines;
 }
 
+/** The environment's named exceptions: rules that only advise here, until a date. */
+export function exceptionLines(c: ClusterReport): string[] {
+  return (c.policyExceptions ?? []).map(
+    (x) =>
+      `  ~ exception ${x.rule} until ${x.expires}${x.expired ? " (EXPIRED, enforced again)" : ""}: ${x.reason}`,
+  );
+}
+
 /**
  * The block printed for one cluster. `origins`: per policy, the spec setting that decides it
  * (spec/origin.ts), printed under the rule's findings.
@@ -65,6 +73,7 @@ export function clusterText(c: ClusterReport, origins: ReadonlyMap<string, strin
     `${clusterTitle(c)}: ${c.resources.length} resource(s)`,
     resourceTable(c),
     ...violationLines(c, origins),
+    ...exceptionLines(c),
   ].join("\n");
 }
 
@@ -75,9 +84,11 @@ export function summaryLine(report: PlanReport, seconds: number): string {
   const resources = planned.reduce((n, c) => n + c.resources.length, 0);
   const all = report.clusters.flatMap((c) => c.violations);
   const mandatory = all.filter((v) => v.enforcement === "mandatory").length;
+  const exceptions = report.clusters.reduce((n, c) => n + (c.policyExceptions?.length ?? 0), 0);
   return (
     `${planned.length} cluster(s) planned, ${resources} resource(s), ` +
     `${mandatory} mandatory and ${all.length - mandatory} advisory violation(s)` +
+    `${exceptions > 0 ? `, ${exceptions} policy exception(s)` : ""}` +
     `${failed > 0 ? `, ${failed} cluster(s) failed` : ""} in ${seconds.toFixed(1)} s`
   );
 }

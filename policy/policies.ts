@@ -9,15 +9,19 @@ import { helm001PinnedChartVersion } from "./rules/helm-001-pinned-chart-version
 import { helm002ApprovedRepositories } from "./rules/helm-002-approved-repositories";
 import { helm003NoLiteralSecretsInValues } from "./rules/helm-003-no-literal-secrets-in-values";
 import { helm004NamespaceAndImageTags } from "./rules/helm-004-namespace-and-image-tags";
+import { helm005ApprovedRegistries } from "./rules/helm-005-approved-registries";
 import { jhub001Authenticator } from "./rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "./rules/jhub-002-access-scope";
+import { jhub003NotebookSecurity } from "./rules/jhub-003-notebook-security";
 import { k8sPsa001PrivilegedNamespaces } from "./rules/k8s-psa-001-privileged-namespaces";
 import { keepalived001Hygiene } from "./rules/keepalived-001-hygiene";
 import { metadata001BlockCloudMetadata } from "./rules/metadata-001-block-cloud-metadata";
+import { net001AdminAddressSpace } from "./rules/net-001-admin-address-space";
 import { osCompute001NoAdminPass } from "./rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "./rules/os-compute-002-no-credentials-in-user-data";
 import { osCompute003NoSecretsInMetadata } from "./rules/os-compute-003-no-secrets-in-metadata";
 import { osFip001FloatingIpTargets } from "./rules/os-fip-001-floating-ip-targets";
+import { osFlavor001ApprovedFlavors } from "./rules/os-flavor-001-approved-flavors";
 import { osHa001OddServerCount } from "./rules/os-ha-001-odd-server-count";
 import { osHa002ServerAntiAffinity } from "./rules/os-ha-002-server-anti-affinity";
 import { osImage001ApprovedImages } from "./rules/os-image-001-approved-images";
@@ -34,6 +38,7 @@ import { osSg004VrrpClusterSubnetOnly } from "./rules/os-sg-004-vrrp-cluster-sub
 import { osSg005EtcdFromServerGroup } from "./rules/os-sg-005-etcd-from-server-group";
 import { osSg006SecurityGroupDescription } from "./rules/os-sg-006-security-group-description";
 import { osSubnet001VipOutsideDhcpPool } from "./rules/os-subnet-001-vip-outside-dhcp-pool";
+import { policy001ExceptionsCurrent } from "./rules/policy-001-exceptions-current";
 import { prov001ProviderTls } from "./rules/prov-001-provider-tls";
 import { prov002OpenstackApplicationCredentials } from "./rules/prov-002-openstack-application-credentials";
 import { r53001NoPrivateTargetsInPublicZones } from "./rules/r53-001-no-private-targets-in-public-zones";
@@ -49,6 +54,7 @@ import { rke2006TlsSan } from "./rules/rke2-006-tls-san";
 import { rke2007GpuNodesTainted } from "./rules/rke2-007-gpu-nodes-tainted";
 import { rke2008AgentTokenSeparation } from "./rules/rke2-008-agent-token-separation";
 import { rke2009EtcdBackupTls } from "./rules/rke2-009-etcd-backup-tls";
+import { rke2011SnapshotHistory } from "./rules/rke2-011-snapshot-history";
 import { rke2010ConfigReadable } from "./rules/rke2-010-config-readable";
 import { tag001ClusterRoleTags } from "./rules/tag-001-cluster-role-tags";
 import { vault001ClusterPathOnly } from "./rules/vault-001-cluster-path-only";
@@ -61,15 +67,19 @@ export const policies: readonly XclusterPolicy[] = [
   helm002ApprovedRepositories,
   helm003NoLiteralSecretsInValues,
   helm004NamespaceAndImageTags,
+  helm005ApprovedRegistries,
   jhub001Authenticator,
   jhub002AccessScope,
+  jhub003NotebookSecurity,
   k8sPsa001PrivilegedNamespaces,
   keepalived001Hygiene,
   metadata001BlockCloudMetadata,
+  net001AdminAddressSpace,
   osCompute001NoAdminPass,
   osCompute002NoCredentialsInUserData,
   osCompute003NoSecretsInMetadata,
   osFip001FloatingIpTargets,
+  osFlavor001ApprovedFlavors,
   osHa001OddServerCount,
   osHa002ServerAntiAffinity,
   osImage001ApprovedImages,
@@ -86,6 +96,7 @@ export const policies: readonly XclusterPolicy[] = [
   osSg005EtcdFromServerGroup,
   osSg006SecurityGroupDescription,
   osSubnet001VipOutsideDhcpPool,
+  policy001ExceptionsCurrent,
   prov001ProviderTls,
   prov002OpenstackApplicationCredentials,
   r53001NoPrivateTargetsInPublicZones,
@@ -102,6 +113,7 @@ export const policies: readonly XclusterPolicy[] = [
   rke2008AgentTokenSeparation,
   rke2009EtcdBackupTls,
   rke2010ConfigReadable,
+  rke2011SnapshotHistory,
   tag001ClusterRoleTags,
   vault001ClusterPathOnly,
   vso001VaultTls,

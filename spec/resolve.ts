@@ -10,6 +10,7 @@ import { formatIpv4, isCidr, nthAddress, parseCidr } from "./ipv4";
 import type { ClusterDocument, EnvironmentDocument, PoolInput } from "./schema";
 import type { ClusterSpec, JupyterHubAuth, NodePool, Rke2Install, Taint, Topology } from "./types";
 import { routerIdScopeOf, routerIdsFor } from "./router-ids";
+import { resolvePolicySettings } from "./policy-section";
 import { DEFAULT_GPU_TAINT } from "../components/conventions";
 
 export interface ResolveSources {
@@ -173,6 +174,7 @@ export function resolveCluster(
       secretsProvider: e.backend?.secretsProvider ?? DEFAULTS.secretsProvider,
     },
     policyEnforcement: e.policy?.enforcement ?? DEFAULTS.policyEnforcement,
+    policy: resolvePolicySettings({ ...e, production }),
     addons: {
       values: { ...c.spec.addonValues },
       ...(auth

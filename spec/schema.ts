@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ADDON_NAMES } from "./addons";
 import { CapacitySection } from "./capacity";
 import { CLUSTER_API_VERSION, DEFAULTS, ENVIRONMENT_API_VERSION } from "./defaults";
+import { approvedSection, policySection } from "./policy-section";
 
 const name = z
   .string()
@@ -465,11 +466,9 @@ export const EnvironmentDocument = z
         .optional(),
       rancher: z.strictObject({ enabled: z.boolean().optional(), url: z.string().url() }).optional(),
       rke2Install: rke2Install.optional(),
-      policy: z
-        .strictObject({
-          enforcement: z.enum(["mandatory", "advisory"]).optional().describe("Default: mandatory."),
-        })
-        .optional(),
+      // issue 14: approved lists and policy enforcement (spec/policy-section.ts).
+      approved: approvedSection.optional(),
+      policy: policySection.optional(),
       jupyterhub: z.strictObject({ auth: jupyterhubAuth }).optional(),
       acmeEmail: z.string().email().optional().describe("ACME account for cert-manager's issuer."),
       keepalived: z

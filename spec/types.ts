@@ -4,6 +4,7 @@
  * nothing is optional that has a default (defaults are applied once, in `resolve.ts`).
  */
 import type { CapacitySettings } from "./capacity";
+import type { PolicySettings } from "./policy-section";
 
 /** Ingress topology: Octavia load balancers, or keepalived ingress nodes moving a VIP (clouds without Octavia). */
 export type Topology = OctaviaTopology | KeepalivedTopology;
@@ -262,6 +263,8 @@ export interface ClusterSpec {
   readonly rancher: RancherSettings;
   readonly backend: BackendSettings;
   readonly policyEnforcement: EnforcementLevel;
+  /** The environment's approved lists, exceptions and admin-range ceiling (spec/policy-section.ts). */
+  readonly policy: PolicySettings;
   readonly addons: AddonSettings;
   /** The environment's flavor shapes and project quotas; absent when it declares none (no accounting). */
   readonly capacity?: CapacitySettings;

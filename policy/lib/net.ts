@@ -117,3 +117,55 @@ export function operatorRanges(cidrs: readonly string[]): string[] {
     return c !== undefined && c.bits >= (c.v6 ? MIN_ADMIN_PREFIX.v6 : MIN_ADMIN_PREFIX.v4);
   });
 }
+
+/** Address intervals `[start, end)`. */
+type Interval = readonly [bigint, bigint];
+
+function intervalOf(c: Cidr): Interval {
+  const size = 1n << BigInt((c.v6 ? 128 : 32) - c.bits);
+  return [c.network, c.network + size];
+}
+
+/** Sorted, overlapping and adjacent intervals joined. */
+function merge(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && s <= last[1]) last[1] = e > last[1] ? e : last[1];
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/** IPv4 ranges that are not on the public internet: NON_PUBLIC_RANGES' IPv4 ones. */
+const NON_PUBLIC_V4: Interval[] = merge(
+  NON_PUBLIC_RANGES.map((t) => parseCidr(t))
+    .filter((c): c is Cidr => c !== undefined && !c.v6)
+    .map(intervalOf),
+);
+
+/**
+ * How many public IPv4 addresses a list of ranges opens together: overlaps counted once, and the
+ * non-public ranges (RFC 1918, CGNAT, loopback, link-local, this-network) left out, since they are
+ * reachable only from inside. Unparseable and IPv6 entries are not counted.
+ */
+export function publicIpv4Count(cidrs: readonly string[]): bigint {
+  const ranges = merge(
+    cidrs
+      .map((t) => parseCidr(t))
+      .filter((c): c is Cidr => c !== undefined && !c.v6)
+      .map(intervalOf),
+  );
+  let total = 0n;
+  for (const [s, e] of ranges) {
+    let n = e - s;
+    for (const [ps, pe] of NON_PUBLIC_V4) {
+      const lo = s > ps ? s : ps;
+      const hi = e < pe ? e : pe;
+      if (lo < hi) n -= hi - lo;
+    }
+    total += n;
+  }
+  return total;
+}

@@ -8,16 +8,27 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
+/** A named, dated exception from the environment (`policy.exceptions`, spec/policy-section.ts). */
+export interface PolicyExceptionSetting {
+  rule: string;
+  reason: string;
+  /** YYYY-MM-DD, the last day it holds. */
+  expires: string;
+}
+
 export interface Settings {
   production: boolean;
   clusterName: string;
   environment: string;
   adminCidrs: string[];
+  adminAddressCeiling: number;
   clusterCidrs: string[];
   vipAddresses: string[];
   publicIngressPorts: number[];
   approvedImageIds: string[];
   approvedChartRepositories: string[];
+  approvedFlavors: string[];
+  approvedRegistries: string[];
   minGpuOperatorVersion: string;
   minContainerToolkitVersion: string;
   vaultMounts: string[];
@@ -30,6 +41,8 @@ export interface Settings {
   minEtcdSnapshotRetention: number;
   allowedPrivateKeyPaths: string[];
   allowSoftAntiAffinity: boolean;
+  policyExceptions: PolicyExceptionSetting[];
+  today: string;
 }
 
 const strings = (description: string, dflt: string[] = []): PolicyConfigJSONSchema => ({
@@ -49,6 +62,12 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
     description: "Environment of the cluster (`environment=` tag).",
   },
   adminCidrs: strings("Operator/VPN ranges allowed to reach SSH and the Kubernetes API."),
+  adminAddressCeiling: {
+    type: "integer",
+    default: 1024,
+    description:
+      "Most public IPv4 addresses the admin ranges may open together (overlaps once, private ranges apart).",
+  },
   clusterCidrs: strings("The cluster subnet(s); sources inside them are internal."),
   vipAddresses: strings("Addresses of the cluster's virtual IPs (keepalived VIP, API VIP)."),
   publicIngressPorts: {
@@ -69,6 +88,10 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
       "https://hub.jupyter.org/helm-chart",
       "https://releases.rancher.com/server-charts/stable",
     ],
+  ),
+  approvedFlavors: strings("Nova flavors (glob `*`) approved for this environment; empty: any flavor."),
+  approvedRegistries: strings(
+    "Container registries (host[:port]) images in Helm values may come from; empty: any registry.",
   ),
   minGpuOperatorVersion: {
     type: "string",
@@ -109,6 +132,22 @@ export const SETTING_SCHEMAS: { readonly [K in keyof Settings]: PolicyConfigJSON
     "Directories on servers where user data may write private keys (cluster CAs).",
     ["/var/lib/rancher/rke2/server/tls/"],
   ),
+  policyExceptions: {
+    type: "array",
+    items: {
+      type: "object",
+      properties: { rule: { type: "string" }, reason: { type: "string" }, expires: { type: "string" } },
+      required: ["rule", "reason", "expires"],
+    },
+    default: [],
+    description: "The environment's named exceptions (rules that only advise until a date).",
+  },
+  today: {
+    type: "string",
+    default: "",
+    description:
+      "The date the config was written (YYYY-MM-DD), against which exceptions expire; empty: unchecked.",
+  },
   allowSoftAntiAffinity: {
     type: "boolean",
     default: false,

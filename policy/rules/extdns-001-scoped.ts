@@ -8,7 +8,8 @@ export const extdns001Scoped = resourceRule(
     description:
       "external-dns is limited to the cluster's domains, owns its records by a per-cluster TXT owner and never deletes records it did not create.",
     priority: "P1",
-    severity: "medium",
+    // High: without a domain filter and with policy sync it may delete any record of the account.
+    severity: "high",
     remediationSteps:
       "Set domainFilters to the cluster's zone, txtOwnerId to the cluster name, and policy upsert-only.",
     tags: ["helm", "dns"],

@@ -13,7 +13,7 @@ export const helm002ApprovedRepositories = resourceRule(
     priority: "P0",
     severity: "high",
     remediationSteps:
-      "Install the chart from a repository in approvedChartRepositories (or add the vendor's official repository there after review).",
+      "Install the chart from a repository in the environment's approved.chartRepositories list (or have the platform team add the vendor's official repository there after review).",
     tags: ["helm", "supply-chain"],
     configSchema: schema("approvedChartRepositories"),
   },
@@ -36,6 +36,8 @@ export const helm002ApprovedRepositories = resourceRule(
     const approved = settings(args).approvedChartRepositories.map(norm);
     const s = norm(source);
     if (!approved.some((a) => s === a || s.startsWith(`${a}/`)))
-      report(`repository ${source} is not approved`);
+      report(
+        `repository ${source} is not in the environment's approved.chartRepositories list (${approved.join(", ")})`,
+      );
   },
 );

@@ -28,7 +28,8 @@ export const helm004NamespaceAndImageTags = resourceRule(
     description:
       "Each add-on gets its own namespace (not default or kube-system, the OpenStack cloud provider aside) and no image is pulled by the mutable tag latest.",
     priority: "P1",
-    severity: "low",
+    // High: a mutable tag is an unreviewed image on the next pull (mandatory in production, issue 14).
+    severity: "high",
     remediationSteps:
       "Set namespace (with createNamespace) per add-on; pin image tags (or digests) in values.",
     tags: ["helm", "kubernetes"],

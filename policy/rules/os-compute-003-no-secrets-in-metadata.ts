@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { findCredentials, SECRET_KEY_RE } from "../lib/secrets";
+import { isSecretKeyName, secretShapes } from "../lib/secrets";
 import { T } from "../lib/types";
 
 export const osCompute003NoSecretsInMetadata = resourceRule(
@@ -18,9 +18,10 @@ export const osCompute003NoSecretsInMetadata = resourceRule(
     const md = props["metadata"];
     if (md !== null && typeof md === "object" && !Array.isArray(md)) {
       for (const [k, v] of Object.entries(md as Record<string, unknown>)) {
-        if (SECRET_KEY_RE.test(k)) report(`metadata key ${k} names a secret`);
-        else if (typeof v === "string" && findCredentials(v).length > 0) {
-          report(`metadata value of ${k} contains ${findCredentials(v).join(", ")}`);
+        if (isSecretKeyName(k)) report(`metadata key ${k} names a secret`);
+        else if (typeof v === "string") {
+          const shapes = secretShapes(v);
+          if (shapes.length > 0) report(`metadata value of ${k} contains ${shapes.join(", ")}`);
         }
       }
     }

@@ -10,7 +10,7 @@ export const osImage001ApprovedImages = resourceRule(
     priority: "P0",
     severity: "high",
     remediationSteps:
-      "Use imageId (not imageName) with an ID from the environment's approved images; boot volumes' image uuid likewise.",
+      "Use imageId (not imageName) with an ID from the environment's approved.images list (a cluster cannot add to it); boot volumes' image uuid likewise.",
     tags: ["compute", "openstack", "supply-chain"],
     configSchema: schema("approvedImageIds"),
   },
@@ -20,7 +20,8 @@ export const osImage001ApprovedImages = resourceRule(
     const name = props["imageName"];
     if (typeof name === "string" && name !== "") report(`boots by image name ${name}; pin the image by ID`);
     const check = (id: string, what: string) => {
-      if (approved.length > 0 && !approved.includes(id)) report(`${what} ${id} is not an approved image`);
+      if (approved.length > 0 && !approved.includes(id))
+        report(`${what} ${id} is not in the environment's approved.images list (${approved.join(", ")})`);
     };
     const id = props["imageId"];
     if (typeof id === "string" && id !== "") check(id, "image");

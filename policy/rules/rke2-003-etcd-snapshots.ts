@@ -1,5 +1,6 @@
 import { resourceRule } from "../lib/rule";
 import { isTrue } from "../lib/cloudinit";
+import { parseCron } from "../lib/cron";
 import { nodeConfig } from "../lib/rke2";
 import { schema, settings } from "../lib/settings";
 import { T } from "../lib/types";
@@ -11,9 +12,9 @@ export const rke2003EtcdSnapshots = resourceRule(
     priority: "P0",
     severity: "high",
     remediationSteps:
-      "Do not set etcd-disable-snapshots; keep etcd-snapshot-retention at or above the minimum and a non-empty etcd-snapshot-schedule-cron.",
+      "Do not set etcd-disable-snapshots; keep etcd-snapshot-retention at or above the minimum and an etcd-snapshot-schedule-cron that parses, fires, and in production fires every day.",
     tags: ["rke2", "availability"],
-    configSchema: schema("minEtcdSnapshotRetention"),
+    configSchema: schema("minEtcdSnapshotRetention", "production"),
   },
   [T.instance],
   (props, args, report) => {
@@ -26,6 +27,23 @@ export const rke2003EtcdSnapshots = resourceRule(
       report(`etcd-snapshot-retention ${String(retention)} keeps fewer than ${min} snapshots`);
     }
     const cron = config["etcd-snapshot-schedule-cron"];
-    if (cron !== undefined && String(cron).trim() === "") report("etcd-snapshot-schedule-cron is empty");
+    if (cron === undefined) return;
+    const text = String(cron).trim();
+    if (text === "") {
+      report("etcd-snapshot-schedule-cron is empty");
+      return;
+    }
+    let schedule;
+    try {
+      schedule = parseCron(text);
+    } catch (e) {
+      report(`etcd-snapshot-schedule-cron "${text}" does not parse: ${(e as Error).message}`);
+      return;
+    }
+    if (!schedule.fires) report(`etcd-snapshot-schedule-cron "${text}" never fires (no such date)`);
+    else if (settings(args).production && !schedule.daily)
+      report(
+        `etcd-snapshot-schedule-cron "${text}" does not fire every day; production snapshots at least daily`,
+      );
   },
 );

@@ -17,8 +17,8 @@ const base: PolicyPackConfigArgs = {
 };
 
 describe("policy pack config per environment", () => {
-  it("keeps P0 rules mandatory and P1 rules advisory in a mandatory environment, without an all entry", () => {
-    const config = policyPackConfig(base);
+  it("keeps P0 rules mandatory and P1 rules advisory in a non-production mandatory environment, without an all entry", () => {
+    const config = policyPackConfig({ ...base, production: false });
     assert.strictEqual(config["all"], undefined);
     for (const p of policies) {
       const expected = priorityOf(p) === "P0" ? "mandatory" : "advisory";
@@ -26,8 +26,8 @@ describe("policy pack config per environment", () => {
     }
   });
 
-  it("makes every rule advisory in an advisory environment", () => {
-    const config = policyPackConfig({ ...base, enforcement: "advisory" });
+  it("makes every rule advisory in a non-production advisory environment", () => {
+    const config = policyPackConfig({ ...base, production: false, enforcement: "advisory" });
     assert.deepStrictEqual(config["all"], { enforcementLevel: "advisory" });
     assert.ok(policies.every((p) => config[p.name]?.enforcementLevel === "advisory"));
   });

@@ -31,6 +31,14 @@ describe("offline policy evaluator", () => {
         resource: "api-from-world",
         message: "ingress tcp 6443 from 0.0.0.0/0 is public; only tcp 80, 443 may be",
       },
+      {
+        policy: "net-001-admin-address-space",
+        enforcement: "mandatory",
+        severity: "high",
+        resource: STACK_RESOURCE,
+        message:
+          "admin ranges open 4239261696 public IPv4 addresses (0.0.0.0/0), more than the environment's ceiling of 1024 (policy.adminAddressCeiling)",
+      },
     ]);
   });
 
@@ -145,7 +153,7 @@ describe("offline policy evaluator", () => {
       });
       assert.deepStrictEqual(
         found.map((v) => v.policy),
-        ["os-sg-002-public-ingress-web-only"],
+        ["os-sg-002-public-ingress-web-only", "net-001-admin-address-space"],
       );
     });
 
@@ -159,6 +167,7 @@ describe("offline policy evaluator", () => {
         [
           ["os-sg-001-sensitive-ports", "advisory"],
           ["os-sg-002-public-ingress-web-only", "mandatory"],
+          ["net-001-admin-address-space", "advisory"],
         ],
       );
     });

@@ -34,6 +34,8 @@ import { networkCases } from "./cases/network";
 import { computeCases } from "./cases/compute";
 import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
+import { governanceCases } from "./cases/governance";
+import { adminRangeCases } from "./cases/admin-ranges";
 
 /** CrossGuard's marker for a string unknown during preview (what the engine sends). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -176,7 +178,14 @@ const sentinelsKept = (_type: string, inputs: Record<string, unknown>) => inputs
 const sourceless = (inputs: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== "remoteGroupId"));
 
-const allCases: RuleCases[] = [...networkCases, ...computeCases, ...rke2Cases, ...platformCases];
+const allCases: RuleCases[] = [
+  ...networkCases,
+  ...computeCases,
+  ...rke2Cases,
+  ...platformCases,
+  ...governanceCases,
+  ...adminRangeCases,
+];
 const stackCases = allCases.filter((c): c is StackRuleCases => "resources" in c && c.resources !== undefined);
 
 describe("stack rules never read an unknown value as an absent one (policy tier: the rules' compliant fixtures with unknown IDs)", () => {

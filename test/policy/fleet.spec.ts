@@ -6,27 +6,14 @@ import { ClusterSpec } from "../../spec/types";
 import { FAKE, RecordedResource } from "../../plan/mocks";
 import { evaluatePolicies, PolicyViolation } from "../../policy/evaluate";
 import { policyPackConfig } from "../../policy/config";
+import { planPolicyArgs } from "../../plan/policy-config";
 import { runUnderMocks } from "../support/pulumi";
 import { octaviaClusterSpec, referenceClusterSpec } from "../support/cluster-specs";
 import { REPO_ROOT } from "../support/spec-files";
 
-/** The policy facts of a spec, as the fleet driver writes them into the config file. */
+/** The policy facts of a spec, exactly as the fleet driver writes them into the config file. */
 function configFor(spec: ClusterSpec) {
-  return policyPackConfig({
-    enforcement: spec.policyEnforcement,
-    production: spec.production,
-    clusterName: spec.name,
-    environment: spec.environment,
-    adminCidrs: spec.adminCidrs,
-    approvedImageIds: [spec.controlPlane.imageId, spec.ingress.imageId, ...spec.pools.map((p) => p.imageId)],
-    vaultPathPrefix: spec.vault.clusterPathPrefix,
-    vaultMount: spec.vault.kvMount,
-    subnetCidr: spec.network.subnetCidr,
-    gpuFlavors: spec.openstack.gpuFlavors,
-    ...(spec.topology.mode === "keepalived"
-      ? { vipAddresses: [spec.topology.apiVip, spec.topology.vip] }
-      : {}),
-  });
+  return policyPackConfig(planPolicyArgs(spec));
 }
 
 /** Runs the cluster program under mocks and the pack over what it registered (IDs as the mocks assign them). */
@@ -67,6 +54,7 @@ describe("policy pack on the example fleet (offline)", function () {
     const world = ["0.0.0.0/1", "128.0.0.0/1"];
     const found = mandatory(await check(octaviaClusterSpec({ adminCidrs: world })));
     assert.deepStrictEqual([...new Set(found.map((v) => v.policy))].sort(), [
+      "net-001-admin-address-space",
       "os-lb-001-restricted-control-listeners",
       "os-sg-001-sensitive-ports",
       "os-sg-002-public-ingress-web-only",
@@ -92,19 +80,49 @@ describe("policy pack on the example fleet (offline)", function () {
   it("rejects the keepalived topology opened to the world the same way", async () => {
     const found = mandatory(await check(referenceClusterSpec({ adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })));
     assert.deepStrictEqual([...new Set(found.map((v) => v.policy))].sort(), [
+      "net-001-admin-address-space",
       "os-sg-001-sensitive-ports",
       "os-sg-002-public-ingress-web-only",
     ]);
   });
 
-  it("downgrades every finding to advisory in an advisory environment", async () => {
+  it("rejects a production spec whose admin CIDRs hold a public /8, each entry narrower than /0", async () => {
+    const found = mandatory(
+      await check(octaviaClusterSpec({ adminCidrs: ["192.168.100.0/24", "44.0.0.0/8"] })),
+    );
+    assert.deepStrictEqual(
+      found.filter((v) => v.policy === "net-001-admin-address-space").map((v) => v.message),
+      [
+        "admin ranges open 16777216 public IPv4 addresses (44.0.0.0/8), more than the environment's ceiling of 1024 (policy.adminAddressCeiling)",
+      ],
+    );
+  });
+
+  it("downgrades every finding to advisory in a non-production advisory environment", async () => {
+    const spec = octaviaClusterSpec({
+      adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
+      policyEnforcement: "advisory",
+      production: false,
+    });
+    const run = await runUnderMocks(() => clusterProgram(spec));
+    const found = await evaluatePolicies(run.resources, configFor(spec));
+    assert.ok(found.length > 0);
+    assert.deepStrictEqual(mandatory(found), []);
+  });
+
+  it("keeps high and critical findings mandatory in a production environment that asks for advisory", async () => {
     const spec = octaviaClusterSpec({
       adminCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
       policyEnforcement: "advisory",
     });
     const run = await runUnderMocks(() => clusterProgram(spec));
     const found = await evaluatePolicies(run.resources, configFor(spec));
-    assert.ok(found.length > 0);
-    assert.deepStrictEqual(mandatory(found), []);
+    const blocking = mandatory(found);
+    assert.ok(blocking.length > 0);
+    assert.ok(blocking.every((v) => v.severity === "high" || v.severity === "critical"));
+    assert.ok(
+      found.some((v) => v.enforcement === "advisory"),
+      "lower severities still only advise",
+    );
   });
 });

@@ -6,8 +6,17 @@ import { networkCases } from "./cases/network";
 import { computeCases } from "./cases/compute";
 import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
+import { governanceCases } from "./cases/governance";
+import { adminRangeCases } from "./cases/admin-ranges";
 
-const allCases: RuleCases[] = [...networkCases, ...computeCases, ...rke2Cases, ...platformCases];
+const allCases: RuleCases[] = [
+  ...networkCases,
+  ...computeCases,
+  ...rke2Cases,
+  ...platformCases,
+  ...governanceCases,
+  ...adminRangeCases,
+];
 
 function isStack(c: RuleCases): c is StackRuleCases {
   return "resources" in c;

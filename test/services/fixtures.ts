@@ -99,6 +99,15 @@ export function referenceSpec(): ClusterSpec {
     rancher: { enabled: true, url: "https://rancher.example.org" },
     backend: { url: "", secretsProvider: "passphrase" },
     policyEnforcement: "advisory",
+    policy: {
+      approved: {
+        images: ["11111111-2222-3333-4444-555555555555"],
+        flavors: ["g1.a100", "m1.large", "m1.medium", "m1.xlarge"],
+        registries: [],
+      },
+      exceptions: [],
+      adminAddressCeiling: 65536,
+    },
     addons: { values: {}, gpuDrivers: "operator", acmeEmail: "platform@example.org" },
     source: {
       clusterFile: "stacks/dev/ecmwf-ai-platform.yaml",

@@ -110,6 +110,15 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
     rancher: { enabled: true, url: "https://rancher.platform.example.org" },
     backend: { url: "", secretsProvider: "passphrase" },
     policyEnforcement: "mandatory",
+    policy: {
+      approved: {
+        images: [AGENT_IMAGE, GPU_IMAGE].sort(),
+        flavors: ["g1.a100.2xlarge", "m1.2xlarge", "m1.large", "m1.xlarge"],
+        registries: [],
+      },
+      exceptions: [],
+      adminAddressCeiling: 1024,
+    },
     addons: {
       values: {},
       gpuDrivers: "operator",

@@ -4,6 +4,7 @@ import { T } from "../../../policy/lib/types";
 import { osCompute001NoAdminPass } from "../../../policy/rules/os-compute-001-no-admin-pass";
 import { osCompute002NoCredentialsInUserData } from "../../../policy/rules/os-compute-002-no-credentials-in-user-data";
 import { osCompute003NoSecretsInMetadata } from "../../../policy/rules/os-compute-003-no-secrets-in-metadata";
+import { osFlavor001ApprovedFlavors } from "../../../policy/rules/os-flavor-001-approved-flavors";
 import { osImage001ApprovedImages } from "../../../policy/rules/os-image-001-approved-images";
 import { osHa001OddServerCount } from "../../../policy/rules/os-ha-001-odd-server-count";
 import { osHa002ServerAntiAffinity } from "../../../policy/rules/os-ha-002-server-anti-affinity";
@@ -43,6 +44,12 @@ const group = {
   id: "id-group-servers",
   inputs: { name: "demo-servers", policies: ["anti-affinity"] },
 };
+const NOT_APPROVED = `is not in the environment's approved.images list (${IMAGE})`;
+const FLAVORS_NOT_APPROVED = "not in the environment's approved.flavors list (m1.large, g1.*)";
+/** jwt.io's example token (made up). */
+const JWT =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+const SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
 
 export const computeCases: RuleCases[] = [
@@ -76,6 +83,24 @@ export const computeCases: RuleCases[] = [
         when: "a shell script exports an application credential secret",
         change: (p) => (p["userData"] = "#!/bin/bash\nexport OS_APPLICATION_CREDENTIAL_SECRET=Xk3abcdefgh\n"),
         expect: ["user data contains OpenStack application credential secret"],
+      },
+      {
+        when: "a service-account JWT is pasted into a kubeconfig written by runcmd",
+        change: (p) =>
+          (p["userData"] = `${String(p["userData"])}runcmd:\n  - kubectl --token ${JWT} get nodes\n`),
+        expect: ["user data contains JWT"],
+      },
+      {
+        when: "an agent receives a PGP private key block",
+        change: (p) =>
+          (p["userData"] = cloudConfig(serverConfig(), [
+            {
+              path: "/root/signing.asc",
+              content:
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF0\n-----END PGP PRIVATE KEY BLOCK-----\n",
+            },
+          ])),
+        expect: ["user data writes a private key to /root/signing.asc"],
       },
       {
         when: "an AWS key pair is written to a file",
@@ -126,6 +151,16 @@ export const computeCases: RuleCases[] = [
     policy: osCompute003NoSecretsInMetadata,
     type: T.instance,
     props: agent(),
+    passing: [
+      {
+        when: "metadata carries a sha256 checksum and a password policy name",
+        change: (p) =>
+          Object.assign(p["metadata"] as Record<string, string>, {
+            image_sha256: SHA256,
+            passwordPolicy: "strict",
+          }),
+      },
+    ],
     failing: [
       {
         when: "a metadata key names a token",
@@ -136,6 +171,22 @@ export const computeCases: RuleCases[] = [
         when: "a metadata value carries an AWS key",
         change: (p) => ((p["metadata"] as Record<string, string>)["note"] = "AKIAABCDEFGHIJKLMNOP"),
         expect: ["metadata value of note contains AWS access key ID"],
+      },
+      {
+        when: "a metadata key ends in _PASSWORD, upper case",
+        change: (p) => ((p["metadata"] as Record<string, string>)["DB_PASSWORD"] = "hunter2"),
+        expect: ["metadata key DB_PASSWORD names a secret"],
+      },
+      {
+        when: "a metadata value under an innocent key is a JWT",
+        change: (p) => ((p["metadata"] as Record<string, string>)["session"] = JWT),
+        expect: ["metadata value of session contains JWT"],
+      },
+      {
+        when: "a metadata value under an innocent key is a long random string",
+        change: (p) =>
+          ((p["metadata"] as Record<string, string>)["bootstrap"] = "q8Zr2VbN4xK7pLm1TfW9cY3hJd6GsE0aUo5Rk"),
+        expect: ["metadata value of bootstrap contains high-entropy string"],
       },
       {
         when: "personality files are injected",
@@ -168,7 +219,7 @@ export const computeCases: RuleCases[] = [
       {
         when: "the image ID is not approved",
         change: (p) => (p["imageId"] = "deadbeef"),
-        expect: ["image deadbeef is not an approved image"],
+        expect: [`image deadbeef ${NOT_APPROVED}`],
       },
       {
         when: "the boot volume's image is not approved",
@@ -178,12 +229,46 @@ export const computeCases: RuleCases[] = [
             { sourceType: "image", uuid: "deadbeef", destinationType: "volume", bootIndex: 0 },
           ];
         },
-        expect: ["boot volume image deadbeef is not an approved image"],
+        expect: [`boot volume image deadbeef ${NOT_APPROVED}`],
       },
       {
         when: "no image is given at all",
         change: (p) => delete p["imageId"],
         expect: ["boots from no image ID"],
+      },
+    ],
+  },
+  {
+    policy: osFlavor001ApprovedFlavors,
+    type: T.instance,
+    config: { approvedFlavors: ["m1.large", "g1.*"] },
+    props: agent(),
+    passing: [
+      { when: "the flavor matches an approved glob", change: (p) => (p["flavorName"] = "g1.a100") },
+      {
+        when: "no approved list is configured",
+        config: { approvedFlavors: [] },
+        change: (p) => (p["flavorName"] = "x9.huge"),
+      },
+    ],
+    failing: [
+      {
+        when: "a cluster override picks a flavor outside the list",
+        change: (p) => (p["flavorName"] = "m1.4xlarge"),
+        expect: [`flavor m1.4xlarge is ${FLAVORS_NOT_APPROVED}`],
+      },
+      {
+        when: "the approved name is only a prefix of the flavor",
+        change: (p) => (p["flavorName"] = "m1.large-gpu"),
+        expect: [`flavor m1.large-gpu is ${FLAVORS_NOT_APPROVED}`],
+      },
+      {
+        when: "the flavor is given by an ID that matches no approved name",
+        change: (p) => {
+          delete p["flavorName"];
+          p["flavorId"] = "7c0b2e3a-1111-4222-8333-944455556666";
+        },
+        expect: [`flavor ID 7c0b2e3a-1111-4222-8333-944455556666 is ${FLAVORS_NOT_APPROVED}`],
       },
     ],
   },

@@ -11,8 +11,11 @@ import { helm001PinnedChartVersion } from "../../../policy/rules/helm-001-pinned
 import { helm002ApprovedRepositories } from "../../../policy/rules/helm-002-approved-repositories";
 import { helm003NoLiteralSecretsInValues } from "../../../policy/rules/helm-003-no-literal-secrets-in-values";
 import { helm004NamespaceAndImageTags } from "../../../policy/rules/helm-004-namespace-and-image-tags";
+import { helm005ApprovedRegistries } from "../../../policy/rules/helm-005-approved-registries";
+import { SETTING_SCHEMAS } from "../../../policy/lib/settings";
 import { jhub001Authenticator } from "../../../policy/rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "../../../policy/rules/jhub-002-access-scope";
+import { jhub003NotebookSecurity } from "../../../policy/rules/jhub-003-notebook-security";
 import { metadata001BlockCloudMetadata } from "../../../policy/rules/metadata-001-block-cloud-metadata";
 import { gpu001OperatorVersion } from "../../../policy/rules/gpu-001-operator-version";
 import { k8sPsa001PrivilegedNamespaces } from "../../../policy/rules/k8s-psa-001-privileged-namespaces";
@@ -22,6 +25,13 @@ import { Props, RuleCases } from "../harness";
 import { agent, cloudConfig, agentConfig, helmRelease } from "../fixtures";
 
 const JHUB_REPO = "https://hub.jupyter.org/helm-chart/";
+/** helm-002's message tail with the pack's default list (policy/lib/settings.ts). */
+const REPOS_NOT_APPROVED = `not in the environment's approved.chartRepositories list (${(
+  SETTING_SCHEMAS.approvedChartRepositories.default as string[]
+).join(", ")})`;
+const REGISTRIES = ["quay.io", "registry.k8s.io"];
+const REGISTRIES_NOT_APPROVED =
+  "not in the environment's approved.registries list (quay.io, registry.k8s.io)";
 const jhubValues = (): Props => ({
   hub: {
     existingSecret: "jhub-oauth",
@@ -37,6 +47,76 @@ const get = (p: Props, ...path: string[]): Props => path.reduce((o, k) => o[k] a
 const registration = (line: string) => cloudConfig(agentConfig(), []) + `bootcmd:\n  - ${line}\n`;
 
 export const platformCases: RuleCases[] = [
+  {
+    policy: jhub003NotebookSecurity,
+    type: T.helmRelease,
+    props: helmRelease("jupyterhub", "4.4.0", JHUB_REPO, {
+      hub: {
+        config: {
+          KubeSpawner: {
+            container_security_context: {
+              runAsUser: 1000,
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+            },
+          },
+        },
+      },
+      singleuser: { uid: 1000, storage: { capacity: "20Gi" } },
+    }),
+    notApplicable: [{ when: "the chart is not JupyterHub", change: (p) => (p["chart"] = "cert-manager") }],
+    failing: [
+      {
+        when: "singleuser.uid is 0",
+        change: (p) => (get(p, "values", "singleuser")["uid"] = 0),
+        expect: ["values.singleuser.uid runs notebooks as root"],
+      },
+      {
+        when: "the KubeSpawner security context runs as root and escalates",
+        change: (p) =>
+          Object.assign(get(p, "values", "hub", "config", "KubeSpawner", "container_security_context"), {
+            runAsUser: 0,
+            allowPrivilegeEscalation: true,
+          }),
+        expect: [
+          "values.hub.config.KubeSpawner.container_security_context.runAsUser runs notebooks as root",
+          "values.hub.config.KubeSpawner.container_security_context.allowPrivilegeEscalation lets notebooks escalate privileges",
+        ],
+      },
+      {
+        when: "singleuser.allowPrivilegeEscalation is true",
+        change: (p) => (get(p, "values", "singleuser")["allowPrivilegeEscalation"] = true),
+        expect: ["values.singleuser.allowPrivilegeEscalation lets notebooks escalate privileges"],
+      },
+      {
+        when: "a profile override hides root and a hostPath mount",
+        change: (p) =>
+          (get(p, "values", "singleuser")["profileList"] = [
+            {
+              display_name: "admin",
+              kubespawner_override: { uid: 0, volumes: [{ name: "host", hostPath: { path: "/" } }] },
+            },
+          ]),
+        expect: [
+          "values.singleuser.profileList[0].kubespawner_override.uid runs notebooks as root",
+          "values.singleuser.profileList[0].kubespawner_override.volumes[0].hostPath mounts a node directory",
+        ],
+      },
+      {
+        when: "extra user volumes mount a node directory",
+        change: (p) =>
+          (get(p, "values", "singleuser", "storage")["extraVolumes"] = [
+            { name: "data", hostPath: { path: "/data" } },
+          ]),
+        expect: ["values.singleuser.storage.extraVolumes[0].hostPath mounts a node directory"],
+      },
+      {
+        when: "extraPodConfig puts notebooks on the host network",
+        change: (p) => (get(p, "values", "singleuser")["extraPodConfig"] = { hostNetwork: true }),
+        expect: ["values.singleuser.extraPodConfig.hostNetwork puts notebooks on the node's network"],
+      },
+    ],
+  },
   {
     policy: prov001ProviderTls,
     type: "pulumi:providers:vault",
@@ -328,12 +408,12 @@ export const platformCases: RuleCases[] = [
       {
         when: "the repository is not approved",
         change: (p) => (p["repositoryOpts"] = { repo: "https://charts.example.net" }),
-        expect: ["repository https://charts.example.net is not approved"],
+        expect: [`repository https://charts.example.net is ${REPOS_NOT_APPROVED}`],
       },
       {
         when: "a look-alike prefix is used",
         change: (p) => (p["repositoryOpts"] = { repo: "https://hub.jupyter.org/helm-chart-evil" }),
-        expect: ["repository https://hub.jupyter.org/helm-chart-evil is not approved"],
+        expect: [`repository https://hub.jupyter.org/helm-chart-evil is ${REPOS_NOT_APPROVED}`],
       },
       {
         when: "the chart is a local path",
@@ -346,6 +426,21 @@ export const platformCases: RuleCases[] = [
     policy: helm003NoLiteralSecretsInValues,
     type: T.helmRelease,
     props: jhub(),
+    passing: [
+      {
+        when: "look-alikes: a password policy, a public certificate, a checksum, a secret taken from a Secret",
+        change: (p) =>
+          Object.assign(get(p, "values", "hub"), {
+            passwordPolicy: "min-length-12",
+            extraEnv: [
+              { name: "PASSWORD_POLICY", value: "strict" },
+              { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+            ],
+            ca: "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----\n",
+            checksum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+          }),
+      },
+    ],
     failing: [
       {
         when: "the OAuth client secret is inline",
@@ -362,6 +457,91 @@ export const platformCases: RuleCases[] = [
         when: "an AWS key hides under an innocent name",
         change: (p) => (get(p, "values")["env"] = { value: "AKIAABCDEFGHIJKLMNOP" }),
         expect: ["values.env.value contains AWS access key ID"],
+      },
+      {
+        when: "a password is the value of an env list entry named DB_PASSWORD",
+        change: (p) =>
+          (get(p, "values", "hub")["extraEnv"] = [
+            { name: "LOG_LEVEL", value: "debug" },
+            { name: "DB_PASSWORD", value: "hunter2" },
+          ]),
+        expect: ["values.hub.extraEnv[1].value holds a literal secret (named DB_PASSWORD)"],
+      },
+      {
+        when: "a key name the rule did not expect holds an upper-case API key",
+        change: (p) => (get(p, "values", "hub")["config"] = { GRAFANA_API_KEY: "abc123" }),
+        expect: ["values.hub.config.GRAFANA_API_KEY holds a literal secret"],
+      },
+      {
+        when: "a private key sits under an innocent key",
+        change: (p) =>
+          (get(p, "values", "singleuser")["extraFiles"] = {
+            cert: { stringData: "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n" },
+          }),
+        expect: ["values.singleuser.extraFiles.cert.stringData contains private key"],
+      },
+      {
+        when: "a long random string sits under an innocent key",
+        change: (p) => (get(p, "values", "hub")["cookie"] = "q8Zr2VbN4xK7pLm1TfW9cY3hJd6GsE0aUo5Rk"),
+        expect: ["values.hub.cookie contains high-entropy string"],
+      },
+    ],
+  },
+  {
+    policy: helm005ApprovedRegistries,
+    type: T.helmRelease,
+    config: { approvedRegistries: REGISTRIES },
+    props: helmRelease("jupyterhub", "4.2.0", JHUB_REPO, {
+      singleuser: {
+        image: { name: "quay.io/jupyter/scipy-notebook", tag: "2026-08-03" },
+        profileList: [{ kubespawner_override: { image: "quay.io/jupyter/pytorch-notebook:cuda12" } }],
+      },
+      prePuller: { pause: { image: { registry: "registry.k8s.io", repository: "pause", tag: "3.10.1" } } },
+    }),
+    passing: [
+      {
+        when: "external-dns' TXT registry sits beside the images (not an image registry)",
+        change: (p) => (get(p, "values")["registry"] = "txt"),
+      },
+      {
+        when: "no approved list is configured",
+        config: { approvedRegistries: [] },
+        change: (p) => (get(p, "values", "singleuser")["image"] = "evil.example.net/x:1"),
+      },
+    ],
+    failing: [
+      {
+        when: "an unqualified image name pulls from Docker Hub",
+        change: (p) => (get(p, "values", "singleuser", "image")["name"] = "jupyter/scipy-notebook"),
+        expect: [`values.singleuser.image.name pulls from docker.io, ${REGISTRIES_NOT_APPROVED}`],
+      },
+      {
+        when: "an image string in a list names another registry",
+        change: (p) =>
+          (get(p, "values", "singleuser")["profileList"] = [
+            { kubespawner_override: { image: "ghcr.io/someone/notebook:1" } },
+          ]),
+        expect: [
+          `values.singleuser.profileList[0].kubespawner_override.image pulls from ghcr.io, ${REGISTRIES_NOT_APPROVED}`,
+        ],
+      },
+      {
+        when: "a registry key overrides an approved repository",
+        change: (p) =>
+          (get(p, "values", "prePuller", "pause", "image")["registry"] = "evil.example.net:5000"),
+        expect: [
+          `values.prePuller.pause.image.registry pulls from evil.example.net:5000, ${REGISTRIES_NOT_APPROVED}`,
+        ],
+      },
+      {
+        when: "an approved host is only the start of the registry's name",
+        change: (p) => (get(p, "values", "singleuser")["image"] = "quay.io.evil.example.net/x:1"),
+        expect: [`values.singleuser.image pulls from quay.io.evil.example.net, ${REGISTRIES_NOT_APPROVED}`],
+      },
+      {
+        when: "a global imageRegistry redirects every image",
+        change: (p) => (get(p, "values")["global"] = { imageRegistry: "docker.io" }),
+        expect: [`values.global.imageRegistry pulls from docker.io, ${REGISTRIES_NOT_APPROVED}`],
       },
     ],
   },

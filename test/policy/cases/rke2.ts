@@ -13,6 +13,7 @@ import { rke2007GpuNodesTainted } from "../../../policy/rules/rke2-007-gpu-nodes
 import { rke2008AgentTokenSeparation } from "../../../policy/rules/rke2-008-agent-token-separation";
 import { rke2009EtcdBackupTls } from "../../../policy/rules/rke2-009-etcd-backup-tls";
 import { rke2010ConfigReadable } from "../../../policy/rules/rke2-010-config-readable";
+import { rke2011SnapshotHistory } from "../../../policy/rules/rke2-011-snapshot-history";
 import { Props, RuleCases } from "../harness";
 import { agent, agentConfig, cloudConfig, gpuNode, instance, server, SERVER_TOKEN, VIP } from "../fixtures";
 
@@ -122,6 +123,97 @@ export const rke2Cases: RuleCases[] = [
         when: "the schedule is blank",
         change: withServer({ "etcd-snapshot-schedule-cron": "" }),
         expect: ["etcd-snapshot-schedule-cron is empty"],
+      },
+      {
+        when: "the schedule has six fields (a seconds field the standard parser does not take)",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 0 */6 * * *" }),
+        expect: ['etcd-snapshot-schedule-cron "0 0 */6 * * *" does not parse: expected 5 fields, got 6'],
+      },
+      {
+        when: "the schedule names an hour that does not exist",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 24 * * *" }),
+        expect: ['etcd-snapshot-schedule-cron "0 24 * * *" does not parse: "24" is outside 0-23'],
+      },
+      {
+        when: "the schedule fires only on 30 February, which never comes",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 3 30 2 *" }),
+        expect: ['etcd-snapshot-schedule-cron "0 3 30 2 *" never fires (no such date)'],
+      },
+      {
+        when: "the schedule fires only on 31 April, 31 June, 31 September and 31 November",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 3 31 APR,JUN,SEP,NOV *" }),
+        expect: ['etcd-snapshot-schedule-cron "0 3 31 APR,JUN,SEP,NOV *" never fires (no such date)'],
+      },
+      {
+        when: "a production schedule is weekly",
+        config: { production: true },
+        change: withServer({ "etcd-snapshot-schedule-cron": "@weekly" }),
+        expect: [
+          'etcd-snapshot-schedule-cron "@weekly" does not fire every day; production snapshots at least daily',
+        ],
+      },
+      {
+        when: "a production schedule skips weekends",
+        config: { production: true },
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 */6 * * MON-FRI" }),
+        expect: [
+          'etcd-snapshot-schedule-cron "0 */6 * * MON-FRI" does not fire every day; production snapshots at least daily',
+        ],
+      },
+    ],
+    passing: [
+      {
+        when: "a production schedule fires every six hours",
+        config: { production: true },
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 */6 * * *" }),
+      },
+      {
+        when: "a production schedule is @every 8h",
+        config: { production: true },
+        change: withServer({ "etcd-snapshot-schedule-cron": "@every 8h" }),
+      },
+      {
+        when: "a development schedule is weekly",
+        change: withServer({ "etcd-snapshot-schedule-cron": "@weekly" }),
+      },
+      {
+        when: "the schedule fires on 29 February only (leap years)",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 3 29 2 *" }),
+      },
+    ],
+  },
+  {
+    policy: rke2011SnapshotHistory,
+    type: T.instance,
+    props: server(),
+    passing: [
+      {
+        when: "the fixture keeps 14 snapshots on RKE2's default 12-hourly schedule (7 days)",
+        change: withServer({}),
+      },
+      {
+        when: "24 hourly snapshots are kept",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 * * * *", "etcd-snapshot-retention": 24 }),
+      },
+      {
+        when: "the schedule does not fire every day (history is then not measured)",
+        change: withServer({ "etcd-snapshot-schedule-cron": "@weekly", "etcd-snapshot-retention": 1 }),
+      },
+    ],
+    failing: [
+      {
+        when: "hourly snapshots keep the fixture's 14",
+        change: withServer({ "etcd-snapshot-schedule-cron": "0 * * * *" }),
+        expect: [
+          'etcd-snapshot-retention 14 with "0 * * * *" (24 a day) keeps 14 h of history, less than a day',
+        ],
+      },
+      {
+        when: "snapshots every 5 minutes keep 100",
+        change: withServer({ "etcd-snapshot-schedule-cron": "*/5 * * * *", "etcd-snapshot-retention": 100 }),
+        expect: [
+          'etcd-snapshot-retention 100 with "*/5 * * * *" (288 a day) keeps 8.33 h of history, less than a day',
+        ],
       },
     ],
   },
