@@ -133,7 +133,10 @@ export class ControlPlane extends pulumi.ComponentResource {
     const group = new openstack.compute.ServerGroup(
       `${name}-servers`,
       { name: `${args.identity.cluster}-servers`, policies: [args.servers.serverGroupPolicy] },
-      { parent: this },
+      // `policies` is ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_servergroup_v2.go
+      // line 41), and Nova cannot move running servers into a new group: a changed policy applies to a
+      // cluster built anew, never by replacing the group (and with it, through the hints, every server).
+      { parent: this, ignoreChanges: ["policies"] },
     );
 
     const pki = args.pki;

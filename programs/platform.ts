@@ -107,12 +107,17 @@ function withLabels(spec: ClusterSpec, extra: Readonly<Record<string, string>>):
  * of an object that already exists fails; the manifest's `cattle-system` Namespace must adopt the one
  * xcluster creates (labelled) before it, so this provider, and only this one, upserts.
  */
-function registrationManifestProvider(spec: ClusterSpec, kubeconfig: pulumi.Input<string>): k8s.Provider {
-  return new k8s.Provider(`${spec.name}-kubernetes-registration`, {
-    kubeconfig: pulumi.secret(kubeconfig),
-    enableServerSideApply: true,
-    upsertExistingObjects: true,
-  });
+function registrationManifestProvider(
+  spec: ClusterSpec,
+  kubeconfig: pulumi.Input<string>,
+  dependsOn: readonly pulumi.Resource[],
+): k8s.Provider {
+  return new k8s.Provider(
+    `${spec.name}-kubernetes-registration`,
+    { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, upsertExistingObjects: true },
+    // Configured only once the API answers (see kubernetesProvider).
+    { dependsOn: [...dependsOn] },
+  );
 }
 
 /** Creates the platform services of one cluster. */
@@ -133,7 +138,7 @@ export function platformServices(
   const selection = selectAddons(spec);
   const register = spec.rancher.enabled && (options.registerWithRancher ?? true);
   let k8sProvider = options.kubernetes;
-  const cluster = (): k8s.Provider => (k8sProvider ??= kubernetesProvider(spec, infra.kubeconfig));
+  const cluster = (): k8s.Provider => (k8sProvider ??= kubernetesProvider(spec, infra.kubeconfig, ready));
   const writesVault = spec.vault.enabled && cloud.vault !== undefined;
   // Everything that talks to the cluster waits until its API answers, so a first `up` does not race the
   // servers' boot. DNS records do not talk to the cluster and go ahead. Every cluster has upgrade plans,
@@ -194,7 +199,7 @@ export function platformServices(
           clusterName: name,
           labels: clusterSelectionLabels(spec),
           kubernetesProvider: cluster(),
-          manifestProvider: registrationManifestProvider(spec, infra.kubeconfig),
+          manifestProvider: registrationManifestProvider(spec, infra.kubeconfig, ready),
           podSecurityVersion: podSecurityVersion(spec),
           // A component's dependsOn does not reach its children (the SDK gathers each resource's own
           // dependsOn only: @pulumi/pulumi 3.248.0 runtime/resource.js), so the gate is passed down.

@@ -85,11 +85,20 @@ export function cloudProviders(spec: ClusterSpec): CloudProviders {
 }
 
 /** The new cluster's API, through its admin kubeconfig (kept secret). */
-export function kubernetesProvider(spec: ClusterSpec, kubeconfig: pulumi.Input<string>): k8s.Provider {
-  return new k8s.Provider(`${spec.name}-kubernetes`, {
-    kubeconfig: pulumi.secret(kubeconfig),
-    enableServerSideApply: true,
-  });
+export function kubernetesProvider(
+  spec: ClusterSpec,
+  kubeconfig: pulumi.Input<string>,
+  /** What the provider waits for before it is configured: the cluster's readiness gate. */
+  dependsOn: readonly pulumi.Resource[] = [],
+): k8s.Provider {
+  return new k8s.Provider(
+    `${spec.name}-kubernetes`,
+    { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true },
+    // The provider is configured when its step runs; one that cannot reach the API then marks the cluster
+    // unreachable for the whole run (pulumi-kubernetes provider/pkg/provider/provider.go, Configure:
+    // clusterUnreachable), so it must wait for the gate like the resources it serves.
+    { dependsOn: [...dependsOn] },
+  );
 }
 
 export interface RancherProviderOptions {

@@ -29,6 +29,15 @@ export const BOOT_CONFIG_METADATA_KEY = "xcluster-boot-config-sha256";
 /** Instance inputs (Pulumi names) the engine ignores once the instance exists; see the module comment. */
 export const NODE_BOOT_PROPERTIES = ["userData", "imageId", "blockDevices", "availabilityZone"] as const;
 
+/**
+ * Instance inputs that only matter when Nova places and first boots the instance, and that the provider
+ * would replace it for (terraform-provider-openstack v1.54.1 openstack/resource_openstack_compute_instance_v2.go:
+ * `key_pair` line 229 and `scheduler_hints.group` line 327, both ForceNew). A new SSH key or a replaced server
+ * group must never delete every node at once (with deleteBeforeReplace the replacements run in parallel);
+ * running nodes keep them, and a node replaced on purpose gets the current ones.
+ */
+export const NODE_PLACEMENT_PROPERTIES = ["keyPair", "schedulerHints"] as const;
+
 /** What a node is booted with. */
 export interface BootConfig {
   /** The rendered cloud-init user data. */

@@ -6,7 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { ResourceIdentity, instanceMetadata, resourceTags } from "../conventions";
-import { BOOT_CONFIG_METADATA_KEY, NODE_BOOT_PROPERTIES, bootConfigDigest } from "./boot-config";
+import {
+  BOOT_CONFIG_METADATA_KEY,
+  NODE_BOOT_PROPERTIES,
+  NODE_PLACEMENT_PROPERTIES,
+  bootConfigDigest,
+} from "./boot-config";
 
 export type NodeRole = "server" | "agent" | "gpu" | "ingress";
 
@@ -112,7 +117,7 @@ export function createNodeInstance(
       // Nodes are long-lived: a change of what a node boots with (user data, image, root disk, zone)
       // would replace or rebuild every node at once, splitting etcd or wiping its data. Running nodes keep
       // their boot config; the metadata digest shows which are out of date (see rke2/boot-config.ts).
-      ignoreChanges: [...NODE_BOOT_PROPERTIES],
+      ignoreChanges: [...NODE_BOOT_PROPERTIES, ...NODE_PLACEMENT_PROPERTIES],
       // A replacement must release the fixed-address port before the new instance attaches it (Nova
       // refuses a port another instance holds), so the old instance goes first.
       deleteBeforeReplace: true,

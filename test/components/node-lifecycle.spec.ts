@@ -13,7 +13,11 @@ import type { RecordedResource } from "../../plan/mocks";
 import { renderCluster } from "../../plan/render-cluster";
 import { clusterProgram } from "../../programs/program";
 import type { ClusterSpec } from "../../spec/types";
-import { BOOT_CONFIG_METADATA_KEY, NODE_BOOT_PROPERTIES } from "../../components/rke2/boot-config";
+import {
+  BOOT_CONFIG_METADATA_KEY,
+  NODE_BOOT_PROPERTIES,
+  NODE_PLACEMENT_PROPERTIES,
+} from "../../components/rke2/boot-config";
 import { pool, referenceClusterSpec } from "../support/cluster-specs";
 import { recordedValue } from "./rke2-mock-helpers";
 import { REPLACING_INPUTS } from "../engine/stand-in/replacements";
@@ -98,7 +102,10 @@ describe("day-2 changes leave running nodes in place (mocks, whole cluster progr
     const r = await baseline;
     assert.equal(r.options.size, 3 + 6 + 2 + 2);
     for (const [name, opts] of r.options) {
-      assert.deepEqual(opts.ignoreChanges, [...NODE_BOOT_PROPERTIES], name);
+      assert.deepEqual(opts.ignoreChanges, [...NODE_BOOT_PROPERTIES, ...NODE_PLACEMENT_PROPERTIES], name);
+      // A new SSH key or server group must not replace a node: both are ForceNew in the provider.
+      for (const p of ["keyPair", "schedulerHints"] as const)
+        assert.ok(opts.ignoreChanges?.includes(p), `${name}: ${p}`);
       assert.equal(opts.deleteBeforeReplace, true, name);
     }
   });

@@ -71,6 +71,11 @@ describe("the readiness gate in the cluster program (mocks)", function () {
       assert.ok(behind.includes(c), c);
     }
     assert.ok(behind.length > 20, `children wait too (${behind.length} behind the gate)`);
+    // The providers that talk to the new cluster are configured only once it answers: a provider that
+    // finds the API unreachable when configured stays so for the whole run.
+    for (const p of [`${spec.name}-kubernetes`, `${spec.name}-kubernetes-registration`]) {
+      assert.ok(behind.includes(`pulumi:providers:kubernetes::${p}`), p);
+    }
     for (const key of dependsOn.keys()) {
       if (key.startsWith("pulumi:providers:")) continue;
       assert.equal(behind.includes(key), under(key), key);
@@ -95,7 +100,9 @@ describe("the readiness gate in the cluster program (mocks)", function () {
     const behind = [...dependsOn].filter(([, d]) => d.includes("gate")).map(([k]) => k);
     assert.ok(behind.includes(`xcluster:rke2:UpgradePlans::${spec.name}-upgrades`));
     // Only the upgrade plans and what they create (the controller and the two Plans) wait.
-    for (const key of behind) assert.match(key, new RegExp(`::${spec.name}-upgrades($|-)`));
+    for (const key of behind) {
+      assert.match(key, new RegExp(`::${spec.name}-(upgrades($|-)|kubernetes$)`));
+    }
     assert.ok(
       behind.some((k) => k.startsWith("kubernetes:upgrade.cattle.io/v1:Plan::")),
       "the Plans wait",
