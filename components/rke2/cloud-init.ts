@@ -107,7 +107,11 @@ export function renderCloudConfig(c: CloudConfigInput): string {
   if (duplicate !== undefined) throw new Error(`cloud-init: two files for ${duplicate}`);
 
   const rke2Unit = `rke2-${c.installType}.service`;
-  const runcmd: string[][] = [
+  // cloud-init joins runcmd into one `#!/bin/sh` script without `-e`, lists quoted and strings verbatim
+  // (cloud-init 22.4.2 cloudinit/util.py shellify). `set -e` first: a failed install or bootstrap decision
+  // must not go on to start RKE2 (a server-0 whose join decision failed would initialise a second cluster).
+  const runcmd: (string | string[])[] = [
+    "set -e",
     ...(cis ? [["sysctl", "--system"]] : []),
     installCommand({
       rke2Version: c.rke2Version,

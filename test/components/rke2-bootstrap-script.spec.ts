@@ -207,7 +207,7 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
       [joiningServer, "other"],
     ] as const) {
       const c = parse(render()) as {
-        runcmd: string[][];
+        runcmd: (string | string[])[];
         write_files: { path: string; content: string; permissions: string }[];
       };
       const script = c.write_files.find((f) => f.path === BOOTSTRAP_SCRIPT_PATH);
@@ -217,7 +217,7 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
       assert.deepEqual(c.runcmd[at]?.slice(1, 5), ["--registration", VIP, "--role", role]);
       const install = c.runcmd.findIndex((cmd) => cmd[0] === INSTALL_SCRIPT_PATH);
       const start = c.runcmd.findIndex(
-        (cmd) => cmd.join(" ") === "systemctl enable --now rke2-server.service",
+        (cmd) => Array.isArray(cmd) && cmd.join(" ") === "systemctl enable --now rke2-server.service",
       );
       assert.ok(install < at && at < start, `install ${install} < bootstrap ${at} < start ${start}`);
     }

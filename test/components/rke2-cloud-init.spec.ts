@@ -26,10 +26,15 @@ import {
 
 interface CloudConfig {
   write_files: { path: string; content: string; permissions: string }[];
-  runcmd: string[][];
+  runcmd: (string | string[])[];
   users?: unknown[];
   packages?: string[];
   ssh_pwauth?: boolean;
+}
+
+/** A runcmd entry as the line cloud-init writes (lists joined, strings as they are). */
+function line(cmd: string | string[]): string {
+  return typeof cmd === "string" ? cmd : cmd.join(" ");
 }
 
 function load(userData: string): CloudConfig {
@@ -90,10 +95,8 @@ describe("RKE2 cloud-init user data", () => {
         "--attempts",
         "5",
       ]);
-      assert.ok(!c.runcmd.some((cmd) => cmd.join(" ").includes("| sh")), "never a piped install");
-      const start = c.runcmd.findIndex(
-        (cmd) => cmd.join(" ") === `systemctl enable --now rke2-${type}.service`,
-      );
+      assert.ok(!c.runcmd.some((cmd) => line(cmd).includes("| sh")), "never a piped install");
+      const start = c.runcmd.findIndex((cmd) => line(cmd) === `systemctl enable --now rke2-${type}.service`);
       assert.ok(start > install, "the service must be enabled after the install");
     }
   });
@@ -110,7 +113,7 @@ describe("RKE2 cloud-init user data", () => {
     assert.deepEqual(c.users?.[0], "default");
     assert.deepEqual((c.users?.[1] as { name: string }).name, "etcd");
     assert.match(file(c, CIS_SYSCTL_PATH).content, /vm\.panic_on_oom=0/);
-    assert.deepEqual(c.runcmd[0], ["sysctl", "--system"]);
+    assert.deepEqual(c.runcmd.slice(0, 2), ["set -e", ["sysctl", "--system"]]);
     assert.equal(rke2Config(c)["server"], undefined);
   });
 
@@ -164,7 +167,7 @@ describe("RKE2 cloud-init user data", () => {
       assert.match(conf, /10\.0\.50\.9\/32/);
       assert.match(conf, new RegExp(`priority ${priority}\\b`));
       assert.deepEqual(c.packages, ["keepalived"]);
-      const units = c.runcmd.map((cmd) => cmd.join(" "));
+      const units = c.runcmd.map((cmd) => line(cmd));
       assert.ok(
         units.indexOf("systemctl enable --now keepalived.service") >
           units.indexOf("systemctl enable --now rke2-server.service"),
@@ -240,5 +243,64 @@ describe("cloud-init schema (the real validator)", function () {
     const broken = firstServer().replace('permissions: "0600"', "permissions: 600");
     const r = validate(broken);
     assert.notEqual(r.status, 0, r.output);
+  });
+});
+
+describe("runcmd as cloud-init runs it (real cloud-init shellify, real sh)", function () {
+  this.timeout(60_000);
+  const shellify = (runcmd: unknown): string => {
+    const r = spawnSync(
+      "python3",
+      [
+        "-c",
+        "import sys,json; from cloudinit.util import shellify; sys.stdout.write(shellify(json.load(sys.stdin)))",
+      ],
+      { input: JSON.stringify(runcmd), encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+
+  before(function () {
+    if (spawnSync("python3", ["-c", "import cloudinit.util"]).status !== 0) {
+      if (process.env["CI"] === "true")
+        throw new Error("cloud-init is not installed: CI must install it (see .ci/run)");
+      this.skip();
+    }
+  });
+
+  /** Runs the script with stub sysctl/systemctl on PATH; says whether systemctl was reached. */
+  function run(script: string): { status: number | null; reachedSystemctl: boolean } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-runcmd-"));
+    try {
+      const bin = path.join(dir, "bin");
+      fs.mkdirSync(bin);
+      const marker = path.join(dir, "systemctl-ran");
+      fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, "sysctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+      const f = path.join(dir, "runcmd.sh");
+      fs.writeFileSync(f, script);
+      // The install script's absolute path does not exist here: the install step fails, as a failed
+      // download or installer would on a node.
+      const r = spawnSync("sh", [f], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+      return { status: r.status, reachedSystemctl: fs.existsSync(marker) };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("stops before starting RKE2 when the install fails, on every node role", () => {
+    for (const [name, render] of USER_DATA) {
+      const script = shellify(load(render()).runcmd);
+      assert.ok(script.startsWith("#!/bin/sh\nset -e\n"), `${name}: ${script.split("\n")[1]}`);
+      const r = run(script);
+      assert.notEqual(r.status, 0, name);
+      assert.equal(r.reachedSystemctl, false, `${name}: rke2 was started after a failed install`);
+    }
+  });
+
+  it("would start RKE2 after a failed install without set -e (the check is real)", () => {
+    const script = shellify(load(firstServer()).runcmd).replace("\nset -e\n", "\n");
+    assert.equal(run(script).reachedSystemctl, true);
   });
 });
