@@ -117,15 +117,11 @@ export async function runOperation(
   try {
     const creating = operation === "preview" || operation === "up";
     const opened = await openStack(spec, ctx, creating ? "create-or-select" : "select");
+    let tags = ctx.records?.get(stack)?.tags ?? {};
     if (creating) {
-      // The stack now belongs to this spec file (checked before the run: it belonged to no other).
-      await recordOwnership(
-        opened,
-        spec,
-        ctx.records?.get(stack)?.tags ?? {},
-        ctx.layout,
-        ctx.specCwd ?? ctx.layout.root,
-      );
+      // The stack now belongs to this spec file (checked before the run: it belonged to no other). Its
+      // protection tag may only grow more protective until an up has applied the spec.
+      tags = await recordOwnership(opened, spec, tags, ctx.layout, ctx.specCwd ?? ctx.layout.root, "before");
     }
     const onEvent = progressReporter(operation, spec, tally, ctx);
     const policy = operation === "preview" || operation === "up" ? policyFiles(spec, ctx) : {};
@@ -191,6 +187,9 @@ export async function runOperation(
       return finish("drifted", EXIT.drift, {
         message: new DriftFoundError(stack, tally.drift.length).message,
       });
+    }
+    if (operation === "up") {
+      await recordOwnership(opened, spec, tags, ctx.layout, ctx.specCwd ?? ctx.layout.root, "applied");
     }
     ctx.progress(
       spec,

@@ -143,21 +143,41 @@ export function refuseRepointing(
   if (conflicts.length > 0) throw new InvalidRunError(`${conflicts.join("\n")}\nno stack was touched`);
 }
 
-/** Writes the ownership and protection tags where they differ from what the backend holds. */
+/**
+ * When a stack's tags are written, relative to the engine run:
+ * - `before`: ahead of a preview or up. The spec tag is written (the stack now belongs to this file); the
+ *   protection tag only where it becomes **more** protective (absent or `false` → `true`). A preview
+ *   changes nothing in the cloud, and an up may fail half-way: neither may make an orphan look safe to
+ *   destroy.
+ * - `applied`: after an up that succeeded. The protection tag now says what the state holds, in either
+ *   direction.
+ */
+export type TagPhase = "before" | "applied";
+
+/** The tags to write (key → value) so that the backend records what `phase` allows. Pure. */
+export function ownershipTagsToWrite(
+  specPath: string,
+  protect: boolean,
+  current: Readonly<Record<string, string>>,
+  phase: TagPhase,
+): Record<string, string> {
+  const wanted: Record<string, string> = { [SPEC_TAG]: specPath };
+  if (phase === "applied" || protect) wanted[PROTECT_TAG] = String(protect);
+  return Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
+}
+
+/** Writes the ownership and protection tags that `phase` allows, where they differ from the backend's. */
 export async function recordOwnership(
   stack: Stack,
   spec: ClusterSpec,
   current: Readonly<Record<string, string>>,
   l: Layout,
   specCwd: string,
-): Promise<void> {
-  const wanted: Record<string, string> = {
-    [SPEC_TAG]: specConfigPath(spec, l.root, specCwd),
-    [PROTECT_TAG]: String(spec.protect),
-  };
-  for (const [key, value] of Object.entries(wanted)) {
-    if (current[key] !== value) await stack.workspace.setTag(stack.name, key, value);
-  }
+  phase: TagPhase,
+): Promise<Record<string, string>> {
+  const written = ownershipTagsToWrite(specConfigPath(spec, l.root, specCwd), spec.protect, current, phase);
+  for (const [key, value] of Object.entries(written)) await stack.workspace.setTag(stack.name, key, value);
+  return { ...current, ...written };
 }
 
 /**

@@ -114,7 +114,10 @@ if [ -n "$installer_sha256" ]; then
     fail "the RKE2 installer's sha256 is $actual, not the pinned $installer_sha256"
 fi
 
-export INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE="$type"
+# The tarball method everywhere: on hosts with yum, install.sh would otherwise pick its RPM method
+# (rke2 v1.33.5+rke2r1 install.sh lines 127-129), which installs from Rancher's RPM repositories,
+# ignoring INSTALL_RKE2_ARTIFACT_URL and the tarball's sha256 check.
+export INSTALL_RKE2_VERSION="$version" INSTALL_RKE2_TYPE="$type" INSTALL_RKE2_METHOD=tar
 if [ -n "$artifact_url" ]; then export INSTALL_RKE2_ARTIFACT_URL="$artifact_url"; fi
 if [ -n "$artifact_path" ]; then export INSTALL_RKE2_ARTIFACT_PATH="$artifact_path"; fi
 # install.sh verifies the release tarball against sha256sum-<arch>.txt itself; it downloads once.

@@ -29,9 +29,9 @@ describe("fleet operations through the automation API (fake CLI)", function () {
       "stack init dev.a --secrets-provider passphrase --non-interactive",
       "config set-all --stack dev.a --plaintext xcluster:spec=stacks/dev/a.yaml --plaintext xcluster:environment=dev " +
         "--plaintext openstack:region=RegionOne --plaintext openstack:cloud=c --non-interactive",
-      // The stack records the spec file that created it, and whether the cluster is protected.
+      // The stack records the spec file that created it. `protect: false` is recorded only once an up has
+      // applied it: a preview changes nothing in the cloud.
       "stack tag set xcluster:spec stacks/dev/a.yaml --stack dev.a --non-interactive",
-      "stack tag set xcluster:protect false --stack dev.a --non-interactive",
       `preview --policy-pack ${POLICY_DIR} --policy-pack-config ${config} --color never --exec-kind auto.inline ` +
         "--event-log <log> --stack dev.a --non-interactive",
     ]);
@@ -92,9 +92,38 @@ describe("fleet operations through the automation API (fake CLI)", function () {
       "stack output --json --stack dev.a --non-interactive",
       "stack output --json --show-secrets --stack dev.a --non-interactive",
       "stack history --json --show-secrets --page-size 1 --page 1 --stack dev.a --non-interactive",
+      // Only now that the up succeeded does the stack say it may be destroyed as an orphan.
+      "stack tag set xcluster:protect false --stack dev.a --non-interactive",
     ]);
     assert.equal(report.clusters[0]?.result, "succeeded");
     assert.equal(report.clusters[0]?.changes.create, 5);
+  });
+
+  it("keeps a protected stack's protect=true tag through a preview and a failed up of a spec that unprotects it", async () => {
+    const tagged = { "xcluster:spec": "stacks/dev/a.yaml", "xcluster:protect": "true" };
+    project({
+      stacks: {
+        "dev.a": { exists: true, tags: tagged, up: { exitCode: 255, stderr: "error: quota exceeded\n" } },
+      },
+    });
+    assert.equal((await run(p, "preview", ["a"])).exitCode, 0);
+    const up = await run(p, "up", ["a"]);
+    assert.equal(up.clusters[0]?.result, "failed");
+    const tagWrites = p.lines("dev.a").filter((l) => l.startsWith("stack tag set"));
+    assert.deepEqual(tagWrites, [], "an orphan of this stack must still be judged protected");
+  });
+
+  it("records protect=true before the preview of a protected spec, so that no failure leaves it unprotected", async () => {
+    project({ stacks: { "dev.a": { exists: true, tags: { "xcluster:spec": "stacks/dev/a.yaml" } } } });
+    const clusters = p
+      .clusters()
+      .filter((c) => c.name === "a")
+      .map((c) => ({ ...c, protect: true }));
+    assert.equal((await runFleet("preview", clusters, await p.options())).exitCode, 0);
+    const lines = p.lines("dev.a");
+    const tag = lines.indexOf("stack tag set xcluster:protect true --stack dev.a --non-interactive");
+    const preview = lines.findIndex((l) => l.startsWith("preview "));
+    assert.ok(tag >= 0 && tag < preview, lines.join("\n"));
   });
 
   it("refreshes an existing stack without the policy pack and never creates one", async () => {
