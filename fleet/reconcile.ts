@@ -22,7 +22,14 @@ import { backendUrl, layout, workspaceDir, type Layout } from "./layout";
 import { backupState } from "./operation";
 import { programPlugins, requirePrerequisites } from "./preflight";
 import { preflight, runFleet, type FleetOptions, type FleetReport, type OrphanStack } from "./run-fleet";
-import { orphanProtection, PROTECT_TAG, readStackRecords, refuseRepointing } from "./spec-ownership";
+import {
+  orphanProtection,
+  PROTECT_TAG,
+  readStackRecords,
+  refuseRepointing,
+  SPEC_TAG,
+} from "./spec-ownership";
+import { specRemoval } from "./spec-history";
 import { PROJECT_NAME, parseStackName, stackName } from "./stack-name";
 import { planWaves } from "./waves";
 
@@ -40,17 +47,49 @@ export interface ReconcileOptions extends FleetOptions {
   readonly environmentSpecs?: readonly ClusterSpec[];
 }
 
-type Orphan = Omit<OrphanStack, "action"> & { protection: ReturnType<typeof orphanProtection> };
+type Orphan = Omit<OrphanStack, "action"> & {
+  /** `unconfirmed`: recorded unprotected, but this checkout's history never removed its spec file. */
+  protection: ReturnType<typeof orphanProtection> | "unconfirmed";
+  /** The spec file the stack records (`xcluster:spec`), when it records one. */
+  specPath?: string;
+};
+
+/**
+ * An orphan recorded as unprotected is destroyable only when this checkout can show its spec's removal
+ * (or has no git history to consult). Otherwise the spec may live on another branch, or after this
+ * checkout's HEAD: a stale checkout would destroy a live cluster.
+ */
+function judged(
+  root: string,
+  tags: Readonly<Record<string, string>>,
+): Pick<Orphan, "protection" | "specPath"> {
+  const protection = orphanProtection(tags);
+  const specPath = tags[SPEC_TAG];
+  if (specPath === undefined || specPath === "") return { protection };
+  if (protection === "unprotected" && specRemoval(root, specPath) === "not-removed-here") {
+    return { protection: "unconfirmed", specPath };
+  }
+  return { protection, specPath };
+}
 
 function orphanLine(o: Orphan): string {
   return `${o.stack}${o.resourceCount !== undefined ? ` (${o.resourceCount} resource(s))` : ""}`;
 }
 
 function keptReason(o: Orphan): string {
-  return o.protection === "protected"
-    ? `kept: its last preview or up recorded ${PROTECT_TAG}=true (the cluster was protected)`
-    : `kept: it records no ${PROTECT_TAG} tag, so its protection is unknown; after checking it, ` +
-        `\`pulumi stack tag set ${PROTECT_TAG} false --stack ${o.stack}\` lets --prune destroy it`;
+  if (o.protection === "protected") {
+    return `kept: its last preview or up recorded ${PROTECT_TAG}=true (the cluster was protected)`;
+  }
+  if (o.protection === "unconfirmed") {
+    return (
+      `kept: its spec ${o.specPath ?? "?"} was never removed in this checkout's history (added on another ` +
+      `branch, or this checkout is behind); update the checkout, or prune from the branch that removed it`
+    );
+  }
+  return (
+    `kept: it records no ${PROTECT_TAG} tag, so its protection is unknown; after checking it, ` +
+    `\`pulumi stack tag set ${PROTECT_TAG} false --stack ${o.stack}\` lets --prune destroy it`
+  );
 }
 
 export async function reconcile(
@@ -99,7 +138,7 @@ export async function reconcile(
         ...parsed,
         backend: url,
         ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
-        protection: orphanProtection(tags),
+        ...judged(l.root, tags),
       });
     }
   }
@@ -157,7 +196,7 @@ export async function reconcile(
 }
 
 function strip(o: Orphan): Omit<OrphanStack, "action"> {
-  const { protection: _, ...rest } = o;
+  const { protection: _, specPath: __, ...rest } = o;
   return rest;
 }
 

@@ -4,6 +4,7 @@
  * the calls the driver makes. The real-engine proofs are test/engine/safety.spec.ts.
  */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -203,6 +204,50 @@ describe("fleet safety: refusals before anything is touched (fake CLI)", functio
       ["dev.gone", "dev.gone"],
     );
     assert.match(r.out, /orphan stack dev\.gone \(no spec\): destroyed/);
+  });
+
+  it("keeps an unprotected orphan whose spec this checkout's history never removed (a stale checkout or another branch)", async () => {
+    p = new FakeProject({
+      stacks: {
+        "dev.gone": {
+          exists: true,
+          tags: { "xcluster:protect": "false", "xcluster:spec": "stacks/dev/gone.yaml" },
+        },
+        "dev.elsewhere": {
+          exists: true,
+          tags: { "xcluster:protect": "false", "xcluster:spec": "stacks/dev/elsewhere.yaml" },
+        },
+      },
+    });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], { cwd: p.root });
+    git("init", "-q");
+    fs.writeFileSync(path.join(p.root, "stacks", "dev", "gone.yaml"), "# the spec of a retired cluster\n");
+    git("add", "stacks");
+    git("commit", "-qm", "clusters");
+    git("rm", "-q", "stacks/dev/gone.yaml");
+    git("commit", "-qm", "retire gone");
+    const r = await cli([
+      "reconcile",
+      "--env",
+      "dev",
+      "--prune",
+      "--yes",
+      "--no-policy",
+      "--no-offline-policy",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const destroyed = p.calls().filter((c) => /^(destroy|stack rm)\b/.test(c.argv.join(" ")));
+    assert.deepEqual(
+      destroyed.map((c) => c.argv.filter((a) => a.startsWith("dev."))[0]),
+      ["dev.gone", "dev.gone"],
+      "only the orphan whose spec removal this history shows is destroyed",
+    );
+    assert.match(r.out, /orphan stack dev\.elsewhere \(no spec\): kept \(protected\)/);
+    assert.match(
+      r.out,
+      /kept: its spec stacks\/dev\/elsewhere\.yaml was never removed in this checkout's history \(added on another branch, or this checkout is behind\)/,
+    );
   });
 
   it("rejects preview before any stack when plugins, passphrase and backend are missing, in one message with the command for each", async () => {
