@@ -8,7 +8,13 @@
 export type Role = "server" | "agent" | "gpu" | "ingress" | "network" | "loadbalancer" | "vip";
 
 /** Metadata/tag keys every compute and network resource carries. */
-export const TAG_KEYS = { cluster: "cluster", role: "role", environment: "environment" } as const;
+export const TAG_KEYS = { cluster: "cluster", role: "role", environment: "environment", vip: "vip" } as const;
+
+/**
+ * Which node role holds a keepalived VIP of each purpose (tagged `vip=<purpose>` on the VIP's port): the
+ * servers hold the API VIP, the ingress nodes the ingress VIP. Policies check each holder carries only its own.
+ */
+export const VIP_HOLDER_ROLE = { api: "server", ingress: "ingress" } as const satisfies Record<string, Role>;
 
 /** Identity of a cluster as stamped onto its resources. */
 export interface ResourceIdentity {

@@ -9,11 +9,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import { ResourceIdentity, resourceTags, typeToken } from "./conventions";
+import { ResourceIdentity, resourceTags, TAG_KEYS, typeToken, VIP_HOLDER_ROLE } from "./conventions";
 import { parseIpv4 } from "../spec/ipv4";
 
 /** What a VIP serves, and so who holds it. */
-export type VipPurpose = "api" | "ingress";
+export type VipPurpose = keyof typeof VIP_HOLDER_ROLE;
 
 const HOLDERS: Readonly<Record<VipPurpose, string>> = {
   api: "server",
@@ -72,7 +72,7 @@ export class Vip extends pulumi.ComponentResource {
         securityGroupIds: args.securityGroupIds,
         portSecurityEnabled: true,
         adminStateUp: true,
-        tags: resourceTags(args.identity, "vip"),
+        tags: [...resourceTags(args.identity, "vip"), `${TAG_KEYS.vip}=${args.purpose}`],
       },
       { parent: this },
     );

@@ -45,7 +45,8 @@ describe("Vip component", () => {
       undefined,
       "the VIP port itself needs no extra addresses",
     );
-    assert.deepEqual(port?.inputs["tags"], TAGS);
+    // The port says which group's VIP it is: os-port-002 checks each holder carries only its own.
+    assert.deepEqual(port?.inputs["tags"], [...TAGS, "vip=ingress"]);
   });
 
   it("puts the floating IP from the spec's pool on the VIP port and nowhere else", async () => {

@@ -411,8 +411,39 @@ export const networkCases: RuleCases[] = [
           byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: "10.0.50.9" }];
         },
       },
+      {
+        when: "both VIP ports say their purpose, and each group carries its own VIP",
+        change: (rs) => {
+          byName(rs, "demo-vip")["tags"] = [...tags("vip"), "vip=ingress"];
+          rs.push({
+            ...vipPort,
+            name: "demo-api-vip",
+            id: "id-port-api-vip",
+            inputs: {
+              ...vipPort.inputs,
+              fixedIps: [{ subnetId: "id-subnet", ipAddress: "10.0.50.9" }],
+              tags: [...tags("vip"), "vip=api"],
+            },
+          });
+          byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: "10.0.50.9" }];
+        },
+      },
     ],
     failing: [
+      {
+        when: "a server's port carries the ingress VIP (it would take over the ingress traffic)",
+        change: (rs) => {
+          byName(rs, "demo-vip")["tags"] = [...tags("vip"), "vip=ingress"];
+          byName(rs, "demo-server-0")["allowedAddressPairs"] = [{ ipAddress: VIP }];
+        },
+        expect: [
+          {
+            resource: "demo-server-0",
+            message:
+              "allowed address pair 10.0.50.4 is the ingress VIP, held by role=ingress; a port with role=server may carry only its own group's VIP",
+          },
+        ],
+      },
       {
         when: "a pair allows the whole world",
         change: (rs) => (byName(rs, "demo-ingress-0")["allowedAddressPairs"] = [{ ipAddress: "0.0.0.0/0" }]),
