@@ -39,6 +39,23 @@ const VAULT_FIELDS = ["auth_url", "application_credential_id", "application_cred
 const SOURCE_FIELD = "vault.openstackCredentialPath";
 
 /**
+ * A string value as gcfg (gopkg.in/gcfg.v1 v1.2.3, the reader of both controllers) reads it back intact:
+ * double-quoted, since unquoted `;` and `#` start a comment (scanner/scanner.go line 223) and surrounding
+ * blanks are dropped; inside quotes only `\\`, `\"`, `\n` and `\t` are escapes (read.go line 16). The
+ * format must not contain the 0 byte (doc.go), and other control characters have no escape: refused.
+ */
+export function gcfgString(key: string, value: string): string {
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) {
+    throw new Error(`cloud.conf ${key}: the value holds a control character, which gcfg cannot read`);
+  }
+  const escaped = value.replace(
+    /[\\"\n\t]/g,
+    (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t" })[c] ?? c,
+  );
+  return `"${escaped}"`;
+}
+
+/**
  * The cloud provider's `cloud.conf` (INI): application-credential authentication in the cluster's region;
  * the load-balancer section on only where Octavia exists (kubernetes/cloud-provider-openstack
  * docs/openstack-cloud-controller-manager/using-openstack-cloud-controller-manager.md v1.33.1, lines
@@ -48,15 +65,15 @@ const SOURCE_FIELD = "vault.openstackCredentialPath";
 export function renderCloudConf(spec: ClusterSpec, fields: Readonly<Record<string, string>>): string {
   const lines = [
     "[Global]",
-    `auth-url=${fields["auth_url"] ?? ""}`,
-    `application-credential-id=${fields["application_credential_id"] ?? ""}`,
-    `application-credential-secret=${fields["application_credential_secret"] ?? ""}`,
-    `region=${spec.openstack.region}`,
+    `auth-url=${gcfgString("auth-url", fields["auth_url"] ?? "")}`,
+    `application-credential-id=${gcfgString("application-credential-id", fields["application_credential_id"] ?? "")}`,
+    `application-credential-secret=${gcfgString("application-credential-secret", fields["application_credential_secret"] ?? "")}`,
+    `region=${gcfgString("region", spec.openstack.region)}`,
     "",
     "[LoadBalancer]",
   ];
   if (spec.openstack.octaviaAvailable && spec.topology.mode === "octavia") {
-    lines.push("enabled=true", `lb-provider=${spec.topology.provider}`);
+    lines.push("enabled=true", `lb-provider=${gcfgString("lb-provider", spec.topology.provider)}`);
   } else if (spec.openstack.octaviaAvailable) {
     lines.push("enabled=true");
   } else {

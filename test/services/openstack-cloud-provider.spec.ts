@@ -31,17 +31,17 @@ describe("OpenStack cloud provider", () => {
   describe("cloud.conf (pure)", () => {
     it("authenticates with the environment's application credential in the cluster's region", () => {
       const conf = renderCloudConf(referenceSpec(), CREDENTIAL);
-      assert.match(conf, /^\[Global\]\nauth-url=https:\/\/keystone\.example\.org:5000\/v3\n/);
-      assert.match(conf, /\napplication-credential-id=app-cred-id\n/);
-      assert.match(conf, /\napplication-credential-secret=app-cred-secret\n/);
-      assert.match(conf, /\nregion=RegionOne\n/);
+      assert.match(conf, /^\[Global\]\nauth-url="https:\/\/keystone\.example\.org:5000\/v3"\n/);
+      assert.match(conf, /\napplication-credential-id="app-cred-id"\n/);
+      assert.match(conf, /\napplication-credential-secret="app-cred-secret"\n/);
+      assert.match(conf, /\nregion="RegionOne"\n/);
       assert.doesNotMatch(conf, /password|username/);
     });
 
     it("offers LoadBalancer Services through Octavia only where the cloud has it", () => {
       assert.match(
         renderCloudConf(referenceSpec(), CREDENTIAL),
-        /\[LoadBalancer\]\nenabled=true\nlb-provider=amphora\n/,
+        /\[LoadBalancer\]\nenabled=true\nlb-provider="amphora"\n/,
       );
       assert.match(
         renderCloudConf(withoutOctavia(referenceSpec()), CREDENTIAL),
@@ -96,7 +96,7 @@ describe("OpenStack cloud provider", () => {
       );
       assert.doesNotMatch(released, /app-cred-secret/);
       const conf = (secrets[0]?.inputs["stringData"] as Json)["value"]?.["cloud.conf"] ?? "";
-      assert.match(String(conf), /application-credential-secret=fake-app-cred-secret/);
+      assert.match(String(conf), /application-credential-secret="fake-app-cred-secret"/);
       assert.equal(
         typeof (secrets[0]?.inputs["stringData"] as Json)["4dabf18193072939515e22adb298388d"],
         "string",
