@@ -38,6 +38,27 @@ export interface UpgradePlanInput {
   readonly agentConcurrency: number;
   /** RKE2 `system-default-registry`: the upgrade image is pulled from there too; empty: Docker Hub. */
   readonly systemDefaultRegistry: string;
+  /**
+   * Every taint the cluster's agents carry (worker and GPU pools, ingress nodes): the agent plan tolerates
+   * exactly these, so its privileged jobs reach every agent and nothing else (policy k8s-tol-001).
+   */
+  readonly agentTaints: readonly AgentTaint[];
+}
+
+/** A node taint as the spec states it. */
+export interface AgentTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** One `Equal` toleration per distinct agent taint, sorted for stable manifests. */
+function agentTolerations(taints: readonly AgentTaint[]): Record<string, string>[] {
+  const seen = new Map<string, AgentTaint>();
+  for (const t of taints) seen.set(`${t.key}=${t.value}:${t.effect}`, t);
+  return [...seen.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, t]) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect }));
 }
 
 /** One SUC Plan as plain data (apiVersion, kind, metadata, spec). */
@@ -80,8 +101,12 @@ export function renderUpgradePlans(p: UpgradePlanInput): [PlanManifest, PlanMani
         ...common,
         concurrency: p.agentConcurrency,
         nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "DoesNotExist" }] },
-        // Every agent is upgraded, GPU and ingress nodes included, whatever their taints.
-        tolerations: [{ operator: "Exists" }],
+        // Every agent is upgraded, GPU and ingress nodes included: the plan tolerates each taint the spec
+        // gives them, by key and value, never every taint (its jobs are privileged and mount the host's
+        // root). SUC adds node.kubernetes.io/unschedulable itself, for the node it drains (pkg/upgrade/job/
+        // job.go v0.20.1, lines 234-238). A taint put on a node by hand holds that node's upgrade job
+        // (Pending) until it is removed: see docs/operations.md.
+        ...(p.agentTaints.length > 0 ? { tolerations: agentTolerations(p.agentTaints) } : {}),
         // Agents wait until every server runs the new version (version skew: kubelet ≤ apiserver).
         prepare: { image, args: ["prepare", SERVER_PLAN] },
         drain: { force: true, skipWaitForDeleteTimeout: 60 },

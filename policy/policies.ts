@@ -14,6 +14,7 @@ import { jhub001Authenticator } from "./rules/jhub-001-authenticator";
 import { jhub002AccessScope } from "./rules/jhub-002-access-scope";
 import { jhub003NotebookSecurity } from "./rules/jhub-003-notebook-security";
 import { k8sPsa001PrivilegedNamespaces } from "./rules/k8s-psa-001-privileged-namespaces";
+import { k8sTol001PrivilegedTolerations } from "./rules/k8s-tol-001-privileged-tolerations";
 import { keepalived001Hygiene } from "./rules/keepalived-001-hygiene";
 import { metadata001BlockCloudMetadata } from "./rules/metadata-001-block-cloud-metadata";
 import { net001AdminAddressSpace } from "./rules/net-001-admin-address-space";
@@ -72,6 +73,7 @@ export const policies: readonly XclusterPolicy[] = [
   jhub002AccessScope,
   jhub003NotebookSecurity,
   k8sPsa001PrivilegedNamespaces,
+  k8sTol001PrivilegedTolerations,
   keepalived001Hygiene,
   metadata001BlockCloudMetadata,
   net001AdminAddressSpace,

@@ -18,6 +18,7 @@ import { podSecurityVersion } from "../components/addons/pod-security";
 import type { AddonName } from "../spec/addons";
 import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
 import { UpgradePlans } from "../components/upgrade-plans";
+import { INGRESS_TAINT } from "../components/conventions";
 import { EtcdS3Secret } from "../components/etcd-s3-secret";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
@@ -157,6 +158,10 @@ export function platformServices(
       version: spec.rke2.version,
       agentConcurrency: spec.rke2.upgradeAgentConcurrency,
       systemDefaultRegistry: spec.rke2.install.systemDefaultRegistry,
+      agentTaints: [
+        ...spec.pools.flatMap((p) => p.taints),
+        ...(spec.topology.mode === "keepalived" && spec.topology.ingressNodes > 0 ? [INGRESS_TAINT] : []),
+      ],
     },
     { providers: [cluster()], ...afterReady },
   );

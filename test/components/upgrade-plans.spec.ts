@@ -14,7 +14,14 @@ import {
 import { runUnderMocks } from "../support/pulumi";
 import { recordParents } from "./rke2-mock-helpers";
 
-const input = { version: "v1.33.5+rke2r1", agentConcurrency: 2, systemDefaultRegistry: "" };
+const GPU = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
+const INGRESS = { key: "node-role.xcluster.dev/ingress", value: "true", effect: "NoSchedule" } as const;
+const input = {
+  version: "v1.33.5+rke2r1",
+  agentConcurrency: 2,
+  systemDefaultRegistry: "",
+  agentTaints: [INGRESS, GPU, GPU],
+};
 
 describe("RKE2 upgrade plans (system-upgrade-controller)", () => {
   it("upgrades servers one at a time, cordoned, on control-plane nodes, tolerating the server taint", () => {
@@ -39,7 +46,7 @@ describe("RKE2 upgrade plans (system-upgrade-controller)", () => {
     });
   });
 
-  it("drains agents with the spec's concurrency, after the servers, whatever their taints", () => {
+  it("drains agents with the spec's concurrency, after the servers, tolerating each agent taint by key and value", () => {
     const [, agent] = renderUpgradePlans(input);
     assert.equal(agent.metadata.name, AGENT_PLAN);
     assert.equal(agent.spec["concurrency"], 2);
@@ -51,7 +58,15 @@ describe("RKE2 upgrade plans (system-upgrade-controller)", () => {
     assert.deepEqual(agent.spec["nodeSelector"], {
       matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }],
     });
-    assert.deepEqual(agent.spec["tolerations"], [{ operator: "Exists" }]);
+    assert.deepEqual(agent.spec["tolerations"], [
+      { key: "node-role.xcluster.dev/ingress", operator: "Equal", value: "true", effect: "NoSchedule" },
+      { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
+    ]);
+  });
+
+  it("never tolerates every taint: agents without taints get no tolerations at all", () => {
+    const [, agent] = renderUpgradePlans({ ...input, agentTaints: [] });
+    assert.equal(agent.spec["tolerations"], undefined);
   });
 
   it("pulls the upgrade image from the system default registry when there is one", () => {

@@ -8,6 +8,7 @@ import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
 import { governanceCases } from "./cases/governance";
 import { adminRangeCases } from "./cases/admin-ranges";
+import { tolerationCases } from "./cases/tolerations";
 
 const allCases: RuleCases[] = [
   ...networkCases,
@@ -16,6 +17,7 @@ const allCases: RuleCases[] = [
   ...platformCases,
   ...governanceCases,
   ...adminRangeCases,
+  ...tolerationCases,
 ];
 
 function isStack(c: RuleCases): c is StackRuleCases {
