@@ -18,6 +18,19 @@ export interface RecordedResource {
   readonly urn?: string;
   /** URN of its parent: a component, or the stack for top-level resources (with `recordParents()`). */
   readonly parent?: string;
+  /** The resource options a reviewer cares about, as the program set them (with `recordParents()`). */
+  readonly options?: RecordedOptions;
+}
+
+/** Resource options that change what an update may do, as the engine would get them. */
+export interface RecordedOptions {
+  readonly protect: boolean;
+  readonly ignoreChanges: readonly string[];
+  /** URNs of the resources it waits for (explicit `dependsOn`, not input dependencies). */
+  readonly dependsOn: readonly string[];
+  readonly deleteBeforeReplace: boolean;
+  readonly retainOnDelete: boolean;
+  readonly replaceOnChanges: readonly string[];
 }
 
 /** Where a resource sits in the tree, as the engine would name it. */
@@ -26,6 +39,7 @@ interface Identity {
   readonly qualifiedType: string;
   readonly urn: string;
   readonly parent: string | undefined;
+  readonly options: RecordedOptions;
 }
 
 /** Answers an invoke with fake values, or returns undefined when it does not know the token. */
@@ -201,6 +215,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         urn: `${prefix}${qualifiedType}::${args.name}`,
         // A parent created before recording started is unknown; say so rather than guess the stack.
         parent: parent ? parent.urn : parentResource ? undefined : stackUrn,
+        options: this.optionsOf(args.opts),
       };
       this.identities.set(args.resource, identity);
       const key = `${args.type}::${args.name}`;
@@ -209,6 +224,33 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       else this.pending.set(key, [identity]);
       return undefined;
     });
+  }
+
+  /**
+   * The options of one registration. `dependsOn` given as an Output (not the case in our programs) cannot
+   * be read synchronously and is left out; a resource created before recording started has no URN here.
+   */
+  private optionsOf(opts: pulumi.ResourceOptions): RecordedOptions {
+    const deps = opts.dependsOn;
+    const list: unknown[] = Array.isArray(deps)
+      ? deps
+      : deps !== undefined && !pulumi.Output.isInstance(deps)
+        ? [deps]
+        : [];
+    const dependsOn: string[] = [];
+    for (const d of list) {
+      const identity = typeof d === "object" && d !== null ? this.identities.get(d) : undefined;
+      if (identity !== undefined && !dependsOn.includes(identity.urn)) dependsOn.push(identity.urn);
+    }
+    const opt = opts as pulumi.CustomResourceOptions;
+    return {
+      protect: opts.protect === true,
+      ignoreChanges: [...(opts.ignoreChanges ?? [])],
+      dependsOn: dependsOn.sort(),
+      deleteBeforeReplace: opt.deleteBeforeReplace === true,
+      retainOnDelete: opts.retainOnDelete === true,
+      replaceOnChanges: [...(opts.replaceOnChanges ?? [])],
+    };
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
@@ -221,7 +263,13 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       inputs,
       custom: args.custom ?? false,
       ...(id !== undefined ? { id } : {}),
-      ...(identity ? { urn: identity.urn, ...(identity.parent ? { parent: identity.parent } : {}) } : {}),
+      ...(identity
+        ? {
+            urn: identity.urn,
+            ...(identity.parent ? { parent: identity.parent } : {}),
+            options: identity.options,
+          }
+        : {}),
     });
     if (id === undefined) return { id: undefined, state: inputs };
     return { id, state: { ...inputs, ...synthesiseOutputs(args.type, args.name, inputs) } };

@@ -21,6 +21,7 @@ function bootConfigOf(inputs: Record<string, unknown>): string {
   return typeof digest === "string" ? digest : "";
 }
 import { usageOf } from "./usage";
+import { reportInputs } from "./report-inputs";
 
 /**
  * Plans one cluster; a failure becomes the cluster's `error`. Only a `PlanTimeoutError` is thrown: the
@@ -50,7 +51,14 @@ export async function planCluster(spec: ClusterSpec, options: RenderOptions = {}
       name: spec.name,
       environment: spec.environment,
       topology: spec.topology.mode,
-      resources: recorded.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null })),
+      resources: recorded.map((r) => ({
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? null,
+        urn: r.urn ?? null,
+        inputs: reportInputs(r.inputs),
+        ...(r.options !== undefined ? { options: r.options } : {}),
+      })),
       violations: violations.map((v) => ({
         policy: v.policy,
         enforcement: v.enforcement,

@@ -5,6 +5,8 @@
  */
 import type { ResourceUsage } from "./usage";
 import type { CapacityReport } from "./capacity";
+import type { RecordedOptions } from "./mocks";
+import type { Json } from "./report-inputs";
 
 /** One resource the cluster program would create. */
 export interface ReportResource {
@@ -13,6 +15,12 @@ export interface ReportResource {
   readonly name: string;
   /** URN of the parent component, or of the stack for top-level resources. */
   readonly parent: string | null;
+  /** The URN the engine would give it (what `dependsOn` and `parent` name); null when unknown. */
+  readonly urn?: string | null;
+  /** Its inputs, secrets masked as `"[secret]"` (plan/report-inputs.ts). */
+  readonly inputs?: { readonly [key: string]: Json };
+  /** Resource options that matter for review. */
+  readonly options?: RecordedOptions;
 }
 
 /** One policy finding. */
@@ -100,7 +108,12 @@ export function failedCluster(
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compareResources(a: ReportResource, b: ReportResource): number {
-  return compare(a.type, b.type) || compare(a.name, b.name) || compare(a.parent ?? "", b.parent ?? "");
+  return (
+    compare(a.type, b.type) ||
+    compare(a.name, b.name) ||
+    compare(a.parent ?? "", b.parent ?? "") ||
+    compare(a.urn ?? "", b.urn ?? "")
+  );
 }
 
 function compareViolations(a: ReportViolation, b: ReportViolation): number {
