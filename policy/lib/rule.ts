@@ -29,6 +29,12 @@ export interface RuleMeta {
   readonly remediationSteps: string;
   /** Area tags (`network`, `compute`, `rke2`, `helm` …); the priority is added as a tag. */
   readonly tags: readonly string[];
+  /**
+   * What the rule follows: upstream checks it ports, vendor hardening guides, the source files of the
+   * facts it relies on (repository, path, version). At least one; the README table and docs/policies.md
+   * print them.
+   */
+  readonly sources: readonly string[];
   readonly configSchema?: PolicyConfigSchema;
 }
 
@@ -39,6 +45,20 @@ export function defaultEnforcement(priority: Priority): EnforcementLevel {
 
 const resourceTypes = new WeakMap<object, readonly string[]>();
 const priorities = new WeakMap<object, Priority>();
+const sourceLists = new WeakMap<object, readonly string[]>();
+
+/** The sources a rule was declared with. */
+export function sourcesOf(policy: object): readonly string[] {
+  const s = sourceLists.get(policy);
+  if (s === undefined) throw new Error("not an xcluster rule (declare it with resourceRule/stackRule)");
+  return s;
+}
+
+function remember(policy: object, meta: RuleMeta): void {
+  if (meta.sources.length === 0) throw new Error(`${meta.name}: a rule states at least one source`);
+  priorities.set(policy, meta.priority);
+  sourceLists.set(policy, [...meta.sources]);
+}
 
 /** The resource types a resource rule reads (undefined for stack rules). */
 export function typesOf(policy: object): readonly string[] | undefined {
@@ -90,7 +110,7 @@ export function resourceRule(
     },
   };
   resourceTypes.set(policy, [...types]);
-  priorities.set(policy, meta.priority);
+  remember(policy, meta);
   return policy;
 }
 
@@ -100,6 +120,6 @@ export function stackRule(
   check: (args: StackValidationArgs, report: ReportViolation) => void,
 ): StackValidationPolicy {
   const policy: StackValidationPolicy = { ...base(meta), validateStack: check };
-  priorities.set(policy, meta.priority);
+  remember(policy, meta);
   return policy;
 }

@@ -13,6 +13,9 @@ export const extdns001Scoped = resourceRule(
     remediationSteps:
       "Set domainFilters to the cluster's zone, txtOwnerId to the cluster name, and policy upsert-only.",
     tags: ["helm", "dns"],
+    sources: [
+      '`kubernetes-sigs/external-dns:charts/external-dns/values.yaml` (defaults `policy: upsert-only`, `txtOwnerId: ""`, `domainFilters: []`)',
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {

@@ -13,6 +13,9 @@ export const gpu001OperatorVersion = resourceRule(
     remediationSteps:
       "Raise the gpu-operator chart version (and toolkit.version, if overridden) to the configured minimum or later.",
     tags: ["helm", "gpu", "supply-chain"],
+    sources: [
+      "`NVIDIA/cloud-native-docs:gpu-operator/security.rst` (CVE-2024-0132/0133 fixed in 24.6.2 / toolkit 1.16.2; CVE-2024-0134 in 24.9.0 / 1.17.0; CVE-2024-0135/0136/0137 in 24.9.1 / 1.17.3; CVE-2025-23359 in 24.9.2 / 1.17.4)",
+    ],
     configSchema: schema("minGpuOperatorVersion", "minContainerToolkitVersion"),
   },
   [T.helmRelease],

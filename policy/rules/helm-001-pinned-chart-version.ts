@@ -12,6 +12,11 @@ export const helm001PinnedChartVersion = resourceRule(
     remediationSteps:
       "Set version to an exact release (e.g. v1.17.2) in the add-on catalogue; no ranges, no devel.",
     tags: ["helm", "supply-chain"],
+    sources: [
+      '`pulumi/pulumi-kubernetes:sdk/nodejs/helm/v3/release.ts` ("If this is not specified, the latest version is installed")',
+      "`CKV_TF_1/2`",
+      "`CKV_K8S_14`",
+    ],
   },
   [T.helmRelease],
   (props, _args, report) => {

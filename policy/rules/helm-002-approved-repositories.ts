@@ -15,6 +15,9 @@ export const helm002ApprovedRepositories = resourceRule(
     remediationSteps:
       "Install the chart from a repository in the environment's approved.chartRepositories list (or have the platform team add the vendor's official repository there after review).",
     tags: ["helm", "supply-chain"],
+    sources: [
+      'supply-chain rationale of `CKV_AWS_386` and OpenStack Security Guide "chain of trust … from the source of the image to the destination"',
+    ],
     configSchema: schema("approvedChartRepositories"),
   },
   [T.helmRelease],

@@ -13,6 +13,13 @@ export const helm003NoLiteralSecretsInValues = resourceRule(
     remediationSteps:
       "Sync the secret into a Kubernetes Secret (vault-secrets-operator) and reference it (existingSecret, secretName, …SecretRef) in the values.",
     tags: ["helm", "secrets"],
+    sources: [
+      "KICS `passwords_and_secrets`",
+      "`CKV_K8S_35`",
+      "CrossGuard FAQ (values land in state inputs)",
+      "Yelp/detect-secrets v1.5.0 `detect_secrets/plugins/high_entropy_strings.py` (base64 limit 4.5 bits per character)",
+      "RFC 7519 section 3 (the JWT shape), `checkov/common/util/secrets.py` (credential patterns)",
+    ],
   },
   [T.helmRelease],
   (props, _args, report) => {

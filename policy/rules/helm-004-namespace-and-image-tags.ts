@@ -33,6 +33,10 @@ export const helm004NamespaceAndImageTags = resourceRule(
     remediationSteps:
       "Set namespace (with createNamespace) per add-on; pin image tags (or digests) in values.",
     tags: ["helm", "kubernetes"],
+    sources: [
+      "pulumi/pulumi-kubernetes `sdk/nodejs/helm/v3/release.ts` (`verify`, `keyring`)",
+      '`CKV_K8S_14` "Image Tag should be fixed - not latest or blank", `CKV_K8S_43` "Image should use digest"',
+    ],
   },
   [T.helmRelease],
   (props, _args, report) => {

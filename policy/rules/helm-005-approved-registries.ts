@@ -74,6 +74,11 @@ export const helm005ApprovedRegistries = resourceRule(
     remediationSteps:
       "Pull from a registry in the environment's approved.registries list (or its mirror), with the registry written out.",
     tags: ["helm", "supply-chain"],
+    sources: [
+      "distribution/reference v0.6.0 normalize.go `splitDockerDomain` (an image name without a registry host is docker.io)",
+      "jupyterhub/zero-to-jupyterhub-k8s 4.4.0 `jupyterhub/values.yaml` (`singleuser.image.name`, `imageRegistry` layouts)",
+      "supply-chain rationale of `CKV_AWS_386` and the OpenStack Security Guide's chain of trust for images (`instance-management/security-services-for-instances.rst`)",
+    ],
     configSchema: schema("approvedRegistries"),
   },
   [T.helmRelease],

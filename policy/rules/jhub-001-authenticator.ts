@@ -22,6 +22,10 @@ export const jhub001Authenticator = resourceRule(
     remediationSteps:
       "Set hub.config.JupyterHub.authenticator_class to the spec's authenticator (github, gitlab, generic-oauth, azuread, ldap).",
     tags: ["helm", "jupyterhub", "auth"],
+    sources: [
+      '`jupyterhub/zero-to-jupyterhub-k8s@48ea50e3:jupyterhub/values.yaml` (`authenticator_class: dummy`), `docs/source/administrator/authentication.md` ("allows anyone to login with any username and password … only for initial testing")',
+      'JupyterHub docs "Authenticators" (DummyAuthenticator "is *wildly* insecure")',
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {

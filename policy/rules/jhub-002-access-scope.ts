@@ -18,6 +18,11 @@ export const jhub002AccessScope = resourceRule(
     remediationSteps:
       "Set allowed_groups (or allowed_users / allowed_organizations) on the authenticator (spec jupyterhubAuth.allowedGroups) and never allow_all: true.",
     tags: ["helm", "jupyterhub", "auth"],
+    sources: [
+      'JupyterHub docs "Authentication and User Basics" (`allow_all` semantics, 5.0 change)',
+      "GHSA-gprj-3p75-f996 (`allow_all` took precedence over IdP restriction)",
+      "z2jh `docs/source/administrator/security.md` (HTTPS)",
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {

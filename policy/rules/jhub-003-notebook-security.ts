@@ -44,6 +44,11 @@ export const jhub003NotebookSecurity = resourceRule(
     remediationSteps:
       "Remove the override: notebooks run as uid 1000 with allowPrivilegeEscalation false; give users storage through PVCs, never hostPath; for sudo inside notebooks use a separate, reviewed profile on dedicated nodes.",
     tags: ["helm", "jupyterhub", "kubernetes"],
+    sources: [
+      "kubernetes/pod-security-admission `policy/check_runAsNonRoot.go`, `check_runAsUser.go`, `check_allowPrivilegeEscalation.go`, `check_privileged.go`, `check_hostPathVolumes.go`, `check_hostNamespaces.go` (the restricted and baseline levels)",
+      "jupyterhub/zero-to-jupyterhub-k8s 4.4.0 `jupyterhub/values.yaml` (`singleuser.uid`, `allowPrivilegeEscalation`, `extraPodConfig`, `storage.extraVolumes`, `profileList`)",
+      "jupyterhub/kubespawner `kubespawner/spawner.py` (`uid`, `container_security_context`, `extra_pod_config`, `kubespawner_override`)",
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {

@@ -15,6 +15,10 @@ export const k8sPsa001PrivilegedNamespaces = resourceRule(
     remediationSteps:
       "Label other namespaces baseline or restricted; install gpu-operator into its own namespace listed in privilegedNamespaces.",
     tags: ["kubernetes", "gpu"],
+    sources: [
+      'NVIDIA security.rst (operands need `privileged: true`, `hostPID`, `hostIPC`; "prevent any other users from accessing the Operator namespace")',
+      "RKE2 hardening guide (CIS profile enforces `restricted` PSA except exempted namespaces)",
+    ],
     configSchema: schema("privilegedNamespaces"),
   },
   [T.namespace, T.helmRelease],

@@ -125,6 +125,13 @@ export const k8sTol001PrivilegedTolerations = stackRule(
     remediationSteps:
       "Tolerate the taints the workload needs by key (e.g. {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}); never {operator: Exists} without a key. For a workload that truly must run everywhere, use a restricted namespace or ask for a reviewed built-in allowance.",
     tags: ["kubernetes", "scheduling"],
+    sources: [
+      "k8s.io/api v0.33.13 `core/v1/types.go` `type Toleration` (an empty key with operator Exists matches every taint; an empty effect every effect)",
+      "kubernetes/pod-security-admission `policy/check_privileged.go`, `check_hostNamespaces.go`, `check_hostPathVolumes.go` (what makes a pod privileged)",
+      "rancher/rke2 v1.33.3+rke2r1 `pkg/rke2/psa.go` (kube-system exempt under the CIS profile)",
+      "rancher/system-upgrade-controller v0.20.1 `pkg/upgrade/job/job.go` (upgrade jobs: privileged, host namespaces, host root mounted)",
+      "kubernetes/cloud-provider-openstack openstack-cinder-csi-2.33.1 `charts/cinder-csi-plugin/values.yaml` lines 106-107 (the node plugin's default `[{operator: Exists}]`, the one allowance)",
+    ],
     configSchema: schema("privilegedNamespaces"),
   },
   (args, report) => {

@@ -22,6 +22,9 @@ export const keepalived001Hygiene = resourceRule(
     remediationSteps:
       "Render keepalived.conf with unicast_peer (the other group members), without an authentication block, with global_defs { enable_script_security }, and with virtual_ipaddress set to the group's VIP.",
     tags: ["keepalived", "compute"],
+    sources: [
+      '`acassen/keepalived@9cbce3e2:doc/man/man5/keepalived.conf.5.in` ("authentication was removed from the VRRPv2 specification by RFC3768 … avoid using if possible", `auth_hmac`, `enable_script_security`, `unicast_peer`)',
+    ],
     configSchema: schema("vipAddresses"),
   },
   [T.instance],

@@ -12,6 +12,11 @@ export const metadata001BlockCloudMetadata = resourceRule(
     remediationSteps:
       "Keep singleuser.cloudMetadata.blockWithIptables true (the chart default), or keep the singleuser network policy on without cloudMetadataServer egress.",
     tags: ["helm", "jupyterhub", "network"],
+    sources: [
+      'Kubernetes "Restricting cloud metadata API access" (`securing-a-cluster.md`)',
+      'z2jh `security.md` "Audit Cloud Metadata server access" + `values.yaml` defaults (`blockWithIptables: true`, singleuser `cloudMetadataServer: false`)',
+      "kubernetes/kubernetes#8990",
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {

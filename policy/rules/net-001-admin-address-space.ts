@@ -14,6 +14,11 @@ export const net001AdminAddressSpace = stackRule(
     remediationSteps:
       "List the operators' VPN or bastion ranges only; raise policy.adminAddressCeiling in the environment only after review.",
     tags: ["network", "openstack"],
+    sources: [
+      "`AVD-OPNSTK-0003` (`aquasecurity/trivy-checks:checks/cloud/openstack/networking/no_public_ingress.rego`: judges public CIDRs by the addresses they hold)",
+      "`CKV_OPENSTACK_2` (`checkov/terraform/checks/resource/openstack/SecurityGroupUnrestrictedIngress22.py`)",
+      "RFC 1918, RFC 6598 (CGNAT), RFC 3927 (link-local), RFC 1122 (loopback, this-network): the ranges counted apart",
+    ],
     configSchema: schema("adminCidrs", "adminAddressCeiling"),
   },
   (args, report) => {

@@ -10,6 +10,10 @@ export const osCompute001NoAdminPass = resourceRule(
     severity: "high",
     remediationSteps: "Remove adminPass; log in with the cluster's SSH key pair.",
     tags: ["compute", "openstack"],
+    sources: [
+      "`CKV_OPENSTACK_4` (`checkov/terraform/checks/resource/openstack/ComputeInstanceAdminPassword.py`)",
+      "`AVD-OPNSTK-0001` (`checks/cloud/openstack/compute/no_plaintext_password.rego`)",
+    ],
   },
   [T.instance],
   (props, _args, report) => {

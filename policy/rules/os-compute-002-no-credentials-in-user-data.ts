@@ -18,6 +18,12 @@ export const osCompute002NoCredentialsInUserData = resourceRule(
     remediationSteps:
       "Fetch credentials at boot (e.g. from Vault) instead of embedding them; write private keys only to servers, under the RKE2 TLS directory.",
     tags: ["compute", "openstack", "secrets"],
+    sources: [
+      '`CKV_AWS_46` "Ensure no hard-coded secrets exist in EC2 user data" (`checkov/terraform/checks/resource/aws/EC2Credentials.py`, regexes `checkov/common/util/secrets.py`)',
+      "KICS `assets/queries/common/passwords_and_secrets/regex_rules.json`",
+      'Kubernetes "Restricting cloud metadata API access … avoid using provisioning data to deliver secrets" (`kubernetes/website:content/en/docs/tasks/administer-cluster/securing-a-cluster.md`)',
+      "pulumi-openstack schema (userData not secret)",
+    ],
     configSchema: schema("allowedPrivateKeyPaths"),
   },
   [T.instance],

@@ -12,6 +12,11 @@ export const osCompute003NoSecretsInMetadata = resourceRule(
     remediationSteps:
       "Keep metadata to identity keys (cluster, role, environment); deliver secrets from Vault at boot; write files with cloud-init, not personality.",
     tags: ["compute", "openstack", "secrets"],
+    sources: [
+      'TF `compute_instance_v2.md` (`metadata` is "available from within the instance")',
+      "Kubernetes securing-a-cluster (metadata API reachable by pods)",
+      'OpenStack Security Guide "disable filters that parse things that are provided by users … such as metadata" (`instance-management/security-services-for-instances.rst`)',
+    ],
   },
   [T.instance],
   (props, _args, report) => {

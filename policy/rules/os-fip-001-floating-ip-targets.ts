@@ -18,6 +18,11 @@ export const osFip001FloatingIpTargets = stackRule(
     remediationSteps:
       "Attach floating IPs to the keepalived VIP port (role=vip) or an Octavia load balancer's VIP port only, tag them role=vip or role=loadbalancer, and reach nodes through those.",
     tags: ["network", "openstack"],
+    sources: [
+      "`pulumi/compliance-policies:vendor-aws/aws/ec2/Instance/disallowPublicIp.ts` and AWSGuard `ec2-instance-no-public-ip` (`pulumi/pulumi-policy-aws:src/compute.ts`) as the Pulumi analogue",
+      "`AVD-OPNSTK-0003`",
+      "RKE2 port requirements (node ports are cluster-internal)",
+    ],
     configSchema: schema("vipAddresses"),
   },
   (args, report) => {

@@ -13,6 +13,10 @@ export const osFlavor001ApprovedFlavors = resourceRule(
     remediationSteps:
       "Use a flavor from the environment's approved.flavors list, or have the platform team add it there.",
     tags: ["compute", "openstack", "cost"],
+    sources: [
+      "OpenStack Security Guide, trusted images and instance placement (`security-guide/source/instance-management/security-services-for-instances.rst`): what a tenant boots is chosen by the platform",
+      "issue 14: approved lists come from the environment, never from the cluster under check",
+    ],
     configSchema: schema("approvedFlavors"),
   },
   [T.instance],

@@ -13,6 +13,10 @@ export const osHa001OddServerCount = stackRule(
     severity: "high",
     remediationSteps: "Set the control plane's server count to 3 or 5 (1 is acceptable outside production).",
     tags: ["compute", "openstack", "availability"],
+    sources: [
+      '`rancher/rke2-docs:docs/install/ha.md` ("An odd number (three recommended) of server nodes"; quorum explanation)',
+      "Pulumi stack-count pattern `pulumi/examples:policy-packs/stackvalidation-ts/index.ts`",
+    ],
     configSchema: schema("production"),
   },
   (args, report) => {

@@ -41,6 +41,11 @@ export const osHa002ServerAntiAffinity = stackRule(
     remediationSteps:
       "Create a server group with policies ['anti-affinity'] per cluster and role, and pass it to every server (and ingress node) in schedulerHints[].group.",
     tags: ["compute", "openstack", "availability"],
+    sources: [
+      "OpenStack Security Guide (`ServerGroupAntiAffinity` filter)",
+      "TF `docs/resources/compute_servergroup_v2.md` (policies)",
+      "RKE2 HA doc",
+    ],
     configSchema: schema("production", "allowSoftAntiAffinity"),
   },
   (args, report) => {

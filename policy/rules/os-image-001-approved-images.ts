@@ -12,6 +12,11 @@ export const osImage001ApprovedImages = resourceRule(
     remediationSteps:
       "Use imageId (not imageName) with an ID from the environment's approved.images list (a cluster cannot add to it); boot volumes' image uuid likewise.",
     tags: ["compute", "openstack", "supply-chain"],
+    sources: [
+      'OpenStack Security Guide "Trusted images" / "Image signature verification" (`instance-management/security-services-for-instances.rst`)',
+      '`CKV_AWS_386` "Reduce potential for WhoAMI cloud image name confusion attack" (`checkov/terraform/checks/data/aws/WhoAMI.py`)',
+      "`CKV_TF_1` (pin to immutable refs)",
+    ],
     configSchema: schema("approvedImageIds"),
   },
   [T.instance],

@@ -11,6 +11,10 @@ export const osKeypair001PublicKeySupplied = resourceRule(
     remediationSteps:
       "Pass publicKey (ed25519 or RSA ≥ 3072) from Vault; keep the private key out of Pulumi.",
     tags: ["compute", "openstack", "secrets"],
+    sources: [
+      "terraform-provider-openstack `docs/resources/compute_keypair_v2.md` (without `public_key` Nova generates the key pair and the private key is stored in state)",
+      "OpenSSH 7.0 release notes (ssh-dss disabled by default)",
+    ],
   },
   [T.keypair],
   (props, _args, report) => {

@@ -16,6 +16,10 @@ export const osLb001RestrictedControlListeners = resourceRule(
     remediationSteps:
       "Set allowedCidrs on the listener: the admin CIDRs and the cluster subnet for 6443/22, the cluster subnet for 9345. Without allowedCidrs Octavia admits every address.",
     tags: ["network", "openstack", "loadbalancer"],
+    sources: [
+      'TF `docs/resources/lb_listener_v2.md` ("If not present, defaults to allow all"; `tls_versions`)',
+      "`CKV_OPENSTACK_5` / `AVD-OPNSTK-0002` (restrict source/destination on firewall rules) as analogues",
+    ],
     configSchema: schema("adminCidrs", "clusterCidrs"),
   },
   [T.listener],

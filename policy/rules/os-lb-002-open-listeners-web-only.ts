@@ -11,6 +11,10 @@ export const osLb002OpenListenersWebOnly = resourceRule(
     severity: "high",
     remediationSteps: "Set allowedCidrs on every listener that is not plain web ingress (80/443).",
     tags: ["network", "openstack", "loadbalancer"],
+    sources: [
+      'terraform-provider-openstack `docs/resources/lb_listener_v2.md` (`allowed_cidrs`: "If not present, defaults to allow all")',
+      "`AVD-OPNSTK-0003` (`aquasecurity/trivy-checks:checks/cloud/openstack/networking/no_public_ingress.rego`)",
+    ],
     configSchema: schema("publicIngressPorts"),
   },
   [T.listener],

@@ -11,6 +11,10 @@ export const osPort001PortSecurityEnabled = resourceRule(
     remediationSteps:
       "Remove portSecurityEnabled: false and noSecurityGroups: true; for a VIP that moves between nodes use allowedAddressPairs instead.",
     tags: ["network", "openstack"],
+    sources: [
+      'TF doc "Setting this explicitly to false will disable port security. In order to disable port security, the port must not have any security groups." (`docs/resources/networking_port_v2.md`)',
+      'OpenStack Security Guide "Mitigate ARP spoofing" (`networking/services-security-best-practices.rst`) – port security carries SGs + anti-spoofing',
+    ],
   },
   [T.port, T.network],
   (props, args, report) => {

@@ -28,6 +28,11 @@ export const osPort002AddressPairsVipOnly = stackRule(
     remediationSteps:
       "List exactly the VIP address (the fixed IP of a port tagged role=vip, or a configured vipAddresses entry) in allowedAddressPairs of the servers' or ingress nodes' ports, and nothing else.",
     tags: ["network", "openstack", "keepalived"],
+    sources: [
+      'Red Hat OSP networking guide (allowed-address-pairs exist "to enable the use of protocols such as VRRP")',
+      "OpenStack Security Guide ARP-spoofing section",
+      "TF doc `allowed_address_pairs` (`networking_port_v2.md`)",
+    ],
     configSchema: schema("vipAddresses"),
   },
   (args, report) => {

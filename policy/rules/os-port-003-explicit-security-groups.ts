@@ -11,6 +11,10 @@ export const osPort003ExplicitSecurityGroups = resourceRule(
     remediationSteps:
       "Set securityGroupIds on every port (the cluster's own groups) and leave 'default' out of instances' securityGroups.",
     tags: ["network", "openstack"],
+    sources: [
+      'OpenStack Security Guide ("When a virtual interface port is created … it is associated with a security group"; default SG behaviour)',
+      'TF `docs/resources/compute_instance_v2.md` ("When attaching the instance to networks using Ports, place the security groups on the Port")',
+    ],
   },
   [T.port, T.instance],
   (props, args, report) => {

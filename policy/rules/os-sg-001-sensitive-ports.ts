@@ -20,6 +20,12 @@ export const osSg001SensitivePorts = resourceRule(
     remediationSteps:
       "Limit the rule's remoteIpPrefix to the cluster subnet or use a remoteGroupId of the cluster's nodes; SSH and the Kubernetes API may also be opened to the admin CIDRs. Never omit the source: Neutron reads a rule without remoteIpPrefix and remoteGroupId as 'from anywhere'.",
     tags: ["network", "openstack"],
+    sources: [
+      "`CKV_OPENSTACK_2` (`checkov/terraform/checks/resource/openstack/SecurityGroupUnrestrictedIngress22.py`, `AbsSecurityGroupUnrestrictedIngress.py`)",
+      "`AVD-OPNSTK-0003` (`aquasecurity/trivy-checks:checks/cloud/openstack/networking/no_public_ingress.rego`)",
+      'RKE2 inbound port table + "The VXLAN port on nodes should not be exposed to the world" (`rancher/rke2-docs:docs/install/requirements.md`)',
+      "CIS 4.2.4 kubelet read-only port (`docs/security/cis_self_assessment112.md`)",
+    ],
     configSchema: schema("clusterCidrs", "adminCidrs"),
   },
   [T.secGroupRule],

@@ -14,6 +14,11 @@ export const osSg002PublicIngressWebOnly = resourceRule(
     remediationSteps:
       "Open only TCP 80/443 to the world (on the ingress or load-balancer security group); restrict everything else to the cluster subnet, a remoteGroupId or, for SSH/6443, the admin CIDRs.",
     tags: ["network", "openstack"],
+    sources: [
+      "`AVD-OPNSTK-0003`",
+      "`pulumi/compliance-policies:vendor-aws/aws/ec2/SecurityGroup/disallowPublicInternetIngress.ts` (severity critical, frameworks pcidss/iso27001)",
+      "OpenStack Security Guide, security groups (`security-guide/source/networking/services-security-best-practices.rst`)",
+    ],
     configSchema: schema("clusterCidrs", "adminCidrs", "publicIngressPorts"),
   },
   [T.secGroupRule],

@@ -13,6 +13,10 @@ export const osSg003NoOpenProtocolIngress = resourceRule(
     remediationSteps:
       "Name the protocol and the port range, or use a remoteGroupId (or the cluster subnet) as the source for node-to-node rules.",
     tags: ["network", "openstack"],
+    sources: [
+      "Checkov test `test_failure_networking_secgroup_port_range` (1-65535 from 0.0.0.0/0 fails) in `tests/terraform/checks/resource/openstack/test_SecurityGroupUnrestrictedIngress22.py`",
+      "TF doc `terraform-provider-openstack:docs/resources/networking_secgroup_rule_v2.md` (omitted protocol = any)",
+    ],
     configSchema: schema("clusterCidrs"),
   },
   [T.secGroupRule],

@@ -16,6 +16,11 @@ export const osSg004VrrpClusterSubnetOnly = stackRule(
     remediationSteps:
       "Set the VRRP rule's remoteIpPrefix to the cluster subnet (or a remoteGroupId of the ingress nodes); never leave the source empty.",
     tags: ["network", "openstack", "keepalived"],
+    sources: [
+      'Neutron API – protocol values include "vrrp or 112" (https://docs.openstack.org/api-ref/network/v2/index.html#create-security-group-rule)',
+      'keepalived man page: VRRP authentication "was removed from the VRRPv2 specification by RFC3768" (`acassen/keepalived@9cbce3e2:doc/man/man5/keepalived.conf.5.in`) ⇒ network restriction is the real control',
+      "Red Hat OSP networking guide, allowed-address-pairs for VRRP (https://docs.redhat.com/en/documentation/red_hat_openstack_platform/16.0/html/networking_guide/sec-allowed-address-pairs)",
+    ],
     configSchema: schema("clusterCidrs"),
   },
   (args, report) => {

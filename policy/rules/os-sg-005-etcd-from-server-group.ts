@@ -16,6 +16,10 @@ export const osSg005EtcdFromServerGroup = stackRule(
     remediationSteps:
       "Open 2379-2381 with remoteGroupId set to the servers' security group (tagged role=server); do not open etcd to the subnet or to the agents' group.",
     tags: ["network", "openstack", "rke2"],
+    sources: [
+      'RKE2 inbound table (2379/2380/2381 source "RKE2 server nodes", 9345/6443 "All RKE2 nodes") in `docs/install/requirements.md`',
+      "CIS 2.1-2.7 etcd section (rancher/rke2-docs `docs/security/cis_self_assessment112.md`)",
+    ],
   },
   (args, report) => {
     const rules = ofType(args.resources, T.secGroupRule);

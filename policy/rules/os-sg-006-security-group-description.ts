@@ -9,6 +9,10 @@ export const osSg006SecurityGroupDescription = resourceRule(
     severity: "low",
     remediationSteps: "Set the security group's description (e.g. 'RKE2 servers: API, supervisor, etcd').",
     tags: ["network", "openstack"],
+    sources: [
+      '`AVD-OPNSTK-0005` (`checks/cloud/openstack/networking/add_description_to_security_group.rego`, "for auditing purposes")',
+      "`AVD-OPNSTK-0004` (`networking/no_public_egress.rego`)",
+    ],
   },
   [T.secGroup],
   (props, _args, report) => {

@@ -25,6 +25,10 @@ export const osSubnet001VipOutsideDhcpPool = stackRule(
     severity: "medium",
     remediationSteps: "Give the VIP port a fixed ipAddress below the subnet's allocationPools start.",
     tags: ["network", "openstack", "keepalived"],
+    sources: [
+      "terraform-provider-openstack `docs/resources/networking_subnet_v2.md` (`allocation_pool`: addresses DHCP hands out)",
+      "Red Hat OpenStack Platform networking guide, allowed-address-pairs for VRRP (a VIP must not be leased to another port)",
+    ],
   },
   (args, report) => {
     const vipPorts = ofType(args.resources, T.port).filter((p) => roleOf(p.props) === "vip");

@@ -11,6 +11,10 @@ export const policy001ExceptionsCurrent = stackRule(
     remediationSteps:
       "Fix what the excepted rule reports and remove the exception from policy.exceptions, or renew it with a new reason and expiry date after review.",
     tags: ["governance"],
+    sources: [
+      "issue 14 item 2: named, dated exceptions recorded in the environment; an expired exception is a violation",
+      "`@pulumi/policy` 1.21.0 enforcement levels (`advisory`, `mandatory`, `disabled`)",
+    ],
     configSchema: schema("policyExceptions", "today"),
   },
   (args, report) => {

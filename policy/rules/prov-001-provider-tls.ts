@@ -24,6 +24,11 @@ export const prov001ProviderTls = resourceRule(
     remediationSteps:
       "Use https endpoints and the CA bundle of the API (cacertFile, caCertFile, caCerts, the kubeconfig's certificate-authority-data) instead of disabling verification.",
     tags: ["providers", "tls"],
+    sources: [
+      "`CKV_OPENSTACK_1` (`checkov/terraform/checks/provider/openstack/credentials.py`)",
+      'Vault production hardening "Use end-to-end TLS"',
+      "provider-resource policy pattern in `pulumi/examples:policy-packs/aws-ts-finops/index.ts`",
+    ],
   },
   [OPENSTACK, VAULT, RANCHER, KUBERNETES],
   (props, args, report) => {

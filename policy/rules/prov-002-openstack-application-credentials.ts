@@ -10,6 +10,10 @@ export const prov002OpenstackApplicationCredentials = resourceRule(
     remediationSteps:
       "Pass applicationCredentialId/applicationCredentialSecret read from Vault instead of userName/password.",
     tags: ["providers", "openstack", "secrets"],
+    sources: [
+      "`CKV_OPENSTACK_1` (`checkov/terraform/checks/provider/openstack/credentials.py`: no hard-coded password, token or application credential secret)",
+      "OpenStack Keystone application credentials documentation (scoped, revocable, no user password)",
+    ],
   },
   ["pulumi:providers:openstack"],
   (props, _args, report) => {

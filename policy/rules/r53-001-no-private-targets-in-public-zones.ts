@@ -13,6 +13,10 @@ export const r53001NoPrivateTargetsInPublicZones = resourceRule(
     remediationSteps:
       "Point public records at the floating IP of the VIP or load balancer; put internal names in a private zone (listed in privateZoneIds).",
     tags: ["dns", "aws"],
+    sources: [
+      "RFC 1918 §3 (indirect references such as DNS RRs to private addresses should not leak outside the enterprise)",
+      "`CKV2_AWS_23` DNS-to-resource binding (`checkov/terraform/checks/graph_checks/aws/Route53ARecordAttachedResource.yaml`)",
+    ],
     configSchema: schema("privateZoneIds"),
   },
   [T.route53Record],

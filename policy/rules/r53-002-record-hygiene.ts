@@ -13,6 +13,11 @@ export const r53002RecordHygiene = resourceRule(
     severity: "low",
     remediationSteps: "Set ttl within 60-172800, give records or aliases, and drop allowOverwrite.",
     tags: ["dns", "aws"],
+    sources: [
+      'AWS Route 53 DNS best practices ("recommended range of TTL values is 60 to 172,800 seconds", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/best-practices-dns.html)',
+      "KICS `assets/queries/terraform/aws/route53_record_undefined`",
+      "`CKV2_AWS_23`",
+    ],
   },
   [T.route53Record],
   (props, _args, report) => {

@@ -25,6 +25,10 @@ export const rancher001HardenedCluster = resourceRule(
     remediationSteps:
       "Set defaultPodSecurityAdmissionConfigurationTemplateName: rancher-restricted, machineGlobalConfig 'profile: cis', keep etcd snapshots, drop insecure registries and pin kubernetesVersion (e.g. v1.33.3+rke2r1).",
     tags: ["rancher", "rke2", "cis"],
+    sources: [
+      'Rancher RKE2 hardening guide, "Reference Hardened RKE2 Template Configuration" (`rancher/rancher-docs:docs/reference-guides/rancher-security/hardening-guides/rke2-hardening-guide/rke2-hardening-guide.md`)',
+      "`rancher/terraform-provider-rancher2@c37fdac6:docs/resources/cluster_v2.md` (`etcd.disable_snapshots`, `snapshot_retention`, `s3_config.skip_ssl_verify`, `registries.configs.insecure`, `default_pod_security_admission_configuration_template_name`)",
+    ],
   },
   [T.rancherClusterV2],
   (props, args, report) => {

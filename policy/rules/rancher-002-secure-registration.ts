@@ -16,6 +16,10 @@ export const rancher002SecureRegistration = resourceRule(
     remediationSteps:
       "Use the registration command (not insecureCommand), download over https with the Rancher CA (--ca-checksum), and never pass -k/--insecure.",
     tags: ["rancher", "tls", "compute"],
+    sources: [
+      "`rancher/terraform-provider-rancher2:docs/resources/cluster_v2.md` (`cluster_registration_token` is sensitive; `insecure_command`, `insecure_node_command`)",
+      "RKE2 `token.md` (TLS bootstrap rationale)",
+    ],
   },
   [T.instance],
   (props, _args, report) => {

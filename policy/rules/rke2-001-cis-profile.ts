@@ -14,6 +14,11 @@ export const rke2001CisProfile = resourceRule(
     remediationSteps:
       "Set profile: cis in every node's RKE2 config (spec rke2.cisProfile) and do not set protect-kernel-defaults: false.",
     tags: ["rke2", "cis"],
+    sources: [
+      "`rancher/rke2-docs:docs/security/hardening_guide.md`",
+      "rancher/rke2-docs `docs/reference/linux_agent_config.md` (`profile` valid on agents)",
+      "Rancher RKE2 hardening guide",
+    ],
     configSchema: schema("production"),
   },
   [T.instance],

@@ -15,6 +15,10 @@ export const rke2002SecretsEncryption = resourceRule(
     remediationSteps:
       "Leave secrets encryption on (do not set secrets-encryption: false), use secrets-encryption-provider aescbc or secretbox, and do not pass encryption-provider-config in kube-apiserver-arg.",
     tags: ["rke2", "cis", "secrets"],
+    sources: [
+      "rancher/rke2-docs `docs/security/secrets_encryption.md`",
+      "CIS 1.2.27 (rancher/rke2-docs `docs/security/cis_self_assessment112.md`)",
+    ],
   },
   [T.instance],
   (props, args, report) => {

@@ -14,6 +14,10 @@ export const rke2003EtcdSnapshots = resourceRule(
     remediationSteps:
       "Do not set etcd-disable-snapshots; keep etcd-snapshot-retention at or above the minimum and an etcd-snapshot-schedule-cron that parses, fires, and in production fires every day.",
     tags: ["rke2", "availability"],
+    sources: [
+      "rancher/rke2-docs `docs/datastore/backup_restore.md` (snapshots default 00:00/12:00, 5 retained; `--etcd-disable-snapshots`)",
+      "robfig/cron v3 standard parser (`spec.go` dayMatches), which k3s, and so RKE2, schedules `etcd-snapshot-schedule-cron` with",
+    ],
     configSchema: schema("minEtcdSnapshotRetention", "production"),
   },
   [T.instance],

@@ -49,6 +49,7 @@ export const rke2004NoInsecureComponentArgs = resourceRule(
     remediationSteps:
       "Remove the argument from the node's RKE2 config; RKE2's defaults satisfy the CIS control.",
     tags: ["rke2", "cis"],
+    sources: ["control list in `rancher/rke2-docs:docs/security/cis_self_assessment112.md`"],
   },
   [T.instance],
   (props, args, report) => {

@@ -11,6 +11,10 @@ export const rke2005KubeconfigMode = resourceRule(
     severity: "high",
     remediationSteps: 'Set write-kubeconfig-mode: "0600" or leave it unset.',
     tags: ["rke2", "cis"],
+    sources: [
+      'CIS 1.1.13 "admin.conf file permissions are set to 600 or more restrictive" (rancher/rke2-docs `docs/security/cis_self_assessment112.md`)',
+      "rancher/rke2-docs `docs/reference/server_config.md`",
+    ],
   },
   [T.instance],
   (props, args, report) => {

@@ -22,6 +22,10 @@ export const rke2006TlsSan = stackRule(
     remediationSteps:
       "List the registration address, the API floating IP and the API DNS name in tls-san on every server; do not set tls-san-security: false.",
     tags: ["rke2", "tls"],
+    sources: [
+      'rancher/rke2-docs `docs/install/ha.md` ("launch the server with the `tls-san` parameter set" for the fixed registration address)',
+      "rancher/rke2-docs `docs/reference/server_config.md` (`tls-san-security` default true)",
+    ],
     configSchema: schema("requiredTlsSans"),
   },
   (args, report) => {

@@ -14,6 +14,11 @@ export const rke2007GpuNodesTainted = resourceRule(
     remediationSteps:
       "Tag GPU-flavor instances role=gpu and add node-taint nvidia.com/gpu=present:NoSchedule (spec pool taints) to their RKE2 config.",
     tags: ["rke2", "gpu"],
+    sources: [
+      'Kubernetes "Nodes with Special Hardware" (`kubernetes/website:content/en/docs/concepts/scheduling-eviction/taint-and-toleration.md`)',
+      "`NVIDIA/gpu-operator:deployments/gpu-operator/values.yaml` (`daemonsets.tolerations: key nvidia.com/gpu, operator Exists, effect NoSchedule`; NFD worker tolerates the same)",
+      "RKE2 `node-taint` (`linux_agent_config.md`)",
+    ],
     configSchema: schema("gpuFlavorPatterns", "gpuTaintKey"),
   },
   [T.instance],

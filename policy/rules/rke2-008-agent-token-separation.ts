@@ -19,6 +19,9 @@ export const rke2008AgentTokenSeparation = stackRule(
     remediationSteps:
       "Give servers agent-token-file (or agent-token) and let agents read only that token (token-file pointing at the agent token).",
     tags: ["rke2", "secrets"],
+    sources: [
+      '`rancher/rke2-docs:docs/security/token.md` ("Anyone with access to the server token essentially has full administrator access"; short tokens skip CA verification and "may be vulnerable to man-in-the-middle"; separate agent token)',
+    ],
   },
   (args, report) => {
     const undecided = new Undecided();

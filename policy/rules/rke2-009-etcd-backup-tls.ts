@@ -14,6 +14,10 @@ export const rke2009EtcdBackupTls = resourceRule(
     remediationSteps:
       "Enable etcd-s3 with etcd-s3-config-secret (no etcd-s3-secret-key in the config), keep TLS verification, and leave etcd-expose-metrics off.",
     tags: ["rke2", "availability", "tls"],
+    sources: [
+      "rancher/rke2-docs `docs/reference/server_config.md` (`etcd-s3-*`, `etcd-s3-config-secret`, `etcd-expose-metrics` default false)",
+      "rancher/rke2-docs `docs/datastore/backup_restore.md`",
+    ],
     configSchema: schema("production"),
   },
   [T.instance],

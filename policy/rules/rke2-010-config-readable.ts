@@ -12,6 +12,10 @@ export const rke2010ConfigReadable = resourceRule(
     severity: "high",
     remediationSteps: `Render user data as #cloud-config with a write_files entry for ${RKE2_CONFIG_PATH} (plain, b64 or gzip+b64) holding a YAML mapping.`,
     tags: ["rke2"],
+    sources: [
+      "rancher/rke2-docs `docs/install/configuration.md` (`/etc/rancher/rke2/config.yaml`)",
+      "cloud-init `write_files` module documentation (encodings `b64`, `gz+b64`)",
+    ],
   },
   [T.instance],
   (props, args, report) => {

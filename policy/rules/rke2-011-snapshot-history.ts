@@ -21,6 +21,10 @@ export const rke2011SnapshotHistory = resourceRule(
     remediationSteps:
       "Raise etcd-snapshot-retention, or take snapshots less often, so that retention covers at least 24 hours.",
     tags: ["rke2", "availability"],
+    sources: [
+      'k3s-io/k3s `pkg/cli/cmds/server.go` (`etcd-snapshot-schedule-cron` default "0 */12 * * *", `etcd-snapshot-retention` default 5; RKE2 passes them through)',
+      "rancher/rke2-docs `docs/datastore/backup_restore.md`",
+    ],
   },
   [T.instance],
   (props, args, report) => {

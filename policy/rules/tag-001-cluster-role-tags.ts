@@ -15,6 +15,10 @@ export const tag001ClusterRoleTags = resourceRule(
     severity: "medium",
     remediationSteps: "Tag with resourceTags() / instanceMetadata() from components/conventions.ts.",
     tags: ["tagging", "openstack"],
+    sources: [
+      "no upstream standard – needed so role-aware rules are decidable",
+      "audit rationale of `AVD-OPNSTK-0005`",
+    ],
     configSchema: schema("clusterName", "environment"),
   },
   [T.instance, T.port, T.floatingIp, T.secGroup, T.loadBalancer, T.network, T.subnet, T.router],

@@ -12,6 +12,10 @@ export const vault001ClusterPathOnly = resourceRule(
     remediationSteps:
       "Write with vault.kv.SecretV2 on the environment's KV mount, with a name under the cluster's path (vault.clusterPathPrefix/<cluster>/).",
     tags: ["vault", "secrets"],
+    sources: [
+      "`hashicorp/terraform-provider-vault:vault/resource_kv_secret_v2.go` (`data_json` is `Sensitive` → secret in Pulumi; `disable_read`), `website/docs/r/kv_secret_v2.html.md`",
+      "Vault production hardening (least privilege needs predictable paths)",
+    ],
     configSchema: schema("vaultMounts", "vaultClusterPath"),
   },
   [T.vaultSecretV2, T.vaultSecretV1],

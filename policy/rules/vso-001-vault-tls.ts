@@ -11,6 +11,10 @@ export const vso001VaultTls = resourceRule(
     remediationSteps:
       "Use an https Vault address in defaultVaultConnection and a caCertSecret instead of skipTLSVerify.",
     tags: ["helm", "vault", "tls"],
+    sources: [
+      '`hashicorp/vault-secrets-operator@9b840a5a:chart/values.yaml` ("strongly recommended … a secure Vault environment which includes a configuration utilizing TLS")',
+      "Vault production hardening",
+    ],
   },
   [T.helmRelease],
   (props, args, report) => {
