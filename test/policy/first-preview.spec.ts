@@ -36,6 +36,7 @@ import { rke2Cases } from "./cases/rke2";
 import { platformCases } from "./cases/platform";
 import { governanceCases } from "./cases/governance";
 import { adminRangeCases } from "./cases/admin-ranges";
+import { tolerationCases } from "./cases/tolerations";
 
 /** CrossGuard's marker for a string unknown during preview (what the engine sends). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -185,6 +186,7 @@ const allCases: RuleCases[] = [
   ...platformCases,
   ...governanceCases,
   ...adminRangeCases,
+  ...tolerationCases,
 ];
 const stackCases = allCases.filter((c): c is StackRuleCases => "resources" in c && c.resources !== undefined);
 
