@@ -3,7 +3,7 @@
  * resources the cluster's own controllers created behind Pulumi's back. Pure: it reads objects as the
  * Kubernetes API returns them (shapes compatible with @kubernetes/client-node's V1Service,
  * V1PersistentVolumeClaim and V1PersistentVolume) and decides; listing, deleting and waiting are the
- * client's part (not written yet: docs/adr/0012).
+ * client's part (teardown/cluster-api.ts, teardown/teardown.ts; docs/adr/0016).
  *
  * - Every Service of type LoadBalancer: the OpenStack cloud controller manager created an Octavia load
  *   balancer (and a floating IP) for it and holds the finalizer
@@ -20,6 +20,7 @@ export interface ObjectMeta {
   readonly namespace?: string;
   readonly finalizers?: readonly string[];
   readonly deletionTimestamp?: Date | string;
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface ServiceObject {
