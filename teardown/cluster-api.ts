@@ -20,7 +20,8 @@ export interface DeploymentObject {
   };
 }
 
-export type ObjectKind = "Service" | "PersistentVolumeClaim";
+/** What the teardown deletes (Services, claims) or waits for (the claims' volumes, cluster-scoped). */
+export type ObjectKind = "Service" | "PersistentVolumeClaim" | "PersistentVolume";
 
 /** What is left of an object after its deletion was asked for. */
 export type Presence = { readonly gone: true } | { readonly gone: false; readonly finalizers: string[] };
@@ -55,24 +56,20 @@ export function kubeClusterApi(kubeconfig: string, options: ClusterApiOptions = 
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const versionApi = kc.makeApiClient(k8s.VersionApi);
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  // Each call gets its own deadline (an AbortSignal on the request the generated client sends). The
-  // promise API wraps its options' middleware as promise middleware (gen/configuration.js `wrapOptions`)
-  // although its declarations type them as observable middleware, hence the cast.
-  const bounded = (): k8s.ConfigurationOptions =>
-    promiseOptions({
-      middleware: [
-        {
-          pre: async (ctx) => {
-            ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return ctx;
-          },
-          post: async (res) => res,
+  // Each call gets its own deadline: an AbortSignal on the request the generated client sends, set by
+  // a middleware (the object API runs observable middleware: gen/types/ObjectParamAPI.js).
+  const bounded = (): k8s.ConfigurationOptions => ({
+    middleware: [
+      {
+        pre: (ctx) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          return new k8s.Observable(Promise.resolve(ctx));
         },
-      ],
-      middlewareMergeStrategy: "append",
-    });
-  const promiseOptions = (o: k8s.ConfigurationOptions<k8s.Middleware>) =>
-    o as unknown as k8s.ConfigurationOptions;
+        post: (res) => new k8s.Observable(Promise.resolve(res)),
+      },
+    ],
+    middlewareMergeStrategy: "append",
+  });
   const ignoreMissing = async (p: Promise<unknown>): Promise<void> => {
     try {
       await p;
@@ -80,13 +77,15 @@ export function kubeClusterApi(kubeconfig: string, options: ClusterApiOptions = 
       if (!notFound(e)) throw e;
     }
   };
-  const read = async (kind: ObjectKind, o: NamedObject) =>
-    kind === "Service"
-      ? core.readNamespacedService({ name: o.name, namespace: o.namespace }, bounded())
-      : core.readNamespacedPersistentVolumeClaim({ name: o.name, namespace: o.namespace }, bounded());
+  const read = async (kind: ObjectKind, o: NamedObject): Promise<{ metadata?: k8s.V1ObjectMeta }> => {
+    const ref = { name: o.name, namespace: o.namespace };
+    if (kind === "Service") return core.readNamespacedService(ref, bounded());
+    if (kind === "PersistentVolumeClaim") return core.readNamespacedPersistentVolumeClaim(ref, bounded());
+    return core.readPersistentVolume({ name: o.name }, bounded());
+  };
   return {
     async version() {
-      return (await versionApi.getCode(bounded())).gitVersion;
+      return (await versionApi.getCode({}, bounded())).gitVersion;
     },
     async listServices() {
       return (await core.listServiceForAllNamespaces({}, bounded())).items;
@@ -102,7 +101,9 @@ export function kubeClusterApi(kubeconfig: string, options: ClusterApiOptions = 
       await ignoreMissing(
         kind === "Service"
           ? core.deleteNamespacedService(ref, bounded())
-          : core.deleteNamespacedPersistentVolumeClaim(ref, bounded()),
+          : kind === "PersistentVolumeClaim"
+            ? core.deleteNamespacedPersistentVolumeClaim(ref, bounded())
+            : core.deletePersistentVolume({ name: o.name }, bounded()),
       );
     },
     async presence(kind, o) {

@@ -99,9 +99,14 @@ export function orphanSelectors(input: OrphanInput): Orphan[] {
     ? (timedOut("Service") ?? []).map((w) => loadBalancerName(cluster, w.namespace, w.name))
     : (input.targets?.loadBalancers ?? []).map((s) => loadBalancerName(cluster, s.namespace, s.name));
   const claims = timedOut("PersistentVolumeClaim") ?? [];
+  const pvs = timedOut("PersistentVolume") ?? [];
   const volumes = answered
     ? (input.targets?.claims ?? [])
-        .filter((c) => claims.some((w) => w.namespace === c.namespace && w.name === c.name))
+        .filter(
+          (c) =>
+            claims.some((w) => w.namespace === c.namespace && w.name === c.name) ||
+            pvs.some((w) => w.name === c.volume),
+        )
         .map((c) => c.cinderVolumeId)
     : (input.targets?.claims ?? []).map((c) => c.cinderVolumeId);
   const orphans: Orphan[] = [];

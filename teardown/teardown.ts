@@ -187,10 +187,15 @@ export async function tearDown<T>(
     for (const c of targets.claims) {
       steps.push(`delete PersistentVolumeClaim ${c.namespace}/${c.name}`);
       await api.delete("PersistentVolumeClaim", c);
+      const deletedAt = deps.now();
+      toWait.push({ kind: "PersistentVolumeClaim", ...c, deletedAt, cloudResource: c.cinderVolumeId });
+      // The claim goes once no pod uses it (kubernetes.io/pvc-protection); the Cinder volume only after
+      // that, when the provisioner deletes the Released volume: its PV object goes last.
       toWait.push({
-        kind: "PersistentVolumeClaim",
-        ...c,
-        deletedAt: deps.now(),
+        kind: "PersistentVolume",
+        namespace: "",
+        name: c.volume,
+        deletedAt,
         cloudResource: c.cinderVolumeId,
       });
     }

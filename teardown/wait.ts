@@ -42,7 +42,7 @@ export interface WaitDeps {
   readonly progress: (line: string) => void;
 }
 
-const label = (o: WaitedObject) => `${o.kind} ${o.namespace}/${o.name}`;
+const label = (o: WaitedObject) => `${o.kind} ${o.namespace === "" ? "" : `${o.namespace}/`}${o.name}`;
 
 /** Waits until every object is gone or its limit passed; results in the objects' order. */
 export async function waitUntilGone(
