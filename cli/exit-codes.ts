@@ -11,6 +11,12 @@ export const EXIT = {
   drift: 4,
   /** The planned fleet does not fit a declared project quota (nothing was touched). */
   quota: 5,
+  /**
+   * `destroy` refused: cloud resources the cluster created (load balancers, floating IPs, volumes, DNS
+   * records) could not be cleaned and would be orphaned; the orphan list is printed; `--force-orphans`
+   * destroys anyway (docs/adr/0016).
+   */
+  orphans: 6,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -37,6 +37,10 @@ export interface FleetFlags {
   /** destroy: every cluster of `--env` (with `--confirm-env`). */
   readonly all?: boolean;
   readonly confirmEnv?: string;
+  /** destroy: destroy even when the cluster's cloud resources may be orphaned. */
+  readonly forceOrphans?: boolean;
+  /** destroy: the teardown's whole wait, in seconds. */
+  readonly teardownTimeout?: string;
   readonly pulumiRoot?: string;
   readonly config?: string[];
   readonly secretEnv?: string[];
@@ -104,6 +108,8 @@ export interface FleetCommandDeps {
   readonly program?: ProgramFactory;
   /** Provider plugins checked before preview and up. @default the cluster program's */
   readonly plugins?: readonly RequiredPlugin[];
+  /** Limits of destroy's ordered teardown (request timeout, polling). @default teardown/ defaults */
+  readonly teardownLimits?: import("../teardown/teardown").TeardownLimits;
   /** The quota check before preview/up/reconcile. @default fleet/capacity-gate.ts */
   readonly capacityGate?: (
     selected: readonly ClusterSpec[],
@@ -284,6 +290,13 @@ export async function runFleetCommand(
       prune: flags.prune === true,
       dryRun: flags.dryRun === true,
       moveSpec: flags.moveSpec === true,
+      forceOrphans: flags.forceOrphans === true,
+      teardownLimits: {
+        ...deps.teardownLimits,
+        ...(flags.teardownTimeout !== undefined
+          ? { deadlineMs: (positiveInt(flags.teardownTimeout, "--teardown-timeout") ?? 0) * 1000 }
+          : {}),
+      },
       environmentSpecs: loaded.environmentSpecs,
       ...(deps.program !== undefined ? { program: deps.program } : {}),
       ...(deps.plugins !== undefined ? { plugins: deps.plugins } : {}),

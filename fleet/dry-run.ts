@@ -14,6 +14,7 @@ import type { FleetOptions, FleetReport } from "./run-fleet";
 import type { StackRecords } from "./spec-ownership";
 import { stackName } from "./stack-name";
 import { emptyChanges, type Changes } from "./tally";
+import { destroySteps } from "./teardown-step";
 
 export interface DryRunContext extends FleetOptions {
   readonly layout: Layout;
@@ -97,10 +98,15 @@ export async function destroyDryRun(
     const types = await stateResourceTypes(ws, stack);
     const changes = { ...emptyChanges(), delete: types.length };
     const backup = path.relative(ctx.layout.root, backupPath(ctx.layout, stack, ctx.now()));
-    ctx.onProgress?.(spec, `dry run: would export the state to ${backup}`);
+    const steps = destroySteps(spec, backup, types, {
+      teardown: ctx.teardown !== false,
+      forceOrphans: ctx.forceOrphans === true,
+      ...(ctx.teardownLimits ? { limits: ctx.teardownLimits } : {}),
+    });
+    steps.forEach((s, i) => ctx.onProgress?.(spec, `dry run: step ${i + 1}: ${s}`));
     const message = `dry run: would destroy: ${formatChanges(changes)}`;
     ctx.onProgress?.(spec, message);
-    results.push(result("destroy", spec, waveOf(ctx, spec), "dry-run", message, changes));
+    results.push({ ...result("destroy", spec, waveOf(ctx, spec), "dry-run", message, changes), steps });
   }
   return report("destroy", results, ctx);
 }

@@ -15,7 +15,8 @@ export type FailureKind =
   | "cancelled"
   | "invalid"
   | "drift"
-  | "passphrase";
+  | "passphrase"
+  | "orphans";
 
 export class FleetError extends Error {
   constructor(
@@ -109,6 +110,20 @@ export class DriftFoundError extends FleetError {
       detail,
     );
     this.name = "DriftFoundError";
+  }
+}
+
+/** The ordered teardown could not clean what the cluster created and `--force-orphans` was not given: exit 6. */
+export class OrphansRefusedError extends FleetError {
+  constructor(stack: string, reason: string, kinds: readonly string[], detail = "") {
+    super(
+      "orphans",
+      `stack ${stack}: destroy refused, nothing destroyed: ${reason}; these would be orphaned: ` +
+        `${kinds.join(", ")} (the report lists how to find them); pass --force-orphans to destroy anyway`,
+      EXIT.orphans,
+      detail,
+    );
+    this.name = "OrphansRefusedError";
   }
 }
 

@@ -13,6 +13,7 @@ import { EXIT } from "../cli/exit-codes";
 import {
   CancelledError,
   DriftFoundError,
+  OrphansRefusedError,
   FleetError,
   OperationFailedError,
   PassphraseMismatchError,
@@ -26,6 +27,8 @@ import { writePolicyFiles, type PolicyFiles } from "./policy";
 import { stackName } from "./stack-name";
 import { EngineTally, changesFrom, type Changes, type DriftItem, type PolicyViolation } from "./tally";
 import { openStack, type WorkspaceContext } from "./workspace";
+import type { ClusterTeardown } from "./teardown-step";
+import type { TeardownReport } from "../teardown/teardown";
 import { recordOwnership, type StackRecords } from "./spec-ownership";
 
 export type Operation = "preview" | "up" | "refresh" | "destroy" | "drift";
@@ -56,6 +59,10 @@ export interface ClusterResult {
   readonly retries: number;
   /** State export written before destroy. */
   readonly backup?: string;
+  /** destroy `--dry-run`: the steps the real run would take, in order. */
+  readonly steps?: readonly string[];
+  /** destroy: the ordered teardown through the cluster before the Pulumi destroy (docs/adr/0016). */
+  readonly teardown?: TeardownReport;
   /** Why it failed or was skipped, in one line. */
   readonly message?: string;
   readonly error?: { readonly kind: string; readonly detail: string };
@@ -74,6 +81,8 @@ export interface OperationContext extends WorkspaceContext {
   readonly now: () => number;
   /** What the backend said about each stack before the run (its ownership tags). @default none read */
   readonly records?: StackRecords;
+  /** destroy: cleans what the cluster created before the Pulumi destroy. @default none (destroy at once) */
+  readonly teardown?: ClusterTeardown;
 }
 
 const execFileAsync = promisify(execFile);
@@ -95,6 +104,7 @@ export async function runOperation(
   const tally = new EngineTally(operation === "drift" || operation === "refresh");
   let retries = 0;
   let backup: string | undefined;
+  let teardown: TeardownReport | undefined;
   const finish = (
     result: ClusterOutcome,
     exitCode: number,
@@ -109,6 +119,7 @@ export async function runOperation(
     durationMs: ctx.now() - started,
     retries,
     ...(backup !== undefined ? { backup } : {}),
+    ...(teardown !== undefined ? { teardown } : {}),
     ...(extra.message !== undefined ? { message: extra.message } : {}),
     ...(extra.error !== undefined ? { error: extra.error } : {}),
   });
@@ -142,7 +153,29 @@ export async function runOperation(
         case "destroy": {
           backup ??= await backupState(opened, ctx);
           ctx.progress(spec, `state exported to ${path.relative(ctx.layout.root, backup)}`);
-          const r = await opened.destroy({ color: "never", onEvent, signal: ctx.signal });
+          const destroy = () => opened.destroy({ color: "never", onEvent, signal: ctx.signal });
+          let r: Awaited<ReturnType<typeof destroy>>;
+          if (ctx.teardown === undefined || teardown !== undefined) {
+            // No teardown asked, or it ran already and this is a retry of a locked destroy.
+            r = await destroy();
+          } else {
+            const exported: unknown = JSON.parse(fs.readFileSync(backup, "utf8"));
+            const done = await ctx.teardown(
+              spec,
+              { outputs: await opened.outputs(), exported },
+              destroy,
+              (line) => ctx.progress(spec, line),
+            );
+            teardown = done.report;
+            if (done.destroyed === undefined) {
+              throw new OrphansRefusedError(
+                stack,
+                done.report.reason ?? "objects outlived their wait",
+                done.report.orphans.map((o) => o.kind),
+              );
+            }
+            r = done.destroyed;
+          }
           return r.summary.resourceChanges ? changesFrom(r.summary.resourceChanges) : undefined;
         }
         case "drift": {

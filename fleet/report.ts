@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ClusterResult } from "./operation";
 import type { FleetReport } from "./run-fleet";
+import { renderTeardownMarkdown } from "./teardown-report";
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -108,6 +109,7 @@ export function renderMarkdown(report: FleetReport): string {
         `| ${cell(r.cluster)} | ${cell(d.urn)} | ${cell(d.type)} | ${d.change} | ${cell(d.properties.join(", "))} |`,
       );
   }
+  lines.push(...renderTeardownMarkdown(report.clusters));
   const notes = report.clusters.filter((r) => r.message !== undefined && r.result !== "succeeded");
   if (notes.length > 0) {
     lines.push("", "#### Messages", "");

@@ -29,6 +29,8 @@ import { programPlugins, requirePrerequisites, type RequiredPlugin } from "./pre
 import { readStackRecords, refuseRepointing } from "./spec-ownership";
 import type { GateFinding, PolicyGate } from "./policy-gate";
 import type { PolicyViolation } from "./tally";
+import { clusterTeardown, type ClusterTeardown } from "./teardown-step";
+import type { TeardownLimits } from "../teardown/teardown";
 
 export interface FleetOptions {
   /** The project root (holds `stacks/`, `policy/`, `.xcluster/`). */
@@ -50,6 +52,14 @@ export interface FleetOptions {
   readonly yes?: boolean;
   /** Touch nothing: report what the run would do (destroy and reconcile). @default false */
   readonly dryRun?: boolean;
+  /**
+   * destroy: the ordered teardown through the cluster before the Pulumi destroy (docs/adr/0016); `false`
+   * destroys at once. @default the real one (fleet/teardown-step.ts) with `forceOrphans` and `teardownLimits`
+   */
+  readonly teardown?: ClusterTeardown | false;
+  /** destroy: destroy even when the cluster's cloud resources may be left behind. @default false */
+  readonly forceOrphans?: boolean;
+  readonly teardownLimits?: TeardownLimits;
   /**
    * Point an existing stack at a spec file other than the one it records (`xcluster:spec`); without it
    * such a run is refused. @default false
@@ -90,7 +100,10 @@ export interface FleetReport {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
-  /** 0 ok; 3 if any mandatory policy violation; else 1 if any cluster failed or was cancelled; else 4 on drift. */
+  /**
+   * 0 ok; 3 if any mandatory policy violation; else 6 if every failure is a destroy refused for orphans;
+   * else 1 if any cluster failed or was cancelled; else 4 on drift.
+   */
   readonly exitCode: number;
   readonly parallel: number;
   /** Stack names per wave, in order. */
@@ -162,7 +175,10 @@ export function resolvePolicyPack(root: string, option: string | false | undefin
 
 export function fleetExitCode(results: readonly ClusterResult[]): number {
   if (results.some((r) => r.exitCode === EXIT.policy)) return EXIT.policy;
-  if (results.some((r) => r.result === "failed" || r.result === "cancelled")) return EXIT.failed;
+  const failed = results.filter((r) => r.result === "failed" || r.result === "cancelled");
+  // Only destroys refused for orphans: their own code, so CI can tell "rerun with --force-orphans".
+  if (failed.length > 0 && failed.every((r) => r.exitCode === EXIT.orphans)) return EXIT.orphans;
+  if (failed.length > 0) return EXIT.failed;
   if (results.some((r) => r.result === "drifted")) return EXIT.drift;
   return EXIT.ok;
 }
@@ -211,6 +227,19 @@ export async function runFleet(
     progress: options.onProgress ?? (() => undefined),
     progressIntervalMs: options.progressIntervalMs ?? 1000,
     now,
+    ...(operation === "destroy" && options.teardown !== false
+      ? {
+          teardown:
+            options.teardown ??
+            clusterTeardown(
+              {
+                forceOrphans: options.forceOrphans === true,
+                ...(options.teardownLimits ? { limits: options.teardownLimits } : {}),
+              },
+              now,
+            ),
+        }
+      : {}),
   };
 
   const gated: ReadonlyMap<ClusterSpec, GateFinding> =

@@ -41,7 +41,7 @@ const COMMANDS: readonly OperationCommand[] = [
   {
     operation: "destroy",
     description:
-      "destroy the named clusters' resources (state exported to .xcluster/backups first); needs --env, --cluster or paths (or --all --confirm-env), and --yes; refuses protected clusters",
+      "delete what each named cluster created behind Pulumi's back (LoadBalancer Services, Cinder volumes, external-dns records) through its API, wait for their controllers, then destroy its stack (state exported to .xcluster/backups first); needs --env, --cluster or paths (or --all --confirm-env), and --yes; refuses protected clusters",
     policy: false,
     confirm: true,
   },
@@ -61,7 +61,15 @@ export function registerFleetOperations(program: Command, ctx: CommandContext): 
         .option("--yes", "confirm the destroy")
         .option("--dry-run", "print what would be destroyed, in the real run's format; touch nothing")
         .option("--all", "every cluster of --env (needs --confirm-env with the same environment)")
-        .option("--confirm-env <environment>", "with --all: the environment's name typed back");
+        .option("--confirm-env <environment>", "with --all: the environment's name typed back")
+        .option(
+          "--force-orphans",
+          "destroy even when the cluster cannot be cleaned first (its load balancers, floating IPs, volumes and DNS records are then listed as orphans); without it such a destroy is refused with exit 6",
+        )
+        .option(
+          "--teardown-timeout <seconds>",
+          "how long the teardown waits in all for the deleted Services and claims to go (default: 900)",
+        );
     }
     if (c.creates) {
       cmd.option(

@@ -24,9 +24,10 @@ const FACTS: StateFacts = {
   subnets: [{ id: "subnet-1", name: "c1-subnet" }],
   routers: [{ id: "router-1", name: "c1-router" }],
 };
-/** The finalizers the apiserver's StorageObjectInUseProtection admission adds, and csi-provisioner's. */
+/** The apiserver's StorageObjectInUseProtection admission adds it to every claim (and pv-protection to volumes). */
 const PVC_PROTECTION = "kubernetes.io/pvc-protection";
-const PV_FINALIZERS = ["kubernetes.io/pv-protection", "external-provisioner.volume.kubernetes.io/finalizer"];
+/** csi-provisioner keeps it on the PVs it provisioned until it deleted the volume. */
+const PROVISIONER_FINALIZER = "external-provisioner.volume.kubernetes.io/finalizer";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const notFound = (e: unknown) => (e as { code?: number }).code === 404;
@@ -212,7 +213,7 @@ describe("ordered teardown against a real kube-apiserver (the test plays the clo
   async function volumeAndClaim(name: string, driver: string, policy: "Delete" | "Retain") {
     await core.createPersistentVolume({
       body: {
-        metadata: { name: `pv-${name}` },
+        metadata: { name: `pv-${name}`, finalizers: [PROVISIONER_FINALIZER] },
         spec: {
           capacity: { storage: "1Gi" },
           accessModes: ["ReadWriteOnce"],
