@@ -186,7 +186,7 @@ describe("fleet safety on the real engine: what the user did not name is never t
     assert.equal(r.code, 0, r.err);
     assert.match(
       r.out,
-      /\[sandbox\] dry run: would export the state to \.xcluster\/backups\/dev\.sandbox-\d{8}T\d{6}Z\.json/,
+      /\[sandbox\] dry run: step 1: export the state to \.xcluster\/backups\/dev\.sandbox-\d{8}T\d{6}Z\.json/,
     );
     assert.match(
       r.out,

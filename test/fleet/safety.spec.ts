@@ -151,7 +151,7 @@ describe("fleet safety: refusals before anything is touched (fake CLI)", functio
     assert.equal(r.code, 0, r.err);
     assert.match(
       r.out,
-      /\[a\] dry run: would export the state to \.xcluster\/backups\/dev\.a-\d{8}T\d{6}Z\.json/,
+      /\[a\] dry run: step 1: export the state to \.xcluster\/backups\/dev\.a-\d{8}T\d{6}Z\.json/,
     );
     assert.match(r.out, /\[a\] dry run: would destroy: 0 to create, 0 to update, 0 to replace, 1 to delete/);
     assert.match(r.out, /dev\/a .* destroy .* dry run/);
