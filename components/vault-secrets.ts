@@ -145,6 +145,14 @@ export interface ClusterVaultSecretsArgs {
    * @default false (keep history; set for throw-away environments)
    */
   readonly deleteAllVersions?: boolean;
+  /**
+   * Leave the entries in Vault when the stack is destroyed (Pulumi's `retainOnDelete`): production
+   * clusters' kubeconfig, token and registration outlive their stack. Set on each entry: resource
+   * options other than `protect` do not pass from a component to its children (@pulumi/pulumi 3.248.0
+   * resource.js inherits only `protect` and providers).
+   * @default false
+   */
+  readonly retainOnDelete?: boolean;
 }
 
 /** Writes a cluster's kubeconfig, join token and registration details to Vault. */
@@ -169,7 +177,7 @@ export class ClusterVaultSecrets extends pulumi.ComponentResource {
           dataJson: pulumi.secret(pulumi.output(data).apply((d) => JSON.stringify(d))),
           deleteAllVersions: args.deleteAllVersions ?? false,
         },
-        { parent: this },
+        { parent: this, ...(args.retainOnDelete === true ? { retainOnDelete: true } : {}) },
       );
       paths[role] = path;
     };

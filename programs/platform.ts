@@ -234,6 +234,8 @@ export function platformServices(
                     token: rancher.registrationToken,
                   },
             deleteAllVersions: !spec.production,
+            // `xcluster destroy` of a production cluster (protect: false) keeps its Vault paths (ADR 0016).
+            retainOnDelete: spec.production,
           },
           { providers: [cloud.vault], ...afterReady },
         )

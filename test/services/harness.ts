@@ -16,6 +16,8 @@ export const FAKE_INFRA: PlatformInfra = {
 export interface PlatformRun extends MockRun<PlatformServices> {
   /** `dependsOn` of each resource, by resource name (names of the resources depended on). */
   readonly dependsOn: ReadonlyMap<string, readonly string[]>;
+  /** `retainOnDelete` of each resource that sets it, by resource name. */
+  readonly retainOnDelete: ReadonlyMap<string, boolean>;
 }
 
 function resourceName(r: unknown): string {
@@ -31,8 +33,10 @@ export async function planPlatform(
   gated = false,
 ): Promise<PlatformRun> {
   const dependsOn = new Map<string, string[]>();
+  const retainOnDelete = new Map<string, boolean>();
   const run = await runUnderMocks(() => {
     pulumi.runtime.registerStackTransformation((args) => {
+      if (args.opts.retainOnDelete !== undefined) retainOnDelete.set(args.name, args.opts.retainOnDelete);
       const deps = args.opts.dependsOn;
       const list = deps === undefined ? [] : Array.isArray(deps) ? deps : [deps];
       dependsOn.set(args.name, list.map(resourceName));
@@ -48,7 +52,7 @@ export async function planPlatform(
       cloud: cloudProviders(spec),
     });
   });
-  return { ...run, dependsOn };
+  return { ...run, dependsOn, retainOnDelete };
 }
 
 /** `type::name` of every recorded resource, sorted (for comparing plans). */

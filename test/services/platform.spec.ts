@@ -83,6 +83,22 @@ describe("platform services under mocks", () => {
       for (const w of ofType(run.resources, SECRET_V2)) assert.equal(w.inputs["deleteAllVersions"], false);
     });
 
+    it("keeps a production cluster's Vault paths when its stack is destroyed (retainOnDelete on every entry)", async () => {
+      const run = await planPlatform({ ...referenceSpec(), production: true, protect: false });
+      const writes = ofType(run.resources, SECRET_V2);
+      assert.equal(writes.length, 3);
+      for (const w of writes) assert.equal(run.retainOnDelete.get(w.name), true, w.name);
+    });
+
+    it("deletes a non-production cluster's Vault paths with its stack (no retainOnDelete)", () => {
+      const writes = ofType(ref.resources, SECRET_V2);
+      assert.equal(writes.length, 3);
+      for (const w of writes) {
+        assert.equal(ref.retainOnDelete.has(w.name), false, w.name);
+        assert.equal(w.inputs["deleteAllVersions"], true);
+      }
+    });
+
     it("exposes kubeconfig, join token and registration token only as secrets", async () => {
       const out = ref.result.outputs;
       assert.equal(await pulumi.isSecret(out.kubeconfig), true);
