@@ -23,6 +23,9 @@ Exit codes:
   ${EXIT.invalid}  invalid input: a spec or a flag (nothing was touched)
   ${EXIT.policy}  a mandatory policy was violated
   ${EXIT.drift}  drift found (drift)
+  ${EXIT.quota}  the fleet does not fit a declared project quota (nothing was touched)
+  ${EXIT.orphans}  destroy refused: the cluster's cloud resources could not be cleaned first (orphans
+     printed; --force-orphans destroys anyway)
 
 Environment (fleet commands: preview, up, destroy, refresh, drift, reconcile, outputs):
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
