@@ -165,6 +165,7 @@ export async function runOperation(
               { outputs: await opened.outputs(), exported },
               destroy,
               (line) => ctx.progress(spec, line),
+              (report) => (teardown = report),
             );
             teardown = done.report;
             if (done.destroyed === undefined) {

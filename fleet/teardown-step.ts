@@ -21,11 +21,13 @@ export type ClusterTeardown = <T>(
   stack: { readonly outputs: OutputMap; readonly exported: unknown },
   destroy: () => Promise<T>,
   progress: (line: string) => void,
+  /** Gets the report before the destroy runs (a failing destroy keeps it in the cluster's result). */
+  onReport: (report: TeardownReport) => void,
 ) => Promise<{ report: TeardownReport; destroyed?: T }>;
 
 /** The teardown through the real cluster API (@kubernetes/client-node); modules load on first use. */
 export function clusterTeardown(options: TeardownOptions, now: () => number): ClusterTeardown {
-  return async (spec, stack, destroy, progress) => {
+  return async (spec, stack, destroy, progress, onReport) => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { tearDown } = require("../teardown/teardown") as typeof import("../teardown/teardown");
     const { kubeClusterApi } = require("../teardown/cluster-api") as typeof import("../teardown/cluster-api");
@@ -43,6 +45,7 @@ export function clusterTeardown(options: TeardownOptions, now: () => number): Cl
       {
         connect: (kc, limits) => kubeClusterApi(kc, limits),
         destroy,
+        onReport,
         now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         progress,

@@ -44,6 +44,8 @@ export interface TeardownDeps<T> {
   readonly dnsRemover?: (api: ClusterApi, owner: string, zone: string) => DnsRecordRemover;
   /** The Pulumi destroy. */
   readonly destroy: () => Promise<T>;
+  /** Gets the report before the destroy runs (so that a failing destroy still has it). @default none */
+  readonly onReport?: (report: TeardownReport) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly progress: (line: string) => void;
@@ -108,6 +110,7 @@ export async function tearDown<T>(
     const refused = report.orphans.length > 0 && !input.forceOrphans;
     if (refused) {
       steps.push("refused: orphans and no --force-orphans");
+      deps.onReport?.({ ...report, refused, steps });
       deps.progress(
         `destroy refused: ${report.orphans.length} kind(s) of cloud resources may be left behind ` +
           `(listed below and in the report); pass --force-orphans to destroy anyway`,
@@ -118,6 +121,7 @@ export async function tearDown<T>(
     if (report.orphans.length > 0)
       deps.progress(`--force-orphans: destroying with ${report.orphans.length} orphan kind(s) listed`);
     steps.push("pulumi destroy");
+    deps.onReport?.({ ...report, refused, steps });
     const destroyed = await deps.destroy();
     return { report: { ...report, refused, steps }, destroyed };
   };
@@ -155,6 +159,13 @@ export async function tearDown<T>(
   deps.progress(`cluster API answers (${version}): cleaning what its controllers created`);
   let targets: TeardownTargets | undefined;
   let report: Omit<TeardownReport, "refused" | "steps">;
+  const toWait: {
+    kind: ObjectKind;
+    namespace: string;
+    name: string;
+    deletedAt: number;
+    cloudResource: string;
+  }[] = [];
   try {
     steps.push("list");
     const services = await api.listServices();
@@ -167,13 +178,6 @@ export async function tearDown<T>(
       steps.push("dns: prepare");
       await dns.prepare(records);
     }
-    const toWait: {
-      kind: ObjectKind;
-      namespace: string;
-      name: string;
-      deletedAt: number;
-      cloudResource: string;
-    }[] = [];
     for (const s of targets.loadBalancers) {
       steps.push(`delete Service ${s.namespace}/${s.name}`);
       await api.delete("Service", s);
@@ -248,7 +252,15 @@ export async function tearDown<T>(
       }),
     };
   } catch (e) {
-    return unreachable("failed", `the cluster API answered, then failed: ${(e as Error).message}`, targets);
+    const asked = toWait
+      .filter((o) => o.kind !== "PersistentVolume")
+      .map((o) => `${o.kind} ${o.namespace}/${o.name}`);
+    return unreachable(
+      "failed",
+      `the cluster API answered, then failed: ${(e as Error).message}` +
+        (asked.length > 0 ? ` (deletion asked for: ${asked.join(", ")})` : ""),
+      targets,
+    );
   }
   // Outside the try: a failing Pulumi destroy is the destroy's failure, not the cluster's.
   return finish(report);

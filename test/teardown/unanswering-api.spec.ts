@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as net from "net";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
 import { kubeClusterApi } from "../../teardown/cluster-api";
-import { tearDown } from "../../teardown/teardown";
+import { tearDown, type TeardownReport } from "../../teardown/teardown";
 
 describe("a cluster API that accepts connections and never answers", function () {
   this.timeout(60_000);
@@ -63,5 +63,35 @@ describe("a cluster API that accepts connections and never answers", function ()
     assert.match(report.reason ?? "", /does not answer/);
     assert.equal(report.refused, true);
     assert.equal(destroyed, 0);
+  });
+
+  it("hands over its report before the destroy, so a failing destroy (--force-orphans here) keeps it", async () => {
+    const reports: TeardownReport[] = [];
+    await assert.rejects(
+      tearDown(
+        {
+          cluster: "c1",
+          kubeconfig,
+          facts: { instances: 1, networks: [], subnets: [{ id: "subnet-1" }], routers: [] },
+          forceOrphans: true,
+        },
+        {
+          connect: (kc, limits) => kubeClusterApi(kc, limits),
+          destroy: async () => {
+            throw new Error("subnet subnet-1 still has ports");
+          },
+          onReport: (r) => reports.push(r),
+          now: Date.now,
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          progress: () => undefined,
+          limits: { requestTimeoutMs: 300 },
+        },
+      ),
+      /still has ports/,
+    );
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0]?.refused, false);
+    assert.equal(reports[0]?.steps.at(-1), "pulumi destroy");
+    assert.ok(reports[0]?.orphans.some((o) => o.command.endsWith("subnet=subnet-1")));
   });
 });
