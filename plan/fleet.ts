@@ -5,6 +5,7 @@
 import * as os from "os";
 import type { ClusterSpec } from "../spec/types";
 import { tuneForPlans } from "./fast-runtime";
+import type { ClusterCache } from "./cache";
 import { planInWorkers } from "./pool";
 import { canonicalReport, failedCluster, type ClusterReport, type PlanReport } from "./report";
 
@@ -21,6 +22,8 @@ export interface FleetPlanOptions {
   readonly maxHeapBytes?: number;
   /** Called as each cluster finishes. */
   readonly onCluster?: (report: ClusterReport) => void;
+  /** Take what it holds from this cache, plan only the rest, and store what was planned. */
+  readonly cache?: ClusterCache;
 }
 
 export function defaultWorkers(): number {
@@ -62,7 +65,28 @@ export async function planFleet(
   specs: readonly ClusterSpec[],
   options: FleetPlanOptions = {},
 ): Promise<PlanReport> {
-  const reports = options.serial
+  const cache = options.cache;
+  if (cache === undefined) return canonicalReport(await planUncached(specs, options));
+  const cached: ClusterReport[] = [];
+  const missing: ClusterSpec[] = [];
+  for (const spec of specs) {
+    const hit = cache.lookup(spec);
+    if (hit === undefined) missing.push(spec);
+    else {
+      options.onCluster?.(hit);
+      cached.push(hit);
+    }
+  }
+  const planned = missing.length === 0 ? [] : await planUncached(missing, options);
+  planned.forEach((report, i) => cache.store(missing[i] as ClusterSpec, report));
+  return canonicalReport([...cached, ...planned]);
+}
+
+async function planUncached(
+  specs: readonly ClusterSpec[],
+  options: FleetPlanOptions,
+): Promise<ClusterReport[]> {
+  return options.serial
     ? await planSerially(specs, options)
     : await planInWorkers(specs, {
         workers: options.workers ?? defaultWorkers(),
@@ -73,5 +97,4 @@ export async function planFleet(
         ...(options.maxHeapBytes !== undefined ? { maxHeapBytes: options.maxHeapBytes } : {}),
         ...(options.onCluster ? { onCluster: options.onCluster } : {}),
       });
-  return canonicalReport(reports);
 }

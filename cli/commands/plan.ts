@@ -24,6 +24,10 @@ export interface PlanFlags {
   readonly timeout?: string;
   /** Compare with this earlier `--json` report: boot config out of date, nodes added/removed, upgrades, quota deltas. */
   readonly baseline?: string;
+  /** false with `--no-cache`: plan every cluster, neither read nor write `.xcluster/plan-cache/`. */
+  readonly cache?: boolean;
+  /** Only the clusters whose spec or environment file changed since this git ref. */
+  readonly changedSince?: string;
 }
 
 export function registerPlan(program: Command, ctx: CommandContext): void {
@@ -43,6 +47,11 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
       "--baseline <file>",
       "compare with an earlier plan --json report: nodes whose boot config is out of date, the RKE2 upgrade, what the change adds to or frees from the quotas",
     )
+    .option(
+      "--changed-since <ref>",
+      "only the clusters whose spec or environment file changed since this git ref (committed since the branch left it, or not committed yet)",
+    )
+    .option("--no-cache", "plan every cluster again: neither read nor write .xcluster/plan-cache/")
     .action(async (paths: string[], flags: PlanFlags) => {
       ctx.exitCode = await plan(paths, flags, ctx);
     });
@@ -86,6 +95,25 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     ctx.io.err(`xcluster plan: no cluster specs found${flags.env ? ` for environment ${flags.env}` : ""}.`);
     return EXIT.invalid;
   }
+  let selected = fleet.clusters;
+  if (flags.changedSince !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const changes = require("../../plan/changed-since") as typeof import("../../plan/changed-since");
+    try {
+      selected = changes.affectedClusters(
+        fleet.clusters,
+        changes.changedFiles(flags.changedSince, ctx.cwd),
+        ctx.cwd,
+      );
+    } catch (e) {
+      if (!(e instanceof changes.ChangedSinceError)) throw e;
+      ctx.io.err(`xcluster plan: ${e.message}`);
+      return EXIT.invalid;
+    }
+    ctx.io.out(
+      `${selected.length} of ${fleet.clusters.length} cluster(s) affected by changes since ${flags.changedSince}\n`,
+    );
+  }
 
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { planFleet } = require("../../plan/fleet") as typeof import("../../plan/fleet");
@@ -109,8 +137,12 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     return EXIT.invalid;
   }
 
-  const planned = await planFleet(fleet.clusters, {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PlanCache } = require("../../plan/cache") as typeof import("../../plan/cache");
+  const cache = flags.cache === false ? undefined : new PlanCache(ctx.cwd);
+  const planned = await planFleet(selected, {
     serial: flags.serial === true,
+    ...(cache !== undefined ? { cache } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
   });
@@ -123,7 +155,7 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
             return since === undefined ? c : { ...c, sinceBaseline: since };
           }),
         };
-  const settings = capacity.capacitySettings(fleet.clusters);
+  const settings = capacity.capacitySettings(selected);
   let report = compared;
   try {
     if (settings.size > 0)
@@ -135,7 +167,7 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { settingOrigin } = require("../../spec/origin") as typeof import("../../spec/origin");
-  const specs = new Map(fleet.clusters.map((s) => [`${s.environment}/${s.name}`, s]));
+  const specs = new Map(selected.map((s) => [`${s.environment}/${s.name}`, s]));
   for (const c of report.clusters) {
     const spec = specs.get(`${c.environment}/${c.name}`);
     const origins = new Map<string, string>();
@@ -153,6 +185,12 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { reportMarkdown } = require("../../plan/markdown") as typeof import("../../plan/markdown");
     write(ctx, flags.markdown, reportMarkdown(report));
+  }
+  if (cache !== undefined) {
+    const { hits, misses, corrupt } = cache.stats;
+    ctx.io.out(
+      `${misses} planned, ${hits} from cache${corrupt > 0 ? ` (${corrupt} damaged cache entr${corrupt === 1 ? "y" : "ies"} ignored and rewritten)` : ""}\n`,
+    );
   }
   ctx.io.out(summaryLine(report, (Date.now() - started) / 1000));
 
