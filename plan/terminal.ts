@@ -2,7 +2,7 @@
  * What `xcluster plan` prints: per cluster a table of resources by component (counts per type), then
  * the violations grouped by rule, then one summary line for the fleet.
  */
-import Table from "cli-table3";
+import { boxTable } from "./box-table";
 import { kindOf, topLevel } from "./components";
 import type { ClusterReport, PlanReport, ReportViolation } from "./report";
 
@@ -16,17 +16,13 @@ function clusterTitle(c: ClusterReport): string {
 }
 
 function resourceTable(c: ClusterReport): string {
-  const table = new Table({
-    head: ["component", "resources"],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const top of topLevel(c)) {
+  const rows = topLevel(c).map((top) => {
     const lines = [...top.counts]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([type, n]) => `${String(n).padStart(3)}  ${shortType(type)}`);
-    table.push([`${kindOf(top.type)} ${top.name}`, lines.join("\n")]);
-  }
-  return table.toString();
+    return [`${kindOf(top.type)} ${top.name}`, lines.join("\n")];
+  });
+  return boxTable(["component", "resources"], rows);
 }
 
 /** Violations grouped by rule, mandatory rules first. */
