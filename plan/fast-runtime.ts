@@ -22,3 +22,45 @@ export function tuneForPlans(): RuntimeTuning {
   if (process.env["XCLUSTER_PLAN_STACKS"] !== "1") Error.stackTraceLimit = 0;
   return { restore: () => void (Error.stackTraceLimit = previous) };
 }
+
+/**
+ * What a dynamic resource's `__provider` input holds in a plan worker: a module whose handler fails
+ * loudly, should anything ever try to run it.
+ */
+export const UNSERIALISED_PROVIDER =
+  'exports.handler = () => { throw new Error("xcluster plan: dynamic providers are not serialised offline"); };\n';
+
+interface ClosureModule {
+  serializeFunction: (...args: unknown[]) => Promise<{ text: string; containsSecrets: boolean }>;
+}
+
+/**
+ * Skips the serialisation of dynamic providers' code, for plan worker processes only: processes that
+ * never run the real engine, so nothing could ever read that code.
+ *
+ * Why: `pulumi.dynamic.Resource` serialises its provider's closure into the `__provider` input
+ * (`@pulumi/pulumi` 3.248.0, `dynamic/index.js`, `serializeProvider`). The first one in a process costs
+ * 1.0–1.2 s (an inspector session whose `Debugger.enable` replays every loaded script, and loading
+ * TypeScript to parse function text); under mocks the text is never used, but ClusterPki pays it in
+ * every worker. The SDK caches the serialised provider per provider object for the life of the process
+ * (`providerCache`), so a placeholder must never reach a process that also runs the real engine: the
+ * in-process `--serial` plan does not call this, and the engine runs programs in its own language host
+ * or, through the automation API, in the driver, neither of which loads a plan worker.
+ *
+ * `dynamic/index.js` loads `runtime/closure/serializeClosure` and calls its `serializeFunction` at the
+ * time of each registration, so replacing that export is enough. If an SDK upgrade moves it, this does
+ * nothing and the workers pay the cost again (test/plan/fast-runtime.spec.ts fails first).
+ */
+export function skipDynamicProviderSerialisation(): RuntimeTuning {
+  let closure: ClosureModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as ClosureModule;
+  } catch {
+    return { restore: () => undefined };
+  }
+  const original = closure.serializeFunction;
+  if (typeof original !== "function") return { restore: () => undefined };
+  closure.serializeFunction = () => Promise.resolve({ text: UNSERIALISED_PROVIDER, containsSecrets: false });
+  return { restore: () => void (closure.serializeFunction = original) };
+}

@@ -3,7 +3,7 @@
  * sends it, one at a time (the SDK's runtime state — monitor, stack resource — is per process).
  */
 import type { FromWorker, ToWorker } from "./protocol";
-import { tuneForPlans } from "./fast-runtime";
+import { skipDynamicProviderSerialisation, tuneForPlans } from "./fast-runtime";
 import { planCluster } from "./plan-cluster";
 import { failedCluster } from "./report";
 // Loaded before the worker says it is ready, so that this cost stays out of the first cluster's timeout.
@@ -15,6 +15,8 @@ function send(msg: FromWorker): void {
 }
 
 tuneForPlans();
+// This process only plans, under mocks: no dynamic provider's code is ever needed in it.
+skipDynamicProviderSerialisation();
 
 let queue: Promise<void> = Promise.resolve();
 
