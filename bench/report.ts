@@ -119,6 +119,27 @@ interface RealPreview extends Omit<Run, "otherCores"> {
   }[];
 }
 
+interface ScaleMode {
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly medianCpuMs: number;
+  readonly peakTreeMB: number;
+  readonly otherCores: number;
+}
+
+interface FleetScale extends Omit<Run, "otherCores"> {
+  readonly rows: {
+    readonly clusters: number;
+    readonly runs: number;
+    readonly loadAverageStart: number;
+    readonly loadAverageEnd: number;
+    readonly uncached: ScaleMode;
+    readonly coldCache: ScaleMode;
+    readonly warmCache: ScaleMode;
+    readonly oneChange: ScaleMode;
+  }[];
+}
+
 function load<T>(name: string): T | undefined {
   const f = path.join(RESULTS, `${name}.json`);
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as T) : undefined;
@@ -143,10 +164,11 @@ const cluster = load<ClusterSize>("cluster-size");
 const policy = load<PolicyThroughput>("policy-throughput");
 const help = load<HelpStart>("help-start");
 const realPreview = load<RealPreview>("real-preview");
+const scale = load<FleetScale>("fleet-scale");
 
 /** The days the results were measured on. */
 function dates(): string {
-  const days = [example, fleet, cluster, policy, help, realPreview]
+  const days = [example, fleet, cluster, policy, help, realPreview, scale]
     .filter((x) => x !== undefined)
     .map((x) => x.machine.startedAt.slice(0, 10));
   return [...new Set(days)].sort().join(", ");
@@ -201,6 +223,19 @@ if (cluster) {
       `| (d) time per resource vs the floor, ${r.nodes}-node cluster | ${r.ratioToFloor.toFixed(2)}× | ≤ 0.5× | ${mark(r.ratioToFloor <= 0.5)} |`,
     );
   }
+  for (const r of cluster.rows) {
+    const ratio = r.xclusterMsPerResource / r.floorTunedMsPerResource;
+    out.push(
+      `| (d) time per resource vs the tuned floor, ${r.nodes}-node cluster (issue 19) | ${ratio.toFixed(2)}× | ≤ 1.0× | ${mark(ratio <= 1)} |`,
+    );
+  }
+}
+const scale100 = scale?.rows.find((r) => r.clusters === 100);
+if (scale100) {
+  out.push(
+    `| (h) 100 reference clusters, \`xcluster plan --no-cache\` | ${s(scale100.uncached.medianMs)} | < 10 s | ${mark(scale100.uncached.medianMs < 10_000)} |`,
+    `| (h) 100 reference clusters, one changed, with the plan cache | ${s(scale100.oneChange.medianMs)} | < 2 s | ${mark(scale100.oneChange.medianMs < 2000)} |`,
+  );
 }
 if (policy) {
   out.push(
@@ -358,6 +393,29 @@ if (realPreview) {
   );
   const previewNotes = path.join(__dirname, "notes-real-preview.md");
   if (fs.existsSync(previewNotes)) out.push(fs.readFileSync(previewNotes, "utf8").trim(), "");
+}
+if (scale) {
+  const cell = (m: ScaleMode) => `${s(m.medianMs)} | ${s(m.medianCpuMs)} | ${m.peakTreeMB} MB`;
+  out.push(
+    "## (h) Fleet at scale, with and without the plan cache",
+    "",
+    "Copies of the reference XCluster of the design brief (3 servers, 6 agents, 2 GPU agents; distinct names",
+    "and subnets, no router IDs set by hand) in the prod environment of the example fleet (its quotas",
+    "removed), `node bin/xcluster.js plan <dir>` with the default workers (one per core). Four ways,",
+    "interleaved run by run: _uncached_ (`--no-cache`), _cold cache_ (cache emptied, every cluster planned",
+    "and written), _warm cache_ (every cluster read from `.xcluster/plan-cache/`), _one change_ (one spec",
+    "edited: that cluster planned, the rest read from the cache). CPU: every process (user + system,",
+    "the workers included); memory: peak resident memory of the whole process tree, sampled every 100 ms.",
+    `${conditions(scale)}`,
+    "",
+    "| clusters | runs | uncached | CPU | peak RSS | cold cache | CPU | peak RSS | warm cache | CPU | peak RSS | one change | CPU | peak RSS | load avg start / end | other work (cores, uncached) |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...scale.rows.map(
+      (r) =>
+        `| ${r.clusters} | ${r.runs} | ${cell(r.uncached)} | ${cell(r.coldCache)} | ${cell(r.warmCache)} | ${cell(r.oneChange)} | ${r.loadAverageStart} / ${r.loadAverageEnd} | ${r.uncached.otherCores} |`,
+    ),
+    "",
+  );
 }
 const notes = path.join(__dirname, "notes.md");
 if (fs.existsSync(notes)) out.push(fs.readFileSync(notes, "utf8").trim(), "");
