@@ -26,6 +26,9 @@ const CACHE_FORMAT = 1;
 /** Where the cache lives, under the project's `.xcluster/` directory. */
 export const PLAN_CACHE_DIR = path.join(".xcluster", "plan-cache");
 
+/** Entries unused this long are deleted by `prune()`: the cache does not grow without bound. */
+export const PLAN_CACHE_MAX_AGE_DAYS = 30;
+
 /** The code directories whose files make up the code digest (as in tsconfig.build.json). */
 const CODE_DIRS = ["cli", "components", "fleet", "plan", "policy", "programs", "spec"] as const;
 
@@ -218,6 +221,13 @@ export class PlanCache implements ClusterCache {
       return undefined;
     }
     this.stats.hits++;
+    try {
+      // Marks the entry used, for prune().
+      const now = new Date();
+      fs.utimesSync(this.fileOf(key), now, now);
+    } catch {
+      // Only pruning would be affected.
+    }
     return entry.report;
   }
 
@@ -234,6 +244,28 @@ export class PlanCache implements ClusterCache {
       fs.renameSync(tmp, this.fileOf(key));
     } catch {
       // A cache that cannot be written (read-only checkout, full disk) only costs the next run time.
+    }
+  }
+
+  /**
+   * Deletes entries (and files left by an interrupted write) that no plan used for
+   * `PLAN_CACHE_MAX_AGE_DAYS`: keys of specs edited since, of older code, of removed clusters.
+   */
+  prune(now: Date = new Date()): void {
+    const limit = now.getTime() - PLAN_CACHE_MAX_AGE_DAYS * 86_400_000;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      try {
+        if (fs.statSync(file).mtimeMs < limit) fs.unlinkSync(file);
+      } catch {
+        // Removed by a concurrent plan, or not ours to remove: either way nothing to do.
+      }
     }
   }
 }

@@ -187,6 +187,7 @@ export async function plan(paths: string[], flags: PlanFlags, ctx: CommandContex
     write(ctx, flags.markdown, reportMarkdown(report));
   }
   if (cache !== undefined) {
+    cache.prune();
     const { hits, misses, corrupt } = cache.stats;
     ctx.io.out(
       `${misses} planned, ${hits} from cache${corrupt > 0 ? ` (${corrupt} damaged cache entr${corrupt === 1 ? "y" : "ies"} ignored and rewritten)` : ""}\n`,

@@ -181,6 +181,21 @@ describe("plan cache (.xcluster/plan-cache/)", function () {
     assert.notEqual(key("2030-01-31"), key("2030-02-01"), "expired the day after");
   });
 
+  it("deletes entries no plan used for 30 days, and keeps those a plan read since", async () => {
+    const dir = project();
+    const specs = loadFleet([path.join(dir, "stacks", "dev")], { cwd: dir }).clusters;
+    await planFleet(specs, { serial: true, cache: new PlanCache(dir) });
+    const [used] = entries(dir);
+    const stale = path.join(dir, PLAN_CACHE_DIR, `${"0".repeat(64)}.json`);
+    fs.copyFileSync(used!, stale);
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    for (const f of [used!, stale]) fs.utimesSync(f, longAgo, longAgo);
+    const cache = new PlanCache(dir);
+    assert.ok(cache.lookup(specs[0]!), "the used entry is read");
+    cache.prune();
+    assert.deepEqual(entries(dir), [used]);
+  });
+
   it("digests the code: a changed byte in any code file changes the digest", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-code-"));
     temps.push(root);
