@@ -309,7 +309,7 @@ if (cluster) {
     "",
     "*floor* is a bare program registering as many resources (Port + Instance pairs) under the same mocks",
     "with the SDK's default settings, timed the same way; *floor, tuned* is the same with the plan workers'",
-    "tuning (`plan/fast-runtime.ts` and `--max-semi-space-size`); *xcluster, SDK defaults* is the cluster",
+    "tuning (`plan/fast-runtime.ts` and the worker flags `--max-semi-space-size`, `--single-threaded-gc`); *xcluster, SDK defaults* is the cluster",
     "program without that tuning. The ratio is *xcluster* (as plans run it) over *floor*; the CPU ratio is",
     "the same from process CPU time (all threads), which other work on the machine skews less.",
     "",
