@@ -6,7 +6,7 @@ import * as os from "os";
 import type { ClusterSpec } from "../spec/types";
 import { tuneForPlans } from "./fast-runtime";
 import type { ClusterCache } from "./cache";
-import { planInWorkers } from "./pool";
+import { planInWorkers, type PrestartedWorker } from "./pool";
 import { canonicalReport, failedCluster, type ClusterReport, type PlanReport } from "./report";
 
 export interface FleetPlanOptions {
@@ -24,6 +24,8 @@ export interface FleetPlanOptions {
   readonly onCluster?: (report: ClusterReport) => void;
   /** Take what it holds from this cache, plan only the rest, and store what was planned. */
   readonly cache?: ClusterCache;
+  /** A worker started ahead (`prestartWorker`): the first worker if any cluster is planned in workers, else stopped. */
+  readonly prestarted?: PrestartedWorker;
 }
 
 export function defaultWorkers(): number {
@@ -65,6 +67,14 @@ export async function planFleet(
   specs: readonly ClusterSpec[],
   options: FleetPlanOptions = {},
 ): Promise<PlanReport> {
+  try {
+    return await planWithCache(specs, options);
+  } finally {
+    options.prestarted?.dispose();
+  }
+}
+
+async function planWithCache(specs: readonly ClusterSpec[], options: FleetPlanOptions): Promise<PlanReport> {
   const cache = options.cache;
   if (cache === undefined) return canonicalReport(await planUncached(specs, options));
   const cached: ClusterReport[] = [];
@@ -96,5 +106,6 @@ async function planUncached(
           : {}),
         ...(options.maxHeapBytes !== undefined ? { maxHeapBytes: options.maxHeapBytes } : {}),
         ...(options.onCluster ? { onCluster: options.onCluster } : {}),
+        ...(options.prestarted ? { prestarted: options.prestarted } : {}),
       });
 }

@@ -23,6 +23,42 @@ export interface PoolOptions {
   readonly timeoutMs?: number;
   /** Called as each cluster finishes (progress). */
   readonly onCluster?: (report: ClusterReport) => void;
+  /** A worker started earlier (`prestartWorker`), taken as the first of `workers`. */
+  readonly prestarted?: PrestartedWorker;
+}
+
+/**
+ * A plan worker started before the fleet is known, so that its loading (about a second of Pulumi, the
+ * providers and the program) overlaps the CLI's own work (reading and validating specs, the cache). The
+ * pool takes it as its first worker; `dispose()` stops it if no pool did (nothing to plan).
+ */
+export class PrestartedWorker {
+  private worker: Worker | undefined = new Worker();
+  /** Its process ID (undefined if it could not be started). */
+  readonly pid = this.worker?.child.pid;
+
+  /** For the pool: the worker, once. */
+  take(): Worker | undefined {
+    const w = this.worker;
+    this.worker = undefined;
+    return w;
+  }
+
+  /** Whether a pool took it. */
+  get taken(): boolean {
+    return this.worker === undefined;
+  }
+
+  /** Stops the worker unless a pool took it. Safe to call more than once. */
+  dispose(): void {
+    const w = this.take();
+    if (w) w.child.kill();
+  }
+}
+
+/** Starts a plan worker now, for a pool later (see PrestartedWorker). */
+export function prestartWorker(): PrestartedWorker {
+  return new PrestartedWorker();
 }
 
 export const DEFAULT_MAX_CLUSTERS_PER_WORKER = 50;
@@ -59,6 +95,11 @@ interface Job {
   readonly spec: ClusterSpec;
 }
 
+interface Handlers {
+  readonly onMessage: (w: Worker, m: FromWorker) => void;
+  readonly onExit: (w: Worker, why: string) => void;
+}
+
 class Worker {
   readonly child: ChildProcess;
   planned = 0;
@@ -70,11 +111,16 @@ class Worker {
   private stderr = "";
   private killTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly timeoutMs: number,
-    onMessage: (w: Worker, m: FromWorker) => void,
-    onExit: (w: Worker, why: string) => void,
-  ) {
+  private timeoutMs = DEFAULT_CLUSTER_TIMEOUT_MS;
+  private handlers: Handlers | undefined;
+  /** What happened before a pool took the worker (a prestarted worker's "ready", or its exit). */
+  private early: ((h: Handlers) => void)[] = [];
+
+  /** Starts the process; it reports to `handlers`, or, until `attach`, queues what it has to say. */
+  constructor(handlers?: Handlers) {
+    this.handlers = handlers;
+    const onMessage = (w: Worker, m: FromWorker) => this.dispatch((h) => h.onMessage(w, m));
+    const onExit = (w: Worker, why: string) => this.dispatch((h) => h.onExit(w, why));
     const entry = workerEntry();
     this.child = fork(entry.file, [], {
       execArgv: entry.execArgv,
@@ -96,6 +142,22 @@ class Worker {
       const tail = this.stderr.trim();
       onExit(this, `plan worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ""}`);
     });
+  }
+
+  private dispatch(event: (h: Handlers) => void): void {
+    if (this.handlers) event(this.handlers);
+    else this.early.push(event);
+  }
+
+  /** A pool takes the worker: what it said so far is delivered now. */
+  attach(handlers: Handlers, timeoutMs: number): void {
+    this.handlers = handlers;
+    this.timeoutMs = timeoutMs;
+    for (const event of this.early.splice(0)) event(handlers);
+  }
+
+  setClusterTimeout(timeoutMs: number): void {
+    this.timeoutMs = timeoutMs;
   }
 
   give(job: Job): void {
@@ -194,10 +256,17 @@ export function planInWorkers(specs: readonly ClusterSpec[], options: PoolOption
     };
 
     const start = (): void => {
-      live.add(new Worker(timeoutMs, onMessage, onExit));
+      const w = new Worker({ onMessage, onExit });
+      w.setClusterTimeout(timeoutMs);
+      live.add(w);
     };
 
     const count = Math.max(1, Math.min(options.workers, specs.length));
-    for (let i = 0; i < count; i++) start();
+    const head = options.prestarted?.take();
+    if (head) {
+      live.add(head);
+      head.attach({ onMessage, onExit }, timeoutMs);
+    }
+    for (let i = head ? 1 : 0; i < count; i++) start();
   });
 }
