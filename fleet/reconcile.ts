@@ -32,6 +32,8 @@ import {
 import { specRemoval } from "./spec-history";
 import { PROJECT_NAME, parseStackName, stackName } from "./stack-name";
 import { planWaves } from "./waves";
+import { stackTeardown } from "./teardown-step";
+import type { TeardownReport } from "../teardown/teardown";
 
 export { listBackendStacks } from "./backend";
 
@@ -190,8 +192,10 @@ export async function reconcile(
     }
     handled.push(await destroyOrphan(strip(o), l, options));
   }
-  const failedOrphan = handled.some((o) => o.action === "failed");
-  const exitCode = report.exitCode !== EXIT.ok ? report.exitCode : failedOrphan ? EXIT.failed : EXIT.ok;
+  const failedOrphans = handled.filter((o) => o.action === "failed");
+  const orphanCode =
+    failedOrphans.length === 0 ? EXIT.ok : failedOrphans.every((o) => o.refused) ? EXIT.orphans : EXIT.failed;
+  const exitCode = report.exitCode !== EXIT.ok ? report.exitCode : orphanCode;
   return { ...report, exitCode, orphans: handled };
 }
 
@@ -229,10 +233,40 @@ async function destroyOrphan(
     );
     backup = await backupState(stack, { layout: l, now: options.now ?? Date.now });
     say(`state exported to ${path.relative(l.root, backup)}`);
-    await stack.destroy({ color: "never", signal: options.signal });
+    const destroy = () => stack.destroy({ color: "never", signal: options.signal });
+    let teardown: TeardownReport | undefined;
+    if (options.teardown !== false) {
+      // The same ordered teardown as `destroy` (docs/adr/0016): the cluster's LoadBalancer Services and
+      // Cinder claims go through its own controllers first, or the destroy is refused with the orphans.
+      const run = stackTeardown(
+        { cluster: o.cluster },
+        {
+          forceOrphans: options.forceOrphans === true,
+          ...(options.teardownLimits ? { limits: options.teardownLimits } : {}),
+        },
+        options.now ?? Date.now,
+      );
+      const exported = JSON.parse(fs.readFileSync(backup, "utf8")) as unknown;
+      const done = await run(
+        { outputs: await stack.outputs(), exported },
+        destroy,
+        say,
+        (r) => (teardown = r),
+      );
+      teardown = done.report;
+      if (done.report.refused) {
+        const message =
+          `orphan stack ${o.stack}: destroy refused: its cluster could not be cleaned first ` +
+          `(${done.report.orphans.length} kind(s) of cloud resources would be orphaned); --force-orphans destroys anyway`;
+        say(message);
+        return { ...o, action: "failed", refused: true, message, backup, teardown };
+      }
+    } else {
+      await destroy();
+    }
     await stack.workspace.removeStack(o.stack);
     say(`orphan stack ${o.stack} destroyed and removed`);
-    return { ...o, action: "destroyed", backup };
+    return { ...o, action: "destroyed", backup, ...(teardown !== undefined ? { teardown } : {}) };
   } catch (e) {
     const message = `orphan stack ${o.stack}: destroy failed: ${firstLine((e as Error).message)}`;
     say(message);

@@ -128,6 +128,10 @@ export interface OrphanStack {
   readonly resourceCount?: number;
   readonly backup?: string;
   readonly message?: string;
+  /** `--prune`: the ordered teardown through the cluster before its destroy (as `destroy` runs it). */
+  readonly teardown?: import("../teardown/teardown").TeardownReport;
+  /** `--prune`: the destroy was refused because the cluster's cloud resources would be orphaned. */
+  readonly refused?: boolean;
 }
 
 /** Refusals that apply before any stack is touched (exit 2). */

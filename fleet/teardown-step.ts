@@ -28,18 +28,39 @@ export type ClusterTeardown = <T>(
 /** The teardown through the real cluster API (@kubernetes/client-node); modules load on first use. */
 export function clusterTeardown(options: TeardownOptions, now: () => number): ClusterTeardown {
   return async (spec, stack, destroy, progress, onReport) => {
+    const externalDns = spec.labels[addonLabel("external-dns")] === ADDON_ENABLED;
+    const target = { cluster: spec.name, ...(externalDns ? { dnsZone: spec.dns.zone } : {}) };
+    return stackTeardown(target, options, now)(stack, destroy, progress, onReport);
+  };
+}
+
+/**
+ * The same teardown for a stack known only by its cluster name: an orphan that `reconcile --prune`
+ * destroys has no spec left, so its external-dns zone is unknown and that step is skipped (its records
+ * are listed among the orphans when the cluster does not answer).
+ */
+export function stackTeardown(
+  target: { readonly cluster: string; readonly dnsZone?: string },
+  options: TeardownOptions,
+  now: () => number,
+): <T>(
+  stack: { readonly outputs: OutputMap; readonly exported: unknown },
+  destroy: () => Promise<T>,
+  progress: (line: string) => void,
+  onReport: (report: TeardownReport) => void,
+) => Promise<{ report: TeardownReport; destroyed?: T }> {
+  return async (stack, destroy, progress, onReport) => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { tearDown } = require("../teardown/teardown") as typeof import("../teardown/teardown");
     const { kubeClusterApi } = require("../teardown/cluster-api") as typeof import("../teardown/cluster-api");
     /* eslint-enable @typescript-eslint/no-require-imports */
     const kubeconfig = stack.outputs["kubeconfig"]?.value;
-    const externalDns = spec.labels[addonLabel("external-dns")] === ADDON_ENABLED;
     return tearDown(
       {
-        cluster: spec.name,
+        cluster: target.cluster,
         ...(typeof kubeconfig === "string" ? { kubeconfig } : {}),
         facts: stateFacts(stack.exported),
-        ...(externalDns ? { dnsZone: spec.dns.zone } : {}),
+        ...(target.dnsZone !== undefined ? { dnsZone: target.dnsZone } : {}),
         forceOrphans: options.forceOrphans === true,
       },
       {

@@ -18,6 +18,14 @@ export function registerReconcile(program: Command, ctx: CommandContext): void {
     )
     .option("--yes", "confirm --prune")
     .option(
+      "--force-orphans",
+      "with --prune: destroy an orphan stack even when its cluster cannot be cleaned first (what it created is then listed as orphans); without it such a destroy is refused with exit 6",
+    )
+    .option(
+      "--teardown-timeout <seconds>",
+      "with --prune: how long the teardown waits in all for each orphan's deleted Services and claims to go (default: 900)",
+    )
+    .option(
       "--dry-run",
       "print what would be created, updated and pruned, in the real run's format; touch nothing",
     )

@@ -41,6 +41,36 @@ async function closedPort(): Promise<number> {
   });
 }
 
+/**
+ * The cluster's network and a node, as the cluster program creates them, and its admin kubeconfig, which
+ * points at a loopback port where nothing listens: the cluster is gone.
+ */
+async function unansweringClusterProgram(): Promise<ProgramFactory> {
+  const pki = generateClusterPki({ caValidityDays: 30, adminValidityDays: 30 }, new Date());
+  const kubeconfig = renderKubeconfig({
+    clusterName: "lab",
+    serverUrl: `https://127.0.0.1:${await closedPort()}`,
+    serverCaCert: pki.serverCa.cert,
+    admin: pki.admin,
+  });
+  return (spec) => async () => {
+    const network = new openstack.networking.Network(`${spec.name}-net`, { name: `${spec.name}-net` });
+    const subnet = new openstack.networking.Subnet(`${spec.name}-subnet`, {
+      name: `${spec.name}-subnet`,
+      networkId: network.id,
+      cidr: spec.network.subnetCidr,
+    });
+    new openstack.networking.Router(`${spec.name}-router`, { name: `${spec.name}-router` });
+    new openstack.compute.Instance(`${spec.name}-server-0`, {
+      name: `${spec.name}-server-0`,
+      flavorName: "m1.large",
+      imageName: "ubuntu-24.04",
+      networks: [{ uuid: network.id }],
+    });
+    return { subnetId: subnet.id, kubeconfig: pulumi.secret(kubeconfig) };
+  };
+}
+
 describe("destroy of a cluster that no longer answers, through the CLI (real engine, stand-in providers)", function () {
   this.timeout(600_000);
   this.bail(true);
@@ -59,30 +89,7 @@ describe("destroy of a cluster that no longer answers, through the CLI (real eng
     plugins = standInPlugins({ openstackPreview: "inputs" });
     process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
     process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
-    const pki = generateClusterPki({ caValidityDays: 30, adminValidityDays: 30 }, new Date());
-    const kubeconfig = renderKubeconfig({
-      clusterName: "lab",
-      serverUrl: `https://127.0.0.1:${await closedPort()}`,
-      serverCaCert: pki.serverCa.cert,
-      admin: pki.admin,
-    });
-    // The cluster's network and a node, as the cluster program creates them, and its admin kubeconfig.
-    program = (spec) => async () => {
-      const network = new openstack.networking.Network(`${spec.name}-net`, { name: `${spec.name}-net` });
-      const subnet = new openstack.networking.Subnet(`${spec.name}-subnet`, {
-        name: `${spec.name}-subnet`,
-        networkId: network.id,
-        cidr: spec.network.subnetCidr,
-      });
-      new openstack.networking.Router(`${spec.name}-router`, { name: `${spec.name}-router` });
-      new openstack.compute.Instance(`${spec.name}-server-0`, {
-        name: `${spec.name}-server-0`,
-        flavorName: "m1.large",
-        imageName: "ubuntu-24.04",
-        networks: [{ uuid: network.id }],
-      });
-      return { subnetId: subnet.id, kubeconfig: pulumi.secret(kubeconfig) };
-    };
+    program = await unansweringClusterProgram();
     const up = await runFleet("up", p.clusters(), p.options(engine, { program }));
     assert.equal(up.exitCode, 0, up.clusters.map((c) => c.message).join("\n"));
   });
@@ -178,5 +185,91 @@ describe("destroy of a cluster that no longer answers, through the CLI (real eng
     assert.deepEqual(c.teardown?.steps.at(-1), "pulumi destroy");
     assert.match(r.markdown, /--force-orphans used; destroy ran/);
     assert.match(r.markdown, /orphan floating-ip: .*from cluster lab/);
+  });
+});
+
+describe("reconcile --prune of an orphan whose cluster no longer answers (real engine, stand-in providers)", function () {
+  this.timeout(600_000);
+  this.bail(true);
+  let engine: PulumiCommand;
+  let p: EngineProject;
+  let plugins = "";
+  let program: ProgramFactory;
+  const saved = {
+    path: process.env["PATH"],
+    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
+  };
+
+  before(async function () {
+    engine = await realEngine(this);
+    p = new EngineProject({ clusters: ["kept", "retired"] });
+    plugins = standInPlugins({ openstackPreview: "inputs" });
+    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
+    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+    program = await unansweringClusterProgram();
+    const retired = p.clusters().filter((c) => c.name === "retired");
+    const up = await runFleet("up", retired, p.options(engine, { program }));
+    assert.equal(up.exitCode, 0, up.clusters.map((c) => c.message).join("\n"));
+    // The spec is retired: dev.retired is now an orphan that recorded protect=false after its up.
+    fs.rmSync(path.join(p.root, "stacks", "dev", "retired.yaml"));
+  });
+  after(() => {
+    process.env["PATH"] = saved.path;
+    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
+    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    if (plugins !== "") fs.rmSync(plugins, { recursive: true, force: true });
+    p?.dispose();
+  });
+
+  async function prune(flags: Partial<FleetFlags>) {
+    const io = captureIo();
+    const ctx: CommandContext = { io, cwd: p.root, exitCode: 0 };
+    const json = path.join(p.root, "reconcile.json");
+    const code = await runFleetCommand(
+      "reconcile",
+      [],
+      { env: "dev", prune: true, yes: true, json, ...flags },
+      ctx,
+      { pulumi: engine, env: p.env(), program, policyGate: false, progressIntervalMs: 0 },
+    );
+    const report = JSON.parse(fs.readFileSync(json, "utf8")) as FleetReport;
+    return { code, out: io.stdout.join("\n"), err: io.stderr.join("\n"), report };
+  }
+
+  async function retiredResources(): Promise<string[]> {
+    const ws = await backendWorkspace(`file://${p.stateDir}`, layout(p.root), {
+      pulumi: engine,
+      env: p.env(),
+    });
+    return stateResourceTypes(ws, "dev.retired");
+  }
+
+  it("rejects destroying the orphan with exit 6, listing what its cluster would leave behind, and keeps its stack", async () => {
+    const r = await prune({});
+    assert.equal(r.code, EXIT.orphans, `${r.out}\n${r.err}`);
+    const orphan = r.report.orphans?.find((o) => o.stack === "dev.retired");
+    assert.equal(orphan?.action, "failed");
+    assert.equal(orphan?.refused, true);
+    assert.equal(orphan?.teardown?.api, "unreachable");
+    assert.match(r.out, /orphan load-balancer: .*grep ' kube_service_retired_'/);
+    assert.match(r.out, /orphan stack dev\.retired: destroy refused: its cluster could not be cleaned first/);
+    assert.ok((await retiredResources()).includes(INSTANCE), "nothing of the orphan was destroyed");
+  });
+
+  it("destroys and removes the orphan with --force-orphans, the teardown in the report", async () => {
+    const r = await prune({ forceOrphans: true });
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    const orphan = r.report.orphans?.find((o) => o.stack === "dev.retired");
+    assert.equal(orphan?.action, "destroyed");
+    assert.equal(orphan?.teardown?.forceOrphans, true);
+    assert.deepEqual(orphan?.teardown?.steps.at(-1), "pulumi destroy");
+    const ws = await backendWorkspace(`file://${p.stateDir}`, layout(p.root), {
+      pulumi: engine,
+      env: p.env(),
+    });
+    assert.ok(
+      !(await ws.listStacks()).some((st) => st.name === "dev.retired"),
+      "the orphan stack is removed",
+    );
   });
 });
