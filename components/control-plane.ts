@@ -102,6 +102,8 @@ export class ControlPlane extends pulumi.ComponentResource {
   readonly serverAddresses: pulumi.Output<string[]>;
   /** Address per node name, for load balancer members. */
   readonly addressesByNode: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The Nova instance per node name (what a node's drain depends on, components/node-drain.ts). */
+  readonly instances: Readonly<Record<string, openstack.compute.Instance>>;
 
   constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("rke2", "ControlPlane"), name, {}, opts);
@@ -154,6 +156,7 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     const names: string[] = [];
     const addresses: Record<string, pulumi.Output<string>> = {};
+    const instances: Record<string, openstack.compute.Instance> = {};
     for (let i = 0; i < count; i++) {
       const nodeName = `${name}-server-${i}`;
       const nodeIp = args.fixedAddresses[i] as string;
@@ -224,12 +227,14 @@ export class ControlPlane extends pulumi.ComponentResource {
       );
       names.push(nodeName);
       addresses[nodeName] = node.address;
+      instances[nodeName] = node.instance;
     }
 
     this.serverGroupId = group.id;
     this.serverNames = names;
     this.serverAddresses = pulumi.output([...args.fixedAddresses]);
     this.addressesByNode = addresses;
+    this.instances = instances;
     this.registerOutputs({ serverGroupId: this.serverGroupId, serverAddresses: this.serverAddresses });
   }
 }

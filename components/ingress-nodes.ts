@@ -66,6 +66,8 @@ export class IngressNodes extends pulumi.ComponentResource {
   readonly nodeNames: readonly string[];
   /** Fixed addresses, in index order. */
   readonly nodeAddresses: pulumi.Output<string[]>;
+  /** The Nova instance per node name (what a node's drain depends on, components/node-drain.ts). */
+  readonly instances: Readonly<Record<string, openstack.compute.Instance>>;
 
   constructor(name: string, args: IngressNodesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("rke2", "IngressNodes"), name, {}, opts);
@@ -89,6 +91,7 @@ export class IngressNodes extends pulumi.ComponentResource {
     );
 
     const names: string[] = [];
+    const instances: Record<string, openstack.compute.Instance> = {};
     addresses.forEach((nodeIp, i) => {
       const nodeName = `${name}-ingress-${i}`;
       const keepalived = renderKeepalivedNode({
@@ -121,7 +124,7 @@ export class IngressNodes extends pulumi.ComponentResource {
           },
         }),
       );
-      createNodeInstance(
+      const node = createNodeInstance(
         nodeName,
         {
           identity: args.identity,
@@ -142,11 +145,13 @@ export class IngressNodes extends pulumi.ComponentResource {
         this,
       );
       names.push(nodeName);
+      instances[nodeName] = node.instance;
     });
 
     this.serverGroupId = group.id;
     this.nodeNames = names;
     this.nodeAddresses = pulumi.output([...addresses]);
+    this.instances = instances;
     this.registerOutputs({ serverGroupId: this.serverGroupId, nodeAddresses: this.nodeAddresses });
   }
 }

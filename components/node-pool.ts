@@ -48,6 +48,8 @@ export class NodePool extends pulumi.ComponentResource {
   readonly nodeAddresses: pulumi.Output<string[]>;
   /** Address per node name, for load balancer members. */
   readonly addressesByNode: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The Nova instance per node name (what a node's drain depends on, components/node-drain.ts). */
+  readonly instances: Readonly<Record<string, openstack.compute.Instance>>;
 
   constructor(name: string, args: NodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("rke2", "NodePool"), name, {}, opts);
@@ -69,6 +71,7 @@ export class NodePool extends pulumi.ComponentResource {
     const labels = poolLabels(pool);
     const names: string[] = [];
     const addresses: Record<string, pulumi.Output<string>> = {};
+    const instances: Record<string, openstack.compute.Instance> = {};
     for (let i = 0; i < pool.count; i++) {
       const nodeName = `${name}-${i}`;
       const userData = pulumi.output(args.agentToken).apply((agentToken) =>
@@ -103,12 +106,14 @@ export class NodePool extends pulumi.ComponentResource {
       );
       names.push(nodeName);
       addresses[nodeName] = node.address;
+      instances[nodeName] = node.instance;
     }
 
     this.serverGroupId = group.id;
     this.nodeNames = names;
     this.nodeAddresses = pulumi.all(names.map((n) => addresses[n] as pulumi.Output<string>));
     this.addressesByNode = addresses;
+    this.instances = instances;
     this.registerOutputs({ serverGroupId: this.serverGroupId, nodeAddresses: this.nodeAddresses });
   }
 }

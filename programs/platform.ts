@@ -20,6 +20,7 @@ import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-g
 import { UpgradePlans } from "../components/upgrade-plans";
 import { INGRESS_TAINT } from "../components/conventions";
 import { EtcdS3Secret } from "../components/etcd-s3-secret";
+import { NodeDrain } from "../components/node-drain";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
 import type { ClusterInfra, ClusterOutputs } from "./cluster";
 
@@ -38,6 +39,32 @@ export interface PlatformInfra {
    * talks to the cluster waits behind a ReadinessGate. @default no gate
    */
   readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey">;
+  /**
+   * The cluster's nodes: each is drained and deleted from Kubernetes before its instance goes
+   * (components/node-drain.ts). @default none
+   */
+  readonly nodes?: readonly ClusterNode[];
+  /**
+   * A resource that is deleted only with the whole cluster (its PKI): then the nodes are not drained,
+   * there is nowhere to drain to. @default none (every node removal drains)
+   */
+  readonly deletedWithCluster?: pulumi.Resource;
+}
+
+/** A node as its drain sees it: its Kubernetes name and the instance it must go before. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly instance: pulumi.Resource;
+}
+
+/** Every node of the cluster (servers, pool agents, ingress nodes) with its instance. */
+export function clusterNodes(infra: ClusterInfra): ClusterNode[] {
+  const all: Readonly<Record<string, pulumi.Resource>>[] = [
+    infra.controlPlane.instances,
+    ...Object.values(infra.pools).map((p) => p.instances),
+    ...(infra.edge.mode === "keepalived" ? [infra.edge.ingressNodes.instances] : []),
+  ];
+  return all.flatMap((byName) => Object.entries(byName).map(([name, instance]) => ({ name, instance })));
 }
 
 /** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
@@ -53,6 +80,8 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
       clientCert: infra.pki.adminCert,
       clientKey: infra.pki.adminKey,
     },
+    nodes: clusterNodes(infra),
+    deletedWithCluster: infra.pki,
   };
 }
 
@@ -89,6 +118,8 @@ export interface PlatformOutputs {
 export interface PlatformServices {
   /** What talks to the cluster waits behind it; absent when the infrastructure gave no endpoint to check. */
   readonly apiReady?: ReadinessGate;
+  /** One per node, behind the gate: drains and deletes its Kubernetes Node before the instance goes. */
+  readonly nodeDrains: readonly NodeDrain[];
   readonly upgradePlans: UpgradePlans;
   readonly etcdS3?: EtcdS3Secret;
   readonly dns?: ClusterDns;
@@ -149,6 +180,21 @@ export function platformServices(
   const afterReady: pulumi.ComponentResourceOptions =
     apiReady === undefined ? {} : { dependsOn: [apiReady], transformations: [waitFor(apiReady)] };
   const ready: pulumi.Resource[] = apiReady === undefined ? [] : [apiReady];
+
+  // Scale-down: the engine deletes dependents first, so a node's drain runs before its instance's delete.
+  // A child of the instance, it shares its protection (production servers: removing one is refused).
+  const nodeDrains = (infra.nodes ?? []).map(
+    (node) =>
+      new NodeDrain(
+        `${node.name}-drain`,
+        { nodeName: node.name, kubeconfig: infra.kubeconfig },
+        {
+          parent: node.instance,
+          dependsOn: [node.instance, ...ready],
+          ...(infra.deletedWithCluster !== undefined ? { deletedWith: infra.deletedWithCluster } : {}),
+        },
+      ),
+  );
 
   // A change of rke2Version is rolled out in the cluster, node by node; nodes are never replaced for it.
   const upgradePlans = new UpgradePlans(
@@ -265,7 +311,7 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { apiReady, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
+  return { apiReady, nodeDrains, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
 }
 
 /**
