@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import { upgradeProblem } from "../spec/upgrade";
+import { serverCount, serverRemovalProblem } from "../spec/server-scaling";
 import type { ClusterReport, PlanReport, SinceBaseline } from "./report";
 
 /** A baseline file that cannot be used; the message names the file. */
@@ -45,20 +46,31 @@ export function sinceBaseline(current: ClusterReport, baseline: PlanReport): Sin
   const now = new Map(current.lifecycle.nodes.map((n) => [n.name, n.bootConfigSha256]));
   const from = before.lifecycle.rke2Version;
   const to = current.lifecycle.rke2Version;
+  const servers = {
+    from: serverCount(current.name, [...old.keys()]),
+    to: serverCount(current.name, [...now.keys()]),
+  };
   return {
     ...(from !== to ? { upgrade: { from, to } } : {}),
+    // A plan without server nodes (a failed render) says nothing about the count.
+    ...(servers.from !== servers.to && servers.from > 0 && servers.to > 0 ? { servers } : {}),
     bootConfigOutOfDate: [...now].filter(([n, d]) => old.has(n) && old.get(n) !== d).map(([n]) => n),
     added: [...now.keys()].filter((n) => !old.has(n)),
     removed: [...old.keys()].filter((n) => !now.has(n)),
   };
 }
 
-/** Upgrade problems per cluster (`<env>/<name>: …`); any makes `plan` exit 2. */
+/** Upgrade and server scale-down problems per cluster (`<env>/<name>: …`); any makes `plan` exit 2. */
 export function upgradeProblems(report: PlanReport): string[] {
   return report.clusters.flatMap((c) => {
     const u = c.sinceBaseline?.upgrade;
     const problem = u === undefined ? undefined : upgradeProblem(u.from, u.to);
-    return problem === undefined ? [] : [`${c.environment}/${c.name}: rke2Version: ${problem}`];
+    const servers = c.sinceBaseline?.servers;
+    const scaling = servers === undefined ? undefined : serverRemovalProblem(servers.from, servers.to);
+    return [
+      ...(problem === undefined ? [] : [`${c.environment}/${c.name}: rke2Version: ${problem}`]),
+      ...(scaling === undefined ? [] : [`${c.environment}/${c.name}: servers: ${scaling}`]),
+    ];
   });
 }
 
@@ -68,6 +80,13 @@ export function baselineLines(s: SinceBaseline): string[] {
   if (s.upgrade !== undefined) {
     lines.push(
       `  upgrade ${s.upgrade.from} → ${s.upgrade.to} via system-upgrade-controller (no node replaced)`,
+    );
+  }
+  if (s.servers !== undefined) {
+    lines.push(
+      s.servers.to < s.servers.from
+        ? `  servers ${s.servers.from} → ${s.servers.to}: each removed server is drained and its Node deleted (k3s removes its etcd member) before its instance goes`
+        : `  servers ${s.servers.from} → ${s.servers.to}: the new servers join through the registration address`,
     );
   }
   if (s.added.length > 0) lines.push(`  nodes added: ${s.added.join(", ")}`);

@@ -55,6 +55,8 @@ export interface ClusterLifecycle {
 export interface SinceBaseline {
   /** The RKE2 version change, carried out in the cluster by system-upgrade-controller. */
   readonly upgrade?: { readonly from: string; readonly to: string };
+  /** The server count change; removing more than etcd tolerates at once is refused (spec/server-scaling.ts). */
+  readonly servers?: { readonly from: number; readonly to: number };
   /** Nodes that keep running but whose boot config changed: they boot with the new one only when replaced. */
   readonly bootConfigOutOfDate: string[];
   /** Nodes the plan adds and removes. */

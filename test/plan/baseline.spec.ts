@@ -57,6 +57,40 @@ describe("plan --baseline: comparing two plans", () => {
   });
 });
 
+describe("server scale-down against the baseline (pure)", () => {
+  const servers = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`c1-server-${i}`, "x"]));
+  const problems = (from: number, to: number) => {
+    const now = cluster("v1.33.3+rke2r1", servers(to));
+    const since = sinceBaseline(now, { clusters: [cluster("v1.33.3+rke2r1", servers(from))] });
+    return { since, problems: upgradeProblems({ clusters: [{ ...now, sinceBaseline: since }] }) };
+  };
+
+  it("allows removing up to etcd's failure tolerance at once: 5 → 3 and 7 → 5", () => {
+    assert.deepEqual(problems(5, 3), {
+      since: {
+        servers: { from: 5, to: 3 },
+        bootConfigOutOfDate: [],
+        added: [],
+        removed: ["c1-server-3", "c1-server-4"],
+      },
+      problems: [],
+    });
+    assert.deepEqual(problems(7, 5).problems, []);
+    assert.deepEqual(problems(3, 5).problems, []);
+  });
+
+  it("rejects removing more servers at once than etcd tolerates: 7 → 3 and 3 → 1", () => {
+    assert.deepEqual(problems(7, 3).problems, [
+      "dev/c1: servers: removes 4 of 7 servers in one change; etcd keeps quorum only if at most 3 go at once (got 3; allowed: 4 or more servers in this change, then the next step after it is applied)",
+    ]);
+    assert.match(
+      problems(3, 1).problems[0] ?? "",
+      /removes 2 of 3 servers in one change; etcd keeps quorum only if at most 1 go at once/,
+    );
+  });
+});
+
 describe("xcluster plan --baseline on the reference cluster (mocks, in-process CLI)", function () {
   this.timeout(240_000);
   const temps: string[] = [];
