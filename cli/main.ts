@@ -14,6 +14,7 @@ import { registerFleetOperations } from "./commands/fleet-operations";
 import { registerOutputs } from "./commands/outputs";
 import { registerReconcile } from "./commands/reconcile";
 import { registerExport } from "./commands/export";
+import { registerSnapshot } from "./commands/snapshot";
 
 /** What every command's help ends with: the exit codes (cli/exit-codes.ts) and the environment read. */
 export const HELP_FOOTER = `
@@ -27,7 +28,7 @@ Exit codes:
   ${EXIT.orphans}  destroy refused: the cluster's cloud resources could not be cleaned first (orphans
      printed; --force-orphans destroys anyway)
 
-Environment (fleet commands: preview, up, destroy, refresh, drift, reconcile, outputs):
+Environment (fleet commands: preview, up, destroy, refresh, drift, reconcile, outputs, snapshot):
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                         passphrase of the stacks' secrets (the default "passphrase" provider)
   PULUMI_ACCESS_TOKEN   credentials of an https:// backend (the environment's spec.backend.url;
@@ -65,6 +66,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerOutputs(program, ctx);
   registerReconcile(program, ctx);
   registerExport(program, ctx);
+  registerSnapshot(program, ctx);
   unquoteDefaults(program);
   for (const cmd of program.commands)
     cmd
