@@ -7,7 +7,10 @@
  * "Our code reads" is measured, not listed: the program runs under mocks that give every computed output
  * of the schema (a property the program did not set) a value marking the resource and property; a marker
  * that reaches another resource's inputs or the stack's outputs is an output our code reads. String and
- * string-array outputs carry markers; numbers and booleans cannot (none is read today).
+ * string-array outputs carry markers; numbers and booleans cannot (none is read today). An `address`
+ * output carries an IPv4 marker (one TEST-NET-2 address per resource type and property), because the
+ * renderers that read one check it is an address: a text marker would fail that resource's registration
+ * and leave whatever depends on it (each node's drain) waiting forever.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -27,6 +30,16 @@ import {
 } from "../support/openstack-schema";
 
 const MARK = "xcluster-read-marker";
+/** IPv4 markers handed out, by address: `<type>|<property>` (198.51.100.0/24, RFC 5737). */
+const ADDRESS_MARKS = new Map<string, string>();
+
+function addressMarker(type: string, prop: string): string {
+  const key = `${type}|${prop}`;
+  for (const [ip, k] of ADDRESS_MARKS) if (k === key) return ip;
+  const ip = `198.51.100.${ADDRESS_MARKS.size + 1}`;
+  ADDRESS_MARKS.set(ip, key);
+  return ip;
+}
 const isOpenStack = (type: string): boolean => type.startsWith("openstack:");
 
 /** Gives every computed string (or string array) output of an OpenStack resource a marker value. */
@@ -43,7 +56,7 @@ class MarkingMocks extends RecordingMocks {
     const marked: Record<string, unknown> = {};
     for (const prop of computedOutputs(spec, inputs)) {
       const p = spec.properties[prop];
-      const marker = `${MARK}|${args.type}|${prop}`;
+      const marker = prop === "address" ? addressMarker(args.type, prop) : `${MARK}|${args.type}|${prop}`;
       if (p?.type === "string") marked[prop] = marker;
       else if (p?.type === "array" && p.items?.type === "string") marked[prop] = [marker];
     }
@@ -55,6 +68,10 @@ function markersIn(v: unknown, into: Set<string>): void {
   if (typeof v === "string") {
     for (const m of v.matchAll(new RegExp(`${MARK}\\|([^|]+)\\|([A-Za-z0-9]+)`, "g")))
       into.add(`${m[1]} ${m[2]}`);
+    for (const m of v.matchAll(/198\.51\.100\.\d+(?!\d)/g)) {
+      const key = ADDRESS_MARKS.get(m[0]);
+      if (key !== undefined) into.add(key.replace("|", " "));
+    }
   } else if (Array.isArray(v)) v.forEach((x) => markersIn(x, into));
   else if (v !== null && typeof v === "object") Object.values(v).forEach((x) => markersIn(x, into));
 }
