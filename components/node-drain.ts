@@ -8,6 +8,7 @@
  * cluster's PKI, which goes only then, and the engine skips this delete (pulumi v3.248.0
  * pkg/resource/deploy/step.go `DeleteStep.Apply`, `isDeletedWith`).
  *
+ * Why a resource per node, and what it keeps in state: docs/adr/0019-node-drain-resource-per-node.md.
  * A dynamic provider (like ReadinessGate): create records the node, nothing more, so under mocks and in
  * `preview` it is an ordinary resource per node. The kubeconfig is a secret input and stays in state
  * (encrypted), because the delete runs long after the program that knew it; a rotated admin certificate
