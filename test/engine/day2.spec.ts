@@ -98,7 +98,7 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
     // 1 server, 2 workers and 2 ingress nodes (a new boot-config digest in their metadata), and the two
     // system-upgrade-controller Plans (their version).
     assert.equal(c?.update, 5 + 2);
-    assert.equal(c?.create, 2, "the new worker's port and instance");
+    assert.equal(c?.create, 3, "the new worker's port, instance and drain (components/node-drain.ts)");
   });
 
   it("would replace every node without the ignore list (the stand-in's diff is real)", async () => {
