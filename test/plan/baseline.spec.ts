@@ -9,7 +9,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { EXIT } from "../../cli/exit-codes";
-import { sinceBaseline, upgradeProblems } from "../../plan/baseline";
+import { baselineLines, sinceBaseline, upgradeProblems } from "../../plan/baseline";
 import type { ClusterReport, PlanReport } from "../../plan/report";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -76,6 +76,10 @@ describe("server scale-down against the baseline (pure)", () => {
       },
       problems: [],
     });
+    assert.deepEqual(baselineLines(problems(5, 3).since!), [
+      "  servers 5 → 3: each removed server is drained and its Node deleted (k3s removes its etcd member) before its instance goes",
+      "  nodes removed: c1-server-3, c1-server-4",
+    ]);
     assert.deepEqual(problems(7, 5).problems, []);
     assert.deepEqual(problems(3, 5).problems, []);
   });
