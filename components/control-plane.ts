@@ -75,6 +75,13 @@ export interface ControlPlaneArgs {
    * @default none (octavia: the API load balancer is the registration address)
    */
   readonly apiVip?: ApiVipHolding;
+  /**
+   * The stack records that this cluster was initialised (`clusterInitialised`, a stack output set once
+   * the readiness gate passed): server-0 is then rendered join-only, so a rebuilt server-0 can never
+   * start a second etcd cluster, whatever it finds at boot.
+   * @default false (server-0 may initialise when nothing answers and it has no etcd data)
+   */
+  readonly clusterInitialised?: boolean;
 }
 
 /** How the servers hold the API VIP with keepalived. */
@@ -152,6 +159,13 @@ export class ControlPlane extends pulumi.ComponentResource {
       serviceAccountKey: pki.serviceAccountKey,
     });
 
+    // Server-0 looks for a running cluster at its peers' own addresses, and at the API VIP when the
+    // servers hold it; not at an Octavia load balancer, which may accept and drop while no member is
+    // healthy (see rke2/bootstrap-script.ts: any such answer keeps a server from initialising).
+    const firstServerProbes = [
+      ...(vip !== undefined ? [args.registrationAddress] : []),
+      ...args.fixedAddresses.slice(1),
+    ];
     const names: string[] = [];
     const addresses: Record<string, pulumi.Output<string>> = {};
     for (let i = 0; i < count; i++) {
@@ -179,6 +193,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                     serverTokenSecret,
                     ca: caFiles,
                     registrationAddress: args.registrationAddress,
+                    probeAddresses: firstServerProbes,
+                    clusterInitialised: args.clusterInitialised === true,
                   },
                   agentTokenSecret,
                   manifests: manifests as readonly WriteFile[],

@@ -31,8 +31,19 @@ export interface ServerUserDataInput {
         readonly mode: "initialise";
         readonly serverTokenSecret: string;
         readonly ca: ServerCaFiles;
-        /** Probed at boot: a running cluster there makes this server join instead (bootstrap-script.ts). */
+        /** Where it joins when it does not initialise (bootstrap-script.ts decides at boot). */
         readonly registrationAddress: string;
+        /**
+         * Supervisors probed at boot; any answer but "refused" or "timed out" makes it join.
+         * @default [registrationAddress]
+         */
+        readonly probeAddresses?: readonly string[];
+        /**
+         * The stack records that this cluster was initialised (its readiness gate passed once): the node
+         * still gets the CA files and manifests, but boots join-only, whatever its probes find.
+         * @default false
+         */
+        readonly clusterInitialised?: boolean;
       }
     | { readonly mode: "join"; readonly registrationAddress: string; readonly serverToken: string };
   /** Secret half of the agent token; servers accept agents presenting it. */
@@ -93,7 +104,13 @@ export function serverUserData(s: ServerUserDataInput): string {
     ...(s.extra?.packages !== undefined ? { packages: s.extra.packages } : {}),
     ...(s.extra?.extraServices !== undefined ? { extraServices: s.extra.extraServices } : {}),
     beforeStart: [
-      bootstrapCommand({ registrationAddress: b.registrationAddress, firstServer: b.mode === "initialise" }),
+      bootstrapCommand({
+        registrationAddress: b.registrationAddress,
+        firstServer: b.mode === "initialise" && b.clusterInitialised !== true,
+        ...(b.mode === "initialise" && b.probeAddresses !== undefined
+          ? { probeAddresses: b.probeAddresses }
+          : {}),
+      }),
     ],
   });
 }

@@ -53,13 +53,22 @@ export const CA: ServerCaFiles = {
   serviceAccountKey: fakePair("serviceaccount").key,
 };
 
-export function firstServer(): string {
+/** Server 0; `clusterInitialised` as the control plane renders it once the stack recorded the cluster. */
+export function firstServer(opts: { readonly clusterInitialised?: boolean } = {}): string {
   return serverUserData({
     nodeName: "ecmwf-ai-platform-server-0",
     nodeIp: SERVERS[0] as string,
     tlsSans: TLS_SANS,
     rke2: SPEC.rke2,
-    bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA, registrationAddress: API_VIP },
+    bootstrap: {
+      mode: "initialise",
+      serverTokenSecret: SERVER_SECRET,
+      ca: CA,
+      registrationAddress: API_VIP,
+      // As the control plane renders it in the keepalived topology: the API VIP, then the peers.
+      probeAddresses: [API_VIP, ...SERVERS.slice(1)],
+      ...(opts.clusterInitialised === true ? { clusterInitialised: true } : {}),
+    },
     agentTokenSecret: AGENT_SECRET,
     manifests: [
       {
