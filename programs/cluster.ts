@@ -32,6 +32,11 @@ export interface ClusterInfraOptions {
   readonly externalNetworkId?: pulumi.Input<string>;
   /** Explicit providers (e.g. OpenStack with credentials from Vault), handed to every component. */
   readonly providers?: pulumi.ProviderResource[];
+  /**
+   * The stack records that the cluster was initialised: server-0 is rendered join-only.
+   * @default false
+   */
+  readonly clusterInitialised?: boolean;
 }
 
 /** The cluster's edge (API and ingress endpoints), by topology. */
@@ -215,6 +220,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       registrationAddress,
       tlsSans,
       pki,
+      clusterInitialised: opts.clusterInitialised === true,
       ...(keyPair ? { keyPair: keyPair.name } : {}),
       // Ingress status (and so external-dns) names the ingress floating IP, not the nodes' addresses.
       firstServerManifests: (

@@ -24,6 +24,9 @@ import { EngineProject } from "./project";
 import { standInPlugins } from "./stand-in/plugins";
 import { makePki, startApiserver } from "./fixtures/readyz";
 import { READINESS_GATE_MODULE, READINESS_GATE_TYPE } from "../../components/readiness-gate";
+import { layout } from "../../fleet/layout";
+import { readStackRecords } from "../../fleet/spec-ownership";
+import { readAppliedStates } from "../../fleet/applied-state";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const GATE = `pulumi-nodejs:dynamic/${READINESS_GATE_MODULE}:${READINESS_GATE_TYPE}`;
@@ -64,10 +67,11 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
 
   const specFile = (): string => path.join(p.root, "stacks", "dev", "a.yaml");
   async function run(op: "up" | "preview", strip = false): Promise<FleetReport> {
-    const program: ProgramFactory = (spec) => async () => {
+    const program: ProgramFactory = (spec, applied) => async () => {
       gateOnLoopback();
+      captureServer0UserData();
       if (strip) stripIgnoreChanges();
-      return clusterProgram(spec);
+      return clusterProgram(spec, applied);
     };
     const report = await runFleet(op, [p.cluster("a")], p.options(pulumi, { program }));
     const r = report.clusters[0];
@@ -83,7 +87,50 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
       api?.requests.map((r) => `${r.path} ${r.client}`),
       Array(3).fill("/readyz admin"),
     );
+    // A new cluster: server-0 was rendered to initialise when nothing answers.
+    assert.match(server0UserData, /- --role\n\s+- first\n/);
   });
+
+  it("records in the stack's outputs the version it applied and that the cluster was initialised (after the gate)", async () => {
+    const l = layout(p.root);
+    const spec = p.cluster("a");
+    const records = await readStackRecords([spec], l, { pulumi, env: p.env() });
+    const applied = await readAppliedStates([spec], records, l, { pulumi, env: p.env() });
+    assert.deepEqual(applied.get("dev.a"), { rke2Version: "v1.33.3+rke2r1", clusterInitialised: true });
+  });
+
+  for (const [to, why] of [
+    ["v1.32.7+rke2r1", /downgrade from v1\.33\.3\+rke2r1 to v1\.32\.7\+rke2r1/],
+    ["v1.35.0+rke2r1", /skips a minor version \(allowed: up to v1\.34\.x/],
+  ] as const) {
+    it(`rejects ${to} before the stack is touched: exit 2, naming the file, the field and the version last applied`, async () => {
+      const yaml = fs.readFileSync(specFile(), "utf8");
+      const state = path.join(p.stateDir, ".pulumi", "stacks", "xcluster", "dev.a.json");
+      const before = fs.statSync(state).mtimeMs;
+      const config = path.join(p.workDir("dev.a"), "Pulumi.dev.a.yaml");
+      const configBefore = fs.readFileSync(config, "utf8");
+      try {
+        fs.writeFileSync(specFile(), yaml.replace("v1.33.3+rke2r1", to));
+        for (const op of ["preview", "up"] as const) {
+          await assert.rejects(
+            runFleet(op, [p.cluster("a")], p.options(pulumi)),
+            (e: Error & { exitCode?: number }) => {
+              assert.equal(e.exitCode, 2);
+              assert.match(e.message, /a\.yaml:\d+:\d+: spec\.parameters\.rke2Version: cluster dev\/a: /);
+              assert.match(e.message, why);
+              assert.match(e.message, /stack dev\.a last applied v1\.33\.3\+rke2r1/);
+              assert.match(e.message, /no stack was touched/);
+              return true;
+            },
+          );
+        }
+      } finally {
+        fs.writeFileSync(specFile(), yaml);
+      }
+      assert.equal(fs.statSync(state).mtimeMs, before, "the state is untouched");
+      assert.equal(fs.readFileSync(config, "utf8"), configBefore, "the stack's config is untouched");
+    });
+  }
 
   it("previews an RKE2 version bump and one more worker with no replacement: the instances' metadata is updated", async () => {
     const yaml = fs.readFileSync(specFile(), "utf8");
@@ -99,6 +146,9 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
     // system-upgrade-controller Plans (their version).
     assert.equal(c?.update, 5 + 2);
     assert.equal(c?.create, 2, "the new worker's port and instance");
+    // The stack recorded the cluster as initialised: a server-0 created from now on only joins.
+    assert.match(server0UserData, /- --role\n\s+- other\n/);
+    assert.doesNotMatch(server0UserData, /--probe/);
   });
 
   it("would replace every node without the ignore list (the stand-in's diff is real)", async () => {
@@ -106,6 +156,18 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
     assert.equal(c?.replace, 5);
   });
 });
+
+/** The user data server-0 was last rendered with (whatever the engine then does with it). */
+let server0UserData = "";
+
+function captureServer0UserData(): void {
+  pulumi.runtime.registerStackTransformation((a) => {
+    if (a.type === INSTANCE && a.name.endsWith("-server-0")) {
+      pulumi.output(a.props["userData"] as pulumi.Input<string>).apply((u) => (server0UserData = u));
+    }
+    return undefined;
+  });
+}
 
 let gate: { apiUrl: string; caCert: string; clientCert: string; clientKey: string } | undefined;
 
