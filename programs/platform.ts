@@ -37,7 +37,7 @@ export interface PlatformInfra {
    * How to tell that the cluster API answers (public URL, server CA, admin certificate). With it, whatever
    * talks to the cluster waits behind a ReadinessGate. @default no gate
    */
-  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey">;
+  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey" | "revision">;
 }
 
 /** The platform-services view of a cluster built by `buildClusterInfra` (the agent token is what Vault keeps). */
@@ -52,6 +52,8 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
       caCert: infra.pki.serverCaCert,
       clientCert: infra.pki.adminCert,
       clientKey: infra.pki.adminKey,
+      // An upgrade or a change of the servers makes the gate wait again before anything talks to them.
+      revision: `rke2 ${infra.spec.rke2.version}; servers ${infra.controlPlane.serverNames.join(",")}`,
     },
   };
 }

@@ -142,13 +142,14 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
     const c = (await run("preview")).clusters[0]?.changes;
     assert.equal(c?.replace, 0);
     assert.equal(c?.delete, 0);
-    // 1 server, 2 workers and 2 ingress nodes (a new boot-config digest in their metadata), and the two
-    // system-upgrade-controller Plans (their version).
-    assert.equal(c?.update, 5 + 2);
+    // 1 server, 2 workers and 2 ingress nodes (a new boot-config digest in their metadata), the two
+    // system-upgrade-controller Plans (their version), and the readiness gate (its revision: it waits
+    // for the API again before the Plans are applied).
+    assert.equal(c?.update, 5 + 2 + 1);
     assert.equal(c?.create, 2, "the new worker's port and instance");
     // The stack recorded the cluster as initialised: a server-0 created from now on only joins.
     assert.match(server0UserData, /- --role\n\s+- other\n/);
-    assert.doesNotMatch(server0UserData, /--probe/);
+    assert.doesNotMatch(server0UserData, /- --probe\n/);
   });
 
   it("would replace every node without the ignore list (the stand-in's diff is real)", async () => {
