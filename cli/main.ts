@@ -14,6 +14,7 @@ import { registerFleetOperations } from "./commands/fleet-operations";
 import { registerOutputs } from "./commands/outputs";
 import { registerReconcile } from "./commands/reconcile";
 import { registerExport } from "./commands/export";
+import { registerReplace } from "./commands/replace";
 
 /** What every command's help ends with: the exit codes (cli/exit-codes.ts) and the environment read. */
 export const HELP_FOOTER = `
@@ -65,6 +66,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerOutputs(program, ctx);
   registerReconcile(program, ctx);
   registerExport(program, ctx);
+  registerReplace(program, ctx);
   unquoteDefaults(program);
   for (const cmd of program.commands)
     cmd

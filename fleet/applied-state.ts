@@ -34,11 +34,21 @@ export type { AppliedState } from "../programs/applied-state";
 
 const execFileAsync = promisify(execFile);
 
-/** The root stack resource's outputs from an export. */
-async function exportedStackOutputs(
-  ws: Awaited<ReturnType<typeof backendWorkspace>>,
+/** A resource of a stack's state, as `pulumi stack export` (no secrets decrypted) shows it. */
+export interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly outputs?: Record<string, unknown>;
+}
+
+/** The resources of a stack's state, from its backend (nothing decrypted, nothing selected). */
+export async function stateResources(
+  backend: string,
   stack: string,
-): Promise<Record<string, unknown>> {
+  l: Layout,
+  access: BackendAccess,
+): Promise<StateResource[]> {
+  const ws = await backendWorkspace(backend, l, access);
   const { stdout } = await execFileAsync(
     ws.pulumiCommand.command,
     ["stack", "export", "--stack", stack, "--non-interactive"],
@@ -48,11 +58,8 @@ async function exportedStackOutputs(
       maxBuffer: 1024 * 1024 * 1024,
     },
   );
-  const state = JSON.parse(stdout) as {
-    deployment?: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
-  };
-  const root = state.deployment?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
-  return root?.outputs ?? {};
+  const state = JSON.parse(stdout) as { deployment?: { resources?: StateResource[] } };
+  return state.deployment?.resources ?? [];
 }
 
 /** The applied state of every selected cluster whose stack exists, keyed by stack name. */
@@ -72,8 +79,9 @@ export async function readAppliedStates(
         const record = records.get(stack);
         if (record?.exists !== true) return;
         try {
-          const ws = await backendWorkspace(record.backend, l, access);
-          states.set(stack, appliedStateFromOutputs(await exportedStackOutputs(ws, stack)));
+          const resources = await stateResources(record.backend, stack, l, access);
+          const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+          states.set(stack, appliedStateFromOutputs(root?.outputs ?? {}));
         } catch (e) {
           const err = e as Error & { stderr?: string };
           throw new FleetError(

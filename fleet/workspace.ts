@@ -95,7 +95,7 @@ export function workspaceOptions(spec: ClusterSpec, ctx: WorkspaceContext): Loca
 }
 
 /** The cluster program, loaded only when the engine asks for it (so `outputs` never loads providers). */
-function inlineProgram(spec: ClusterSpec, applied: AppliedState): PulumiFn {
+export function clusterProgramFactory(spec: ClusterSpec, applied: AppliedState): PulumiFn {
   return async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { clusterProgram } = require("../programs/program") as typeof import("../programs/program");
@@ -117,7 +117,10 @@ export async function openStack(
 ): Promise<Stack> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-  const program = (ctx.program ?? inlineProgram)(spec, ctx.applied?.get(stackName(spec)) ?? NOT_APPLIED);
+  const program = (ctx.program ?? clusterProgramFactory)(
+    spec,
+    ctx.applied?.get(stackName(spec)) ?? NOT_APPLIED,
+  );
   const args = { stackName: stackName(spec), projectName: PROJECT_NAME, program };
   const options = workspaceOptions(spec, ctx);
   let stack: Stack;
