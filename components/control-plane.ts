@@ -21,6 +21,7 @@ import { WriteFile } from "./rke2/cloud-init";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { KeyPairPem, joinToken } from "./rke2/pki";
 import { NodeExtras, ServerCaFiles, serverUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
 
 /** The parts of the cluster PKI servers need; `ClusterPki` provides them. */
 export type ServerPki = Pick<
@@ -197,6 +198,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     clusterInitialised: args.clusterInitialised === true,
                   },
                   agentTokenSecret,
+                  nodePassword: nodePassword(serverTokenSecret, nodeName),
                   manifests: manifests as readonly WriteFile[],
                   ...(extra !== undefined ? { extra } : {}),
                 }),
@@ -215,6 +217,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     serverToken: joinToken(hash, "server", serverTokenSecret),
                   },
                   agentTokenSecret,
+                  nodePassword: nodePassword(serverTokenSecret, nodeName),
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               );

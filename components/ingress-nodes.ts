@@ -15,6 +15,7 @@ import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { keepalivedPriority } from "./vip";
 import { agentUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
 
 export interface IngressNodesArgs {
   /** Cluster and environment stamped onto every resource. */
@@ -44,6 +45,8 @@ export interface IngressNodesArgs {
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */
   readonly agentToken: pulumi.Input<string>;
+  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
+  readonly nodePasswordKey: pulumi.Input<string>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every ingress port (the ingress group, which allows VRRP inside the subnet). */
@@ -105,8 +108,9 @@ export class IngressNodes extends pulumi.ComponentResource {
         vipPrefixLength: 32,
         advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
       });
-      const userData = pulumi.output(args.agentToken).apply((agentToken) =>
+      const userData = pulumi.all([args.agentToken, args.nodePasswordKey]).apply(([agentToken, key]) =>
         agentUserData({
+          nodePassword: nodePassword(key, nodeName),
           nodeName,
           registrationAddress: args.registrationAddress,
           nodeIp,

@@ -10,6 +10,7 @@ import { NodePool as NodePoolSpec, Rke2Settings } from "../spec/types";
 import { GPU_NODE_LABEL, ResourceIdentity, typeToken } from "./conventions";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { agentUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
 
 export interface NodePoolArgs {
   /** Cluster and environment stamped onto every resource. */
@@ -22,6 +23,8 @@ export interface NodePoolArgs {
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */
   readonly agentToken: pulumi.Input<string>;
+  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
+  readonly nodePasswordKey: pulumi.Input<string>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every node port (`SecurityGroups.groupIdsFor(pool.role)`: the agent group). */
@@ -71,8 +74,9 @@ export class NodePool extends pulumi.ComponentResource {
     const addresses: Record<string, pulumi.Output<string>> = {};
     for (let i = 0; i < pool.count; i++) {
       const nodeName = `${name}-${i}`;
-      const userData = pulumi.output(args.agentToken).apply((agentToken) =>
+      const userData = pulumi.all([args.agentToken, args.nodePasswordKey]).apply(([agentToken, key]) =>
         agentUserData({
+          nodePassword: nodePassword(key, nodeName),
           nodeName,
           registrationAddress: args.registrationAddress,
           labels,

@@ -7,6 +7,7 @@ import { CloudConfigInput, WriteFile, renderCloudConfig } from "./cloud-init";
 import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH, renderAgentConfig, renderServerConfig } from "./config";
 import { serverTlsFiles, ClusterPkiMaterial } from "./pki";
 import { BOOTSTRAP_SCRIPT_PATH, bootstrapCommand, renderBootstrapScript } from "./bootstrap-script";
+import { NODE_PASSWORD_PATH } from "./node-password";
 
 /** Keeps ordinary workloads off servers; RKE2's own add-ons tolerate it. */
 export const SERVER_TAINT: Taint = { key: "CriticalAddonsOnly", value: "true", effect: "NoExecute" };
@@ -48,6 +49,8 @@ export interface ServerUserDataInput {
     | { readonly mode: "join"; readonly registrationAddress: string; readonly serverToken: string };
   /** Secret half of the agent token; servers accept agents presenting it. */
   readonly agentTokenSecret: string;
+  /** This node's stable node password (rke2/node-password.ts). */
+  readonly nodePassword: string;
   /**
    * Files only the first server writes (RKE2 auto-deploy manifests).
    * @default []
@@ -89,6 +92,7 @@ export function serverUserData(s: ServerUserDataInput): string {
   const files: WriteFile[] = [
     secretFile(SERVER_TOKEN_PATH, b.mode === "join" ? b.serverToken : b.serverTokenSecret),
     secretFile(AGENT_TOKEN_PATH, s.agentTokenSecret),
+    secretFile(NODE_PASSWORD_PATH, s.nodePassword),
     ...(b.mode === "initialise" ? serverTlsFiles(b.ca) : []),
     ...(b.mode === "initialise" ? (s.manifests ?? []) : []),
     ...(s.extra?.files ?? []),
@@ -125,6 +129,8 @@ export interface AgentUserDataInput {
   readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
+  /** This node's stable node password (rke2/node-password.ts). */
+  readonly nodePassword: string;
   /** Extra files, packages and services (keepalived on ingress nodes). */
   readonly extra?: NodeExtras;
 }
@@ -146,7 +152,11 @@ export function agentUserData(a: AgentUserDataInput): string {
     install: a.rke2.install,
     rke2Config,
     cisProfile: a.rke2.cisProfile,
-    files: [secretFile(AGENT_TOKEN_PATH, a.agentToken), ...(a.extra?.files ?? [])],
+    files: [
+      secretFile(AGENT_TOKEN_PATH, a.agentToken),
+      secretFile(NODE_PASSWORD_PATH, a.nodePassword),
+      ...(a.extra?.files ?? []),
+    ],
     ...(a.extra?.packages !== undefined ? { packages: a.extra.packages } : {}),
     ...(a.extra?.extraServices !== undefined ? { extraServices: a.extra.extraServices } : {}),
   });
