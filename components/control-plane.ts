@@ -22,6 +22,7 @@ import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { KeyPairPem, joinToken } from "./rke2/pki";
 import { NodeExtras, ServerCaFiles, serverUserData } from "./rke2/user-data";
 import { nodePassword } from "./rke2/node-password";
+import type { RegistryAuth } from "./rke2/cloud-init";
 
 /** The parts of the cluster PKI servers need; `ClusterPki` provides them. */
 export type ServerPki = Pick<
@@ -83,6 +84,11 @@ export interface ControlPlaneArgs {
    * @default false (server-0 may initialise when nothing answers and it has no etcd data)
    */
   readonly clusterInitialised?: boolean;
+  /**
+   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
 }
 
 /** How the servers hold the API VIP with keepalived. */
@@ -182,8 +188,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                 pki.serverTokenSecret,
                 pki.agentTokenSecret,
                 pulumi.output(args.firstServerManifests ?? []),
+                pulumi.output(args.registryAuth ?? {}),
               ])
-              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret, manifests]) =>
+              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret, manifests, registryAuth]) =>
                 serverUserData({
                   nodeName,
                   nodeIp,
@@ -199,13 +206,20 @@ export class ControlPlane extends pulumi.ComponentResource {
                   },
                   agentTokenSecret,
                   nodePassword: nodePassword(serverTokenSecret, nodeName),
+                  registryAuth,
                   manifests: manifests as readonly WriteFile[],
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               )
           : pulumi
-              .all([tlsSans, pki.caHash, pki.serverTokenSecret, pki.agentTokenSecret])
-              .apply(([sans, hash, serverTokenSecret, agentTokenSecret]) =>
+              .all([
+                tlsSans,
+                pki.caHash,
+                pki.serverTokenSecret,
+                pki.agentTokenSecret,
+                pulumi.output(args.registryAuth ?? {}),
+              ])
+              .apply(([sans, hash, serverTokenSecret, agentTokenSecret, registryAuth]) =>
                 serverUserData({
                   nodeName,
                   nodeIp,
@@ -218,6 +232,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                   },
                   agentTokenSecret,
                   nodePassword: nodePassword(serverTokenSecret, nodeName),
+                  registryAuth,
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               );

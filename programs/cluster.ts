@@ -21,6 +21,7 @@ import { IngressNodes } from "../components/ingress-nodes";
 import { planFixedAddresses } from "../components/rke2/fixed-addresses";
 import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../components/rke2/manifests";
 import { joinToken, renderKubeconfig } from "../components/rke2/pki";
+import type { RegistryAuth } from "../components/rke2/cloud-init";
 
 export interface ClusterInfraOptions {
   /** Public key for the image's login user; without it no key pair is created. */
@@ -37,6 +38,11 @@ export interface ClusterInfraOptions {
    * @default false
    */
   readonly clusterInitialised?: boolean;
+  /**
+   * registries.yaml credentials per registry host (a secret; the program reads them from Vault).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
 }
 
 /** The cluster's edge (API and ingress endpoints), by topology. */
@@ -221,6 +227,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       tlsSans,
       pki,
       clusterInitialised: opts.clusterInitialised === true,
+      ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
       ...(keyPair ? { keyPair: keyPair.name } : {}),
       // Ingress status (and so external-dns) names the ingress floating IP, not the nodes' addresses.
       firstServerManifests: (
@@ -258,6 +265,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         registrationAddress,
         agentToken,
         nodePasswordKey: pki.serverTokenSecret,
+        ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
         networkId: network.networkId,
         subnetId: network.subnetId,
         securityGroupIds: groups.groupIdsFor(pool.role),
@@ -285,6 +293,7 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         registrationAddress,
         agentToken,
         nodePasswordKey: pki.serverTokenSecret,
+        ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
         networkId: network.networkId,
         subnetId: network.subnetId,
         securityGroupIds: groups.groupIdsFor("ingress"),

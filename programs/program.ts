@@ -9,6 +9,7 @@ import type { ClusterSpec } from "../spec/types";
 import { buildClusterInfra, clusterOutputs } from "./cluster";
 import { platformInfra, platformServices } from "./platform";
 import { cloudProviders } from "./providers";
+import { registryAuthFromVault } from "./registry-auth";
 import { APPLIED_OUTPUTS, NOT_APPLIED, type AppliedState } from "./applied-state";
 
 /** Stack outputs of a cluster, by name (the kubeconfig and tokens are secrets). */
@@ -20,10 +21,12 @@ export type StackOutputs = Record<string, pulumi.Output<unknown>>;
  */
 export function clusterProgram(spec: ClusterSpec, applied: AppliedState = NOT_APPLIED): StackOutputs {
   const cloud = cloudProviders(spec);
+  const registryAuth = registryAuthFromVault(spec, cloud.vault);
   const infra = buildClusterInfra(spec, {
     sshPublicKey: cloud.credentials?.sshPublicKey,
     providers: [cloud.openstack],
     clusterInitialised: applied.clusterInitialised,
+    ...(registryAuth !== undefined ? { registryAuth } : {}),
   });
   const out = clusterOutputs(infra);
   const services = platformServices(spec, platformInfra(infra, out), { cloud });

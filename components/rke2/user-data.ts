@@ -3,7 +3,7 @@
  * these, and the tests call them directly (snapshots, assertions, `cloud-init schema`).
  */
 import { Rke2Settings, Taint } from "../../spec/types";
-import { CloudConfigInput, WriteFile, renderCloudConfig } from "./cloud-init";
+import { CloudConfigInput, RegistryAuth, WriteFile, renderCloudConfig } from "./cloud-init";
 import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH, renderAgentConfig, renderServerConfig } from "./config";
 import { serverTlsFiles, ClusterPkiMaterial } from "./pki";
 import { BOOTSTRAP_SCRIPT_PATH, bootstrapCommand, renderBootstrapScript } from "./bootstrap-script";
@@ -51,6 +51,8 @@ export interface ServerUserDataInput {
   readonly agentTokenSecret: string;
   /** This node's stable node password (rke2/node-password.ts). */
   readonly nodePassword: string;
+  /** registries.yaml credentials per registry host, from Vault. @default none */
+  readonly registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /**
    * Files only the first server writes (RKE2 auto-deploy manifests).
    * @default []
@@ -102,6 +104,7 @@ export function serverUserData(s: ServerUserDataInput): string {
     installType: "server",
     rke2Version: s.rke2.version,
     install: s.rke2.install,
+    ...(s.registryAuth !== undefined ? { registryAuth: s.registryAuth } : {}),
     rke2Config,
     cisProfile: s.rke2.cisProfile,
     files,
@@ -131,6 +134,8 @@ export interface AgentUserDataInput {
   readonly agentToken: string;
   /** This node's stable node password (rke2/node-password.ts). */
   readonly nodePassword: string;
+  /** registries.yaml credentials per registry host, from Vault. @default none */
+  readonly registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /** Extra files, packages and services (keepalived on ingress nodes). */
   readonly extra?: NodeExtras;
 }
@@ -150,6 +155,7 @@ export function agentUserData(a: AgentUserDataInput): string {
     installType: "agent",
     rke2Version: a.rke2.version,
     install: a.rke2.install,
+    ...(a.registryAuth !== undefined ? { registryAuth: a.registryAuth } : {}),
     rke2Config,
     cisProfile: a.rke2.cisProfile,
     files: [
