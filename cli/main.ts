@@ -15,6 +15,7 @@ import { registerOutputs } from "./commands/outputs";
 import { registerReconcile } from "./commands/reconcile";
 import { registerExport } from "./commands/export";
 import { registerSnapshot } from "./commands/snapshot";
+import { registerReplace } from "./commands/replace";
 
 /** What every command's help ends with: the exit codes (cli/exit-codes.ts) and the environment read. */
 export const HELP_FOOTER = `
@@ -67,6 +68,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReconcile(program, ctx);
   registerExport(program, ctx);
   registerSnapshot(program, ctx);
+  registerReplace(program, ctx);
   unquoteDefaults(program);
   for (const cmd of program.commands)
     cmd

@@ -21,6 +21,8 @@ import { WriteFile } from "./rke2/cloud-init";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { KeyPairPem, joinToken } from "./rke2/pki";
 import { NodeExtras, ServerCaFiles, serverUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
+import type { RegistryAuth } from "./rke2/cloud-init";
 
 /** The parts of the cluster PKI servers need; `ClusterPki` provides them. */
 export type ServerPki = Pick<
@@ -75,6 +77,18 @@ export interface ControlPlaneArgs {
    * @default none (octavia: the API load balancer is the registration address)
    */
   readonly apiVip?: ApiVipHolding;
+  /**
+   * The stack records that this cluster was initialised (`clusterInitialised`, a stack output set once
+   * the readiness gate passed): server-0 is then rendered join-only, so a rebuilt server-0 can never
+   * start a second etcd cluster, whatever it finds at boot.
+   * @default false (server-0 may initialise when nothing answers and it has no etcd data)
+   */
+  readonly clusterInitialised?: boolean;
+  /**
+   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
 }
 
 /** How the servers hold the API VIP with keepalived. */
@@ -154,6 +168,13 @@ export class ControlPlane extends pulumi.ComponentResource {
       serviceAccountKey: pki.serviceAccountKey,
     });
 
+    // Server-0 looks for a running cluster at its peers' own addresses, and at the API VIP when the
+    // servers hold it; not at an Octavia load balancer, which may accept and drop while no member is
+    // healthy (see rke2/bootstrap-script.ts: any such answer keeps a server from initialising).
+    const firstServerProbes = [
+      ...(vip !== undefined ? [args.registrationAddress] : []),
+      ...args.fixedAddresses.slice(1),
+    ];
     const names: string[] = [];
     const addresses: Record<string, pulumi.Output<string>> = {};
     const instances: Record<string, openstack.compute.Instance> = {};
@@ -170,8 +191,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                 pki.serverTokenSecret,
                 pki.agentTokenSecret,
                 pulumi.output(args.firstServerManifests ?? []),
+                pulumi.output(args.registryAuth ?? {}),
               ])
-              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret, manifests]) =>
+              .apply(([sans, caFiles, serverTokenSecret, agentTokenSecret, manifests, registryAuth]) =>
                 serverUserData({
                   nodeName,
                   nodeIp,
@@ -182,15 +204,25 @@ export class ControlPlane extends pulumi.ComponentResource {
                     serverTokenSecret,
                     ca: caFiles,
                     registrationAddress: args.registrationAddress,
+                    probeAddresses: firstServerProbes,
+                    clusterInitialised: args.clusterInitialised === true,
                   },
                   agentTokenSecret,
+                  nodePassword: nodePassword(serverTokenSecret, nodeName),
+                  registryAuth,
                   manifests: manifests as readonly WriteFile[],
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               )
           : pulumi
-              .all([tlsSans, pki.caHash, pki.serverTokenSecret, pki.agentTokenSecret])
-              .apply(([sans, hash, serverTokenSecret, agentTokenSecret]) =>
+              .all([
+                tlsSans,
+                pki.caHash,
+                pki.serverTokenSecret,
+                pki.agentTokenSecret,
+                pulumi.output(args.registryAuth ?? {}),
+              ])
+              .apply(([sans, hash, serverTokenSecret, agentTokenSecret, registryAuth]) =>
                 serverUserData({
                   nodeName,
                   nodeIp,
@@ -202,6 +234,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                     serverToken: joinToken(hash, "server", serverTokenSecret),
                   },
                   agentTokenSecret,
+                  nodePassword: nodePassword(serverTokenSecret, nodeName),
+                  registryAuth,
                   ...(extra !== undefined ? { extra } : {}),
                 }),
               );

@@ -15,6 +15,8 @@ import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { keepalivedPriority } from "./vip";
 import { agentUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
+import type { RegistryAuth } from "./rke2/cloud-init";
 
 export interface IngressNodesArgs {
   /** Cluster and environment stamped onto every resource. */
@@ -44,6 +46,13 @@ export interface IngressNodesArgs {
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */
   readonly agentToken: pulumi.Input<string>;
+  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
+  readonly nodePasswordKey: pulumi.Input<string>;
+  /**
+   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every ingress port (the ingress group, which allows VRRP inside the subnet). */
@@ -108,22 +117,26 @@ export class IngressNodes extends pulumi.ComponentResource {
         vipPrefixLength: 32,
         advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
       });
-      const userData = pulumi.output(args.agentToken).apply((agentToken) =>
-        agentUserData({
-          nodeName,
-          registrationAddress: args.registrationAddress,
-          nodeIp,
-          labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
-          taints: [INGRESS_TAINT],
-          rke2: args.rke2,
-          agentToken,
-          extra: {
-            files: keepalived.files,
-            packages: keepalived.packages,
-            extraServices: keepalived.services,
-          },
-        }),
-      );
+      const userData = pulumi
+        .all([args.agentToken, args.nodePasswordKey, pulumi.output(args.registryAuth ?? {})])
+        .apply(([agentToken, key, registryAuth]) =>
+          agentUserData({
+            nodePassword: nodePassword(key, nodeName),
+            registryAuth,
+            nodeName,
+            registrationAddress: args.registrationAddress,
+            nodeIp,
+            labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
+            taints: [INGRESS_TAINT],
+            rke2: args.rke2,
+            agentToken,
+            extra: {
+              files: keepalived.files,
+              packages: keepalived.packages,
+              extraServices: keepalived.services,
+            },
+          }),
+        );
       const node = createNodeInstance(
         nodeName,
         {

@@ -10,6 +10,8 @@ import { NodePool as NodePoolSpec, Rke2Settings } from "../spec/types";
 import { GPU_NODE_LABEL, ResourceIdentity, typeToken } from "./conventions";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { agentUserData } from "./rke2/user-data";
+import { nodePassword } from "./rke2/node-password";
+import type { RegistryAuth } from "./rke2/cloud-init";
 
 export interface NodePoolArgs {
   /** Cluster and environment stamped onto every resource. */
@@ -22,6 +24,13 @@ export interface NodePoolArgs {
   readonly registrationAddress: string;
   /** The CA-pinned agent token (`K10…::node:…`); secret. */
   readonly agentToken: pulumi.Input<string>;
+  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
+  readonly nodePasswordKey: pulumi.Input<string>;
+  /**
+   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every node port (`SecurityGroups.groupIdsFor(pool.role)`: the agent group). */
@@ -74,16 +83,20 @@ export class NodePool extends pulumi.ComponentResource {
     const instances: Record<string, openstack.compute.Instance> = {};
     for (let i = 0; i < pool.count; i++) {
       const nodeName = `${name}-${i}`;
-      const userData = pulumi.output(args.agentToken).apply((agentToken) =>
-        agentUserData({
-          nodeName,
-          registrationAddress: args.registrationAddress,
-          labels,
-          taints: pool.taints,
-          rke2: args.rke2,
-          agentToken,
-        }),
-      );
+      const userData = pulumi
+        .all([args.agentToken, args.nodePasswordKey, pulumi.output(args.registryAuth ?? {})])
+        .apply(([agentToken, key, registryAuth]) =>
+          agentUserData({
+            nodePassword: nodePassword(key, nodeName),
+            registryAuth,
+            nodeName,
+            registrationAddress: args.registrationAddress,
+            labels,
+            taints: pool.taints,
+            rke2: args.rke2,
+            agentToken,
+          }),
+        );
       const node = createNodeInstance(
         nodeName,
         {

@@ -5,7 +5,8 @@
  * of failing with "cluster unreachable".
  *
  * A dynamic provider (like ClusterPki): the wait runs in the engine's provider process, during `up`
- * only. Under mocks it resolves at once (mocks never run providers); during `preview` nothing waits.
+ * only, on create and on every update (a new `revision`, admin certificate). Under mocks it resolves at
+ * once (mocks never run providers); during `preview` nothing waits.
  *
  * It authenticates with the admin client certificate and verifies the server against the cluster's
  * server CA, so it proves that *this* cluster answers, not just anything at the address. (`/readyz` is
@@ -26,6 +27,13 @@ export interface ReadinessGateArgs {
   readonly clientCert: pulumi.Input<string>;
   readonly clientKey: pulumi.Input<string>;
   /**
+   * What the cluster runs that a change of disrupts its API (e.g. the RKE2 version and the servers):
+   * when it changes, the gate is updated and waits again, so what talks to the cluster in the same `up`
+   * (add-ons, upgrade plans, Vault writes) goes ahead only once the API answers.
+   * @default "" (the gate waits on create, and when the endpoint, CA or admin certificate changes)
+   */
+  readonly revision?: pulumi.Input<string>;
+  /**
    * Give up after this long; the error says so.
    * @default 1200 (servers boot, install RKE2 and start etcd; 20 minutes is generous, not endless)
    */
@@ -41,6 +49,7 @@ interface GateInputs {
   caCert: string;
   clientCert: string;
   clientKey: string;
+  revision: string;
   timeoutSeconds: number;
   intervalSeconds: number;
   requestTimeoutSeconds: number;
@@ -100,9 +109,21 @@ const provider: pulumi.dynamic.ResourceProvider<GateInputs> = {
     return { id: `readyz-${new URL(inputs.apiUrl).host}`, outs: inputs };
   },
   async diff(_id, olds: GateInputs, news: GateInputs) {
-    // A new endpoint or CA is a new cluster front door: wait for it again. Timings change nothing.
-    const changes = olds.apiUrl !== news.apiUrl || olds.caCert !== news.caCert;
-    return { changes, replaces: changes ? ["apiUrl"] : [], deleteBeforeReplace: false };
+    // A new endpoint or CA is a new cluster front door: a new gate, which waits on create. A new admin
+    // certificate or revision is an update, which waits too. Timings alone change nothing.
+    const replaces = olds.apiUrl !== news.apiUrl || olds.caCert !== news.caCert ? ["apiUrl"] : [];
+    const updates = (["clientCert", "clientKey", "revision"] as const).filter(
+      (k) => (olds[k] ?? "") !== news[k],
+    );
+    return {
+      changes: replaces.length + updates.length > 0,
+      replaces,
+      deleteBeforeReplace: false,
+    };
+  },
+  async update(_id, _olds: GateInputs, news: GateInputs) {
+    await waitForReadyz(news);
+    return { outs: news };
   },
 };
 
@@ -129,6 +150,7 @@ export class ReadinessGate extends pulumi.dynamic.Resource {
         caCert: args.caCert,
         clientCert: args.clientCert,
         clientKey: pulumi.secret(args.clientKey),
+        revision: args.revision ?? "",
         timeoutSeconds,
         intervalSeconds,
         requestTimeoutSeconds,

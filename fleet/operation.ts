@@ -83,6 +83,8 @@ export interface OperationContext extends WorkspaceContext {
   readonly records?: StackRecords;
   /** destroy: cleans what the cluster created before the Pulumi destroy. @default none (destroy at once) */
   readonly teardown?: ClusterTeardown;
+  /** `up` only: URNs the engine replaces even without a diff (`xcluster replace`). @default none */
+  readonly replace?: readonly string[];
 }
 
 const execFileAsync = promisify(execFile);
@@ -143,7 +145,13 @@ export async function runOperation(
           return changesFrom(r.changeSummary);
         }
         case "up": {
-          const r = await opened.up({ ...policy, color: "never", onEvent, signal: ctx.signal });
+          const r = await opened.up({
+            ...policy,
+            ...(ctx.replace !== undefined ? { replace: [...ctx.replace] } : {}),
+            color: "never",
+            onEvent,
+            signal: ctx.signal,
+          });
           return r.summary.resourceChanges ? changesFrom(r.summary.resourceChanges) : undefined;
         }
         case "refresh": {

@@ -28,6 +28,7 @@ import { destroyDryRun } from "./dry-run";
 import { programPlugins, requirePrerequisites, type RequiredPlugin } from "./preflight";
 import { readStackRecords, refuseRepointing } from "./spec-ownership";
 import type { GateFinding, PolicyGate } from "./policy-gate";
+import { readAppliedStates, upgradeRefusals, type AppliedState } from "./applied-state";
 import type { PolicyViolation } from "./tally";
 import { clusterTeardown, type ClusterTeardown } from "./teardown-step";
 import type { TeardownLimits } from "../teardown/teardown";
@@ -213,6 +214,14 @@ export async function runFleet(
   }
   const records = await readStackRecords(clusters, l, { pulumi: options.pulumi, env }, parallel);
   refuseRepointing(clusters, records, l, options.specCwd ?? options.root, options.moveSpec === true);
+  // What each stack last applied: a refused upgrade path stops the run before any stack is opened, and
+  // the program learns whether the cluster was initialised (server-0 is then rendered join-only).
+  let applied: ReadonlyMap<string, AppliedState> | undefined;
+  if (CREATING.has(operation)) {
+    applied = await readAppliedStates(clusters, records, l, { pulumi: options.pulumi, env }, parallel);
+    const refused = upgradeRefusals(clusters, applied, options.specCwd ?? options.root);
+    if (refused.length > 0) throw new InvalidRunError(`${refused.join("\n")}\nno stack was touched`);
+  }
   if (operation === "destroy" && options.dryRun) {
     return destroyDryRun(clusters, records, { ...options, layout: l, started, now, parallel, waves });
   }
@@ -224,6 +233,7 @@ export async function runFleet(
     extraConfig: options.extraConfig,
     specCwd: options.specCwd,
     program: options.program,
+    ...(applied !== undefined ? { applied } : {}),
     policyPack: resolvePolicyPack(options.root, options.policyPack),
     lockRetries: options.lockRetries ?? 3,
     lockRetryDelayMs: options.lockRetryDelayMs ?? 5000,

@@ -20,6 +20,7 @@ import {
 import { backendUrl, ensureBackendDir, workspaceDir, type Layout } from "./layout";
 import { PROJECT_NAME, stackName } from "./stack-name";
 import { stackConfig, type ExtraConfig } from "./stack-config";
+import { NOT_APPLIED, type AppliedState } from "../programs/applied-state";
 
 export const PASSPHRASE_VARS = ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"] as const;
 
@@ -41,8 +42,11 @@ const FORWARDED = [
  */
 const FROM_STATE = { PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true" } as const;
 
-/** Builds one cluster's inline program; called per stack, the program itself runs when the engine asks. */
-export type ProgramFactory = (spec: ClusterSpec) => PulumiFn;
+/**
+ * Builds one cluster's inline program; called per stack, the program itself runs when the engine asks.
+ * `applied` is what the stack recorded at its last `up` (NOT_APPLIED for a new stack).
+ */
+export type ProgramFactory = (spec: ClusterSpec, applied: AppliedState) => PulumiFn;
 
 export interface WorkspaceContext {
   readonly layout: Layout;
@@ -53,6 +57,8 @@ export interface WorkspaceContext {
   readonly specCwd?: string;
   /** The program a stack runs (the real-engine tests run small provider-free ones). @default the cluster program, `programs/program.ts` */
   readonly program?: ProgramFactory;
+  /** What each stack recorded at its last `up`, by stack name (read before preview and up). @default none */
+  readonly applied?: ReadonlyMap<string, AppliedState>;
 }
 
 /**
@@ -89,11 +95,11 @@ export function workspaceOptions(spec: ClusterSpec, ctx: WorkspaceContext): Loca
 }
 
 /** The cluster program, loaded only when the engine asks for it (so `outputs` never loads providers). */
-function inlineProgram(spec: ClusterSpec): PulumiFn {
+export function clusterProgramFactory(spec: ClusterSpec, applied: AppliedState): PulumiFn {
   return async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { clusterProgram } = require("../programs/program") as typeof import("../programs/program");
-    return clusterProgram(spec);
+    return clusterProgram(spec, applied);
   };
 }
 
@@ -111,7 +117,10 @@ export async function openStack(
 ): Promise<Stack> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const auto = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-  const program = (ctx.program ?? inlineProgram)(spec);
+  const program = (ctx.program ?? clusterProgramFactory)(
+    spec,
+    ctx.applied?.get(stackName(spec)) ?? NOT_APPLIED,
+  );
   const args = { stackName: stackName(spec), projectName: PROJECT_NAME, program };
   const options = workspaceOptions(spec, ctx);
   let stack: Stack;

@@ -170,6 +170,8 @@ export const defaultInvokes: InvokeHandler = (token, inputs) => {
         client_id: `${FAKE}-client-id`,
         client_secret: `${FAKE}-client-secret`,
         token: `${FAKE}-token`,
+        username: `${FAKE}-username`,
+        password: `${FAKE}-password`,
       };
       return { path, mount: inputs["mount"], name: inputs["name"], data, dataJson: JSON.stringify(data) };
     }

@@ -21,6 +21,7 @@ import { IngressNodes } from "../components/ingress-nodes";
 import { planFixedAddresses } from "../components/rke2/fixed-addresses";
 import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../components/rke2/manifests";
 import { joinToken, renderKubeconfig } from "../components/rke2/pki";
+import type { RegistryAuth } from "../components/rke2/cloud-init";
 
 export interface ClusterInfraOptions {
   /** Public key for the image's login user; without it no key pair is created. */
@@ -32,6 +33,16 @@ export interface ClusterInfraOptions {
   readonly externalNetworkId?: pulumi.Input<string>;
   /** Explicit providers (e.g. OpenStack with credentials from Vault), handed to every component. */
   readonly providers?: pulumi.ProviderResource[];
+  /**
+   * The stack records that the cluster was initialised: server-0 is rendered join-only.
+   * @default false
+   */
+  readonly clusterInitialised?: boolean;
+  /**
+   * registries.yaml credentials per registry host (a secret; the program reads them from Vault).
+   * @default none
+   */
+  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
 }
 
 /** The cluster's edge (API and ingress endpoints), by topology. */
@@ -215,6 +226,8 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
       registrationAddress,
       tlsSans,
       pki,
+      clusterInitialised: opts.clusterInitialised === true,
+      ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
       ...(keyPair ? { keyPair: keyPair.name } : {}),
       // Ingress status (and so external-dns) names the ingress floating IP, not the nodes' addresses.
       firstServerManifests: (
@@ -251,6 +264,8 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         rke2: spec.rke2,
         registrationAddress,
         agentToken,
+        nodePasswordKey: pki.serverTokenSecret,
+        ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
         networkId: network.networkId,
         subnetId: network.subnetId,
         securityGroupIds: groups.groupIdsFor(pool.role),
@@ -277,6 +292,8 @@ export function buildClusterInfra(spec: ClusterSpec, opts: ClusterInfraOptions =
         rke2: spec.rke2,
         registrationAddress,
         agentToken,
+        nodePasswordKey: pki.serverTokenSecret,
+        ...(opts.registryAuth !== undefined ? { registryAuth: opts.registryAuth } : {}),
         networkId: network.networkId,
         subnetId: network.subnetId,
         securityGroupIds: groups.groupIdsFor("ingress"),

@@ -38,7 +38,7 @@ export interface PlatformInfra {
    * How to tell that the cluster API answers (public URL, server CA, admin certificate). With it, whatever
    * talks to the cluster waits behind a ReadinessGate. @default no gate
    */
-  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey">;
+  readonly readiness?: Pick<ReadinessGateArgs, "apiUrl" | "caCert" | "clientCert" | "clientKey" | "revision">;
   /**
    * The cluster's nodes: each is drained and deleted from Kubernetes before its instance goes
    * (components/node-drain.ts). @default none
@@ -79,6 +79,8 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
       caCert: infra.pki.serverCaCert,
       clientCert: infra.pki.adminCert,
       clientKey: infra.pki.adminKey,
+      // An upgrade or a change of the servers makes the gate wait again before anything talks to them.
+      revision: `rke2 ${infra.spec.rke2.version}; servers ${infra.controlPlane.serverNames.join(",")}`,
     },
     nodes: clusterNodes(infra),
     deletedWithCluster: infra.pki,

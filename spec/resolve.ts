@@ -221,6 +221,7 @@ export function resolveInstall(i: EnvironmentDocument["spec"]["rke2Install"]): R
     registryMirrors: Object.fromEntries(
       Object.entries(i?.registryMirrors ?? {}).map(([k, v]) => [k, [...v]]),
     ),
+    registryCredentials: { ...(i?.registryCredentials ?? {}) },
   };
 }
 

@@ -209,6 +209,12 @@ const rke2Install = z
       .record(registryHost, z.array(httpsUrl).min(1))
       .optional()
       .describe("registries.yaml mirrors: registry → endpoints, on every node. Default: none."),
+    registryCredentials: z
+      .record(registryHost, z.string().min(1))
+      .optional()
+      .describe(
+        "registries.yaml credentials: registry host[:port] (a mirror endpoint's) → Vault KV path holding username and password. Needs spec.vault; never literal credentials. Default: none.",
+      ),
   })
   .describe("How nodes install RKE2 and pull images: mirrors, air-gapped artifacts.");
 

@@ -80,6 +80,18 @@ export function checkEnvironment(env: Lenient<EnvironmentDocument>, src: YamlSou
       ),
     );
   }
+  const vaultOn = spec.vault !== undefined && spec.vault.enabled !== false;
+  for (const host of Object.keys(install?.registryCredentials ?? {})) {
+    if (!vaultOn) {
+      issues.push(
+        src.issue(
+          ["spec", "rke2Install", "registryCredentials", host],
+          `registry credentials come from Vault, which this environment does not enable (got a Vault path for ${show(host)}; allowed: registryCredentials only with an enabled spec.vault)`,
+          true,
+        ),
+      );
+    }
+  }
   if (spec.defaults?.topology?.mode === "octavia" && spec.openstack?.octaviaAvailable !== true) {
     issues.push(
       src.issue(

@@ -110,6 +110,8 @@ export interface Rke2Install {
   readonly systemDefaultRegistry: string;
   /** registries.yaml mirrors: registry → endpoints. */
   readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
+  /** registries.yaml credentials: registry host[:port] → Vault KV path (fields `username`, `password`). */
+  readonly registryCredentials: Readonly<Record<string, string>>;
 }
 
 export interface Rke2Settings {

@@ -19,7 +19,8 @@
  * a replacement the operator asks for (docs/operations.md). `pulumi up --replace <urn>` alone is not
  * enough: the engine resets ignored inputs to their old values before it diffs, for a targeted replace too
  * (pulumi v3.248.0 pkg/resource/deploy/step_generator.go, `processIgnoreChanges` called whenever an old
- * state exists), so a replaced instance would boot with the old user data.
+ * state exists), so a replaced instance would boot with the old user data; `xcluster replace`
+ * (fleet/replace.ts) lifts the ignore list from that one instance for the run that replaces it.
  */
 import { createHash } from "crypto";
 

@@ -41,6 +41,12 @@ export interface CloudConfigInput {
   readonly rke2Version: string;
   /** Where the install script and artifacts come from, registry mirrors (install-script.ts). */
   readonly install: Rke2Install;
+  /**
+   * Basic-auth credentials per registry host[:port], read from Vault by the program (secret values:
+   * the user data is a secret). Keys should be those of `install.registryCredentials`.
+   * @default none
+   */
+  readonly registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /** RKE2's config.yaml, written to RKE2_CONFIG_PATH with mode 0600. */
   readonly rke2Config: string;
   /** With `cis`, the CIS kernel parameters are installed, and on servers the `etcd` user RKE2 requires. */
@@ -64,12 +70,44 @@ export interface CloudConfigInput {
   readonly beforeStart?: readonly (readonly string[])[];
 }
 
-/** RKE2's registries.yaml with mirrors only (k3s docs, "Private Registry Configuration": `mirrors.<registry>.endpoint`). */
-export function renderRegistries(mirrors: Readonly<Record<string, readonly string[]>>): string {
-  const entries = Object.keys(mirrors)
-    .sort()
-    .map((host) => [host, { endpoint: [...(mirrors[host] ?? [])] }]);
-  return stringify({ mirrors: Object.fromEntries(entries) }, { sortMapEntries: true, lineWidth: 0 });
+/** Basic-auth credentials of one registry. */
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * RKE2's registries.yaml (rancher/rke2-docs docs/install/private_registry.md, "Registries Configuration
+ * File"): `mirrors.<registry>.endpoint` lists the endpoints, and `configs.<registry host[:port]>.auth`
+ * holds the `username`/`password` of the registry the endpoint names (keyed by the endpoint's host and
+ * port, as in that page's "With Authentication" example). Written 0600: it holds credentials.
+ */
+export function renderRegistries(
+  mirrors: Readonly<Record<string, readonly string[]>>,
+  auth: Readonly<Record<string, RegistryAuth>> = {},
+): string {
+  const doc: Record<string, unknown> = {};
+  if (Object.keys(mirrors).length > 0) {
+    doc["mirrors"] = Object.fromEntries(
+      Object.keys(mirrors)
+        .sort()
+        .map((host) => [host, { endpoint: [...(mirrors[host] ?? [])] }]),
+    );
+  }
+  if (Object.keys(auth).length > 0) {
+    doc["configs"] = Object.fromEntries(
+      Object.keys(auth)
+        .sort()
+        .map((host) => {
+          const a = auth[host] as RegistryAuth;
+          if (a.username === "" || a.password === "") {
+            throw new Error(`registries.yaml: ${host}: empty username or password`);
+          }
+          return [host, { auth: { username: a.username, password: a.password } }];
+        }),
+    );
+  }
+  return stringify(doc, { sortMapEntries: true, lineWidth: 0 });
 }
 
 function renderSysctls(): string {
@@ -93,11 +131,16 @@ export function renderCloudConfig(c: CloudConfigInput): string {
   }
   const cis = c.cisProfile === "cis";
   const mirrors = c.install.registryMirrors;
+  const auth = c.registryAuth ?? {};
+  const missing = Object.keys(c.install.registryCredentials).filter((h) => auth[h] === undefined);
+  if (missing.length > 0) {
+    throw new Error(`cloud-init: no credentials read for registry ${missing.join(", ")}`);
+  }
   const files: WriteFile[] = [
     { path: RKE2_CONFIG_PATH, content: c.rke2Config, permissions: "0600" as const },
     { path: INSTALL_SCRIPT_PATH, content: renderInstallScript(), permissions: "0700" as const },
-    ...(Object.keys(mirrors).length > 0
-      ? [{ path: REGISTRIES_PATH, content: renderRegistries(mirrors), permissions: "0600" as const }]
+    ...(Object.keys(mirrors).length + Object.keys(auth).length > 0
+      ? [{ path: REGISTRIES_PATH, content: renderRegistries(mirrors, auth), permissions: "0600" as const }]
       : []),
     ...(cis ? [{ path: CIS_SYSCTL_PATH, content: renderSysctls(), permissions: "0644" as const }] : []),
     ...c.files,

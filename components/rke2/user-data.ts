@@ -3,10 +3,11 @@
  * these, and the tests call them directly (snapshots, assertions, `cloud-init schema`).
  */
 import { Rke2Settings, Taint } from "../../spec/types";
-import { CloudConfigInput, WriteFile, renderCloudConfig } from "./cloud-init";
+import { CloudConfigInput, RegistryAuth, WriteFile, renderCloudConfig } from "./cloud-init";
 import { AGENT_TOKEN_PATH, SERVER_TOKEN_PATH, renderAgentConfig, renderServerConfig } from "./config";
 import { serverTlsFiles, ClusterPkiMaterial } from "./pki";
 import { BOOTSTRAP_SCRIPT_PATH, bootstrapCommand, renderBootstrapScript } from "./bootstrap-script";
+import { NODE_PASSWORD_PATH } from "./node-password";
 
 /** Keeps ordinary workloads off servers; RKE2's own add-ons tolerate it. */
 export const SERVER_TAINT: Taint = { key: "CriticalAddonsOnly", value: "true", effect: "NoExecute" };
@@ -31,12 +32,27 @@ export interface ServerUserDataInput {
         readonly mode: "initialise";
         readonly serverTokenSecret: string;
         readonly ca: ServerCaFiles;
-        /** Probed at boot: a running cluster there makes this server join instead (bootstrap-script.ts). */
+        /** Where it joins when it does not initialise (bootstrap-script.ts decides at boot). */
         readonly registrationAddress: string;
+        /**
+         * Supervisors probed at boot; any answer but "refused" or "timed out" makes it join.
+         * @default [registrationAddress]
+         */
+        readonly probeAddresses?: readonly string[];
+        /**
+         * The stack records that this cluster was initialised (its readiness gate passed once): the node
+         * still gets the CA files and manifests, but boots join-only, whatever its probes find.
+         * @default false
+         */
+        readonly clusterInitialised?: boolean;
       }
     | { readonly mode: "join"; readonly registrationAddress: string; readonly serverToken: string };
   /** Secret half of the agent token; servers accept agents presenting it. */
   readonly agentTokenSecret: string;
+  /** This node's stable node password (rke2/node-password.ts). */
+  readonly nodePassword: string;
+  /** registries.yaml credentials per registry host, from Vault. @default none */
+  readonly registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /**
    * Files only the first server writes (RKE2 auto-deploy manifests).
    * @default []
@@ -78,6 +94,7 @@ export function serverUserData(s: ServerUserDataInput): string {
   const files: WriteFile[] = [
     secretFile(SERVER_TOKEN_PATH, b.mode === "join" ? b.serverToken : b.serverTokenSecret),
     secretFile(AGENT_TOKEN_PATH, s.agentTokenSecret),
+    secretFile(NODE_PASSWORD_PATH, s.nodePassword),
     ...(b.mode === "initialise" ? serverTlsFiles(b.ca) : []),
     ...(b.mode === "initialise" ? (s.manifests ?? []) : []),
     ...(s.extra?.files ?? []),
@@ -87,13 +104,20 @@ export function serverUserData(s: ServerUserDataInput): string {
     installType: "server",
     rke2Version: s.rke2.version,
     install: s.rke2.install,
+    ...(s.registryAuth !== undefined ? { registryAuth: s.registryAuth } : {}),
     rke2Config,
     cisProfile: s.rke2.cisProfile,
     files,
     ...(s.extra?.packages !== undefined ? { packages: s.extra.packages } : {}),
     ...(s.extra?.extraServices !== undefined ? { extraServices: s.extra.extraServices } : {}),
     beforeStart: [
-      bootstrapCommand({ registrationAddress: b.registrationAddress, firstServer: b.mode === "initialise" }),
+      bootstrapCommand({
+        registrationAddress: b.registrationAddress,
+        firstServer: b.mode === "initialise" && b.clusterInitialised !== true,
+        ...(b.mode === "initialise" && b.probeAddresses !== undefined
+          ? { probeAddresses: b.probeAddresses }
+          : {}),
+      }),
     ],
   });
 }
@@ -108,6 +132,10 @@ export interface AgentUserDataInput {
   readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
   /** The CA-pinned `K10…::node:…` agent token. */
   readonly agentToken: string;
+  /** This node's stable node password (rke2/node-password.ts). */
+  readonly nodePassword: string;
+  /** registries.yaml credentials per registry host, from Vault. @default none */
+  readonly registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /** Extra files, packages and services (keepalived on ingress nodes). */
   readonly extra?: NodeExtras;
 }
@@ -127,9 +155,14 @@ export function agentUserData(a: AgentUserDataInput): string {
     installType: "agent",
     rke2Version: a.rke2.version,
     install: a.rke2.install,
+    ...(a.registryAuth !== undefined ? { registryAuth: a.registryAuth } : {}),
     rke2Config,
     cisProfile: a.rke2.cisProfile,
-    files: [secretFile(AGENT_TOKEN_PATH, a.agentToken), ...(a.extra?.files ?? [])],
+    files: [
+      secretFile(AGENT_TOKEN_PATH, a.agentToken),
+      secretFile(NODE_PASSWORD_PATH, a.nodePassword),
+      ...(a.extra?.files ?? []),
+    ],
     ...(a.extra?.packages !== undefined ? { packages: a.extra.packages } : {}),
     ...(a.extra?.extraServices !== undefined ? { extraServices: a.extra.extraServices } : {}),
   });

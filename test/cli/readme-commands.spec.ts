@@ -51,7 +51,7 @@ export function readmeCommands(markdown: string): ReadmeCommand[] {
 }
 
 const OFFLINE = new Set(["validate", "plan", "export"]);
-const ENGINE = new Set(["preview", "up", "destroy", "refresh", "drift", "outputs", "reconcile"]);
+const ENGINE = new Set(["preview", "up", "destroy", "refresh", "drift", "outputs", "reconcile", "replace"]);
 
 function skipReason(command: string): string | undefined {
   const words = command.split(/\s+/);

@@ -26,6 +26,7 @@ function args(overrides: Partial<IngressNodesArgs> = {}): IngressNodesArgs {
     rke2: spec.rke2,
     registrationAddress: "10.0.50.11",
     agentToken: "K10abc::node:agent-secret",
+    nodePasswordKey: "server-secret",
     networkId: "net-1",
     subnetId: "subnet-1",
     securityGroupIds: ["sg-agent", "sg-ingress"],

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
+import { NODE_PASSWORD_PATH, nodePassword } from "../../components/rke2/node-password";
 import { NodePool, NodePoolArgs } from "../../components/node-pool";
 import { RKE2_CONFIG_PATH } from "../../components/conventions";
 import { AGENT_TOKEN_PATH } from "../../components/rke2/config";
@@ -24,6 +25,7 @@ function args(overrides: Partial<NodePoolArgs> = {}): NodePoolArgs {
     rke2: spec.rke2,
     registrationAddress: "10.0.50.10",
     agentToken: "K10abc::node:agent-secret",
+    nodePasswordKey: "server-secret",
     networkId: "net-1",
     subnetId: "subnet-1",
     securityGroupIds: ["sg-agent"],
@@ -76,6 +78,38 @@ describe("NodePool", () => {
       assert.equal(parse(f[RKE2_CONFIG_PATH] as string).server, "https://10.0.50.10:9345");
     }
     assert.equal((await unwrap(run.result.nodeAddresses)).length, 3);
+  });
+
+  it("gives each node a stable node password of its own, derived from the server secret it never receives", async () => {
+    const render = async (count: number) =>
+      byName(
+        ofType(
+          (
+            await runUnderMocks(
+              () => new NodePool("c1-workers", args({ pool: pool("workers", "agent", count) })),
+            )
+          ).resources,
+          INSTANCE,
+        ),
+      ).map((i) => files(i.inputs["userData"]));
+    const three = await render(3);
+    const passwords = three.map((f) => f[NODE_PASSWORD_PATH]);
+    assert.deepEqual(
+      passwords,
+      ["c1-workers-0", "c1-workers-1", "c1-workers-2"].map((n) => `${nodePassword("server-secret", n)}\n`),
+    );
+    assert.equal(new Set(passwords).size, 3, "one per node");
+    // The pool shrinks to one and grows back: c1-workers-1 and -2 come back with the passwords the
+    // supervisor already holds for those names (a random one would be refused with 403).
+    assert.deepEqual(
+      (await render(1)).map((f) => f[NODE_PASSWORD_PATH]),
+      passwords.slice(0, 1),
+    );
+    assert.deepEqual(
+      (await render(3)).map((f) => f[NODE_PASSWORD_PATH]),
+      passwords,
+    );
+    for (const f of three) assert.ok(!Object.values(f).some((c) => c.includes("server-secret")));
   });
 
   it("taints and labels a GPU pool and tags its nodes role=gpu", async () => {

@@ -6,6 +6,7 @@ import { INGRESS_LABEL, INGRESS_TAINT } from "../../components/conventions";
 import { renderKeepalivedNode } from "../../components/keepalived/render";
 import { INGRESS_MANIFEST_PATH, renderIngressManifest } from "../../components/rke2/manifests";
 import { joinToken } from "../../components/rke2/pki";
+import { nodePassword } from "../../components/rke2/node-password";
 import { NodeExtras, ServerCaFiles, agentUserData, serverUserData } from "../../components/rke2/user-data";
 import { poolLabels } from "../../components/node-pool";
 import { referenceClusterSpec } from "../support/cluster-specs";
@@ -53,14 +54,24 @@ export const CA: ServerCaFiles = {
   serviceAccountKey: fakePair("serviceaccount").key,
 };
 
-export function firstServer(): string {
+/** Server 0; `clusterInitialised` as the control plane renders it once the stack recorded the cluster. */
+export function firstServer(opts: { readonly clusterInitialised?: boolean } = {}): string {
   return serverUserData({
     nodeName: "ecmwf-ai-platform-server-0",
     nodeIp: SERVERS[0] as string,
     tlsSans: TLS_SANS,
     rke2: SPEC.rke2,
-    bootstrap: { mode: "initialise", serverTokenSecret: SERVER_SECRET, ca: CA, registrationAddress: API_VIP },
+    bootstrap: {
+      mode: "initialise",
+      serverTokenSecret: SERVER_SECRET,
+      ca: CA,
+      registrationAddress: API_VIP,
+      // As the control plane renders it in the keepalived topology: the API VIP, then the peers.
+      probeAddresses: [API_VIP, ...SERVERS.slice(1)],
+      ...(opts.clusterInitialised === true ? { clusterInitialised: true } : {}),
+    },
     agentTokenSecret: AGENT_SECRET,
+    nodePassword: nodePassword(SERVER_SECRET, "ecmwf-ai-platform-server-0"),
     manifests: [
       {
         path: INGRESS_MANIFEST_PATH,
@@ -84,6 +95,7 @@ export function joiningServer(): string {
       serverToken: joinToken(CA_HASH, "server", SERVER_SECRET),
     },
     agentTokenSecret: AGENT_SECRET,
+    nodePassword: nodePassword(SERVER_SECRET, "ecmwf-ai-platform-server-1"),
     extra: apiKeepalived(1),
   });
 }
@@ -98,6 +110,7 @@ function poolNode(poolIndex: number): string {
     taints: pool.taints,
     rke2: SPEC.rke2,
     agentToken: joinToken(CA_HASH, "node", AGENT_SECRET),
+    nodePassword: nodePassword(SERVER_SECRET, `ecmwf-ai-platform-${pool.name}-0`),
   });
 }
 
@@ -124,6 +137,7 @@ export function ingressNode(): string {
     taints: [INGRESS_TAINT],
     rke2: SPEC.rke2,
     agentToken: joinToken(CA_HASH, "node", AGENT_SECRET),
+    nodePassword: nodePassword(SERVER_SECRET, "ecmwf-ai-platform-ingress-0"),
     extra: {
       files: keepalived.files,
       packages: keepalived.packages,

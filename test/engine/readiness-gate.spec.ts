@@ -27,7 +27,7 @@ describe("the readiness gate on the real engine, against a loopback /readyz", fu
 
   before(async function () {
     pulumi = await realEngine(this);
-    p = new EngineProject({ clusters: ["a", "b"] });
+    p = new EngineProject({ clusters: ["a", "b", "c", "d"] });
     pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-readyz-"));
     pki = makePki(pkiDir);
   });
@@ -43,13 +43,14 @@ describe("the readiness gate on the real engine, against a loopback /readyz", fu
     return api;
   };
 
-  function gateProgram(apiUrl: string, timeoutSeconds: number): ProgramFactory {
+  function gateProgram(apiUrl: string, timeoutSeconds: number, revision?: string): ProgramFactory {
     return () => async () => {
       const gate = new ReadinessGate("api-ready", {
         apiUrl,
         caCert: pki.caCert,
         clientCert: pki.clientCert,
         clientKey: pki.clientKey,
+        ...(revision !== undefined ? { revision } : {}),
         timeoutSeconds,
         intervalSeconds: 1,
         requestTimeoutSeconds: 2,
@@ -113,5 +114,61 @@ describe("the readiness gate on the real engine, against a loopback /readyz", fu
       /was not ready within 2 s \(\d+ attempt\(s\), last: connect ECONNREFUSED 127\.0\.0\.1/,
     );
     assert.ok(Date.now() - started < 60_000);
+  });
+
+  it("waits again on update when the revision changes (an upgrade, other servers), and not when only its timings change", async () => {
+    const up = async (url: string, timeoutSeconds: number, revision: string) => {
+      const report = await runFleet(
+        "up",
+        [p.cluster("c")],
+        p.options(pulumi, { program: gateProgram(url, timeoutSeconds, revision) }),
+      );
+      const r = report.clusters[0];
+      return { report, detail: `${r?.message ?? ""} ${r?.error?.detail ?? ""}`, changes: r?.changes };
+    };
+    const first = await apiserver(0);
+    const port = Number(new URL(first.url).port);
+    const created = await up(first.url, 60, "rke2 v1.33.3+rke2r1; servers c-server-0");
+    assert.equal(created.report.exitCode, 0, created.detail);
+    assert.equal(first.requests.length, 1);
+
+    // Only the bound changes: nothing to wait for, the gate is not even updated.
+    const same = await up(first.url, 90, "rke2 v1.33.3+rke2r1; servers c-server-0");
+    assert.equal(same.report.exitCode, 0, same.detail);
+    assert.equal(same.changes?.update, 0);
+    assert.equal(first.requests.length, 1, "no probe");
+
+    // The same endpoint, not ready for two probes (the servers restart for an upgrade): the update waits.
+    server?.close();
+    const again = await startApiserver(pki, 2, port);
+    server = again.server;
+    const started = Date.now();
+    const updated = await up(first.url, 60, "rke2 v1.33.5+rke2r1; servers c-server-0");
+    assert.equal(updated.report.exitCode, 0, updated.detail);
+    assert.equal(updated.changes?.update, 1);
+    assert.equal(updated.changes?.replace, 0);
+    assert.deepEqual(again.requests, Array(3).fill({ path: "/readyz", client: "admin" }));
+    assert.ok(Date.now() - started >= 2000, "it waited between probes");
+  });
+
+  it("rejects an update whose API never gets ready within the bound, naming the URL", async () => {
+    const api = await apiserver(0);
+    const ok = await runFleet(
+      "up",
+      [p.cluster("d")],
+      p.options(pulumi, { program: gateProgram(api.url, 60, "one") }),
+    );
+    assert.equal(ok.exitCode, 0, ok.clusters[0]?.message);
+    server?.close();
+    const never = await startApiserver(pki, Number.MAX_SAFE_INTEGER, Number(new URL(api.url).port));
+    server = never.server;
+    const report = await runFleet(
+      "up",
+      [p.cluster("d")],
+      p.options(pulumi, { program: gateProgram(api.url, 3, "two") }),
+    );
+    const r = report.clusters[0];
+    assert.equal(report.exitCode, 1);
+    assert.match(`${r?.message ?? ""} ${r?.error?.detail ?? ""}`, /readyz was not ready within 3 s/);
   });
 });

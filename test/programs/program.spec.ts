@@ -10,10 +10,12 @@ const ALWAYS = [
   "addons",
   "apiAddress",
   "apiEndpoint",
+  "clusterInitialised",
   "floatingIp",
   "ingressAddress",
   "kubeconfig",
   "nodeAddresses",
+  "rke2Version",
 ];
 const SERVICES = ["dnsNames", "rancherClusterId", "rancherRegistrationToken", "vaultPaths"];
 
@@ -50,6 +52,16 @@ describe("the cluster program's stack outputs", () => {
     ]) {
       assert.equal(await pulumi.isSecret(out[name]!), false, name);
     }
+  });
+
+  it("records, in plain outputs, the RKE2 version it applies and that the cluster was initialised once the gate passed", async () => {
+    const spec = referenceClusterSpec();
+    const out = await outputsOf(spec);
+    assert.equal(await unwrap(out["rke2Version"]!), spec.rke2.version);
+    // Under mocks the gate resolves at once: the flag is what an up records after the gate passed.
+    assert.equal(await unwrap(out["clusterInitialised"]!), true);
+    for (const name of ["rke2Version", "clusterInitialised"])
+      assert.equal(await pulumi.isSecret(out[name]!), false, name);
   });
 
   it("names the API and the ingress wildcard under the cluster's zone, and the Vault paths under its prefix", async () => {

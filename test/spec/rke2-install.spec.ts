@@ -20,7 +20,44 @@ describe("environment rke2Install (mirrors and air-gapped installs)", () => {
       attempts: 5,
       systemDefaultRegistry: "",
       registryMirrors: {},
+      registryCredentials: {},
     });
+  });
+
+  const VAULT = {
+    enabled: true,
+    address: "https://vault.example.org:8200",
+    kvMount: "secret",
+    openstackCredentialPath: "platform/prod/openstack",
+    awsCredentialPath: "platform/prod/route53",
+    sshPublicKeyPath: "platform/prod/ssh",
+    clusterPathPrefix: "clusters/prod",
+  };
+
+  it("resolves registry credentials as Vault KV paths per registry host, never as values", () => {
+    const r = loadFiles({
+      "environment.yaml": baseEnvironment({
+        vault: VAULT,
+        rke2Install: {
+          registryMirrors: { "docker.io": ["https://registry.example.org:5000/v2/docker.io"] },
+          registryCredentials: { "registry.example.org:5000": "platform/prod/registry" },
+        },
+      }),
+      "c1.yaml": baseCluster(),
+    });
+    assert.deepEqual(r.messages, []);
+    assert.deepEqual(r.clusters[0]?.rke2.install.registryCredentials, {
+      "registry.example.org:5000": "platform/prod/registry",
+    });
+  });
+
+  it("rejects registry credentials in an environment without Vault, at the registry's key", () => {
+    const r = load({ registryCredentials: { "registry.example.org": "platform/registry" } });
+    assert.equal(r.messages.length, 1);
+    assert.match(
+      r.messages[0] ?? "",
+      /^environment\.yaml:\d+:\d+: spec\.rke2Install\.registryCredentials\.registry\.example\.org: registry credentials come from Vault, which this environment does not enable/,
+    );
   });
 
   it("resolves an air-gapped install, a pinned installer, a default registry and mirrors", () => {

@@ -1,0 +1,85 @@
+/**
+ * Tier: Pulumi mocks (the whole cluster program) for what the program does with the stack's applied
+ * state; pure functions for how that state is read from outputs and judged. The driver reading it back
+ * from a real stack, and refusing before the stack is touched, runs on the real engine in
+ * test/engine/day2.spec.ts.
+ */
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { renderCluster } from "../../plan/render-cluster";
+import { clusterProgram } from "../../programs/program";
+import { NOT_APPLIED, appliedStateFromOutputs, type AppliedState } from "../../programs/applied-state";
+import { BOOTSTRAP_SCRIPT_PATH } from "../../components/rke2/bootstrap-script";
+import { upgradeRefusals } from "../../fleet/applied-state";
+import { stackName } from "../../fleet/stack-name";
+import { referenceClusterSpec } from "../support/cluster-specs";
+import { recordedValue } from "../components/rke2-mock-helpers";
+
+const INSTANCE = "openstack:compute/instance:Instance";
+
+/** Each server's bootstrap command line, by instance name. */
+async function bootstrapCommands(applied: AppliedState): Promise<Map<string, string>> {
+  const spec = referenceClusterSpec();
+  const resources = await renderCluster(spec, { program: (s) => clusterProgram(s, applied) });
+  const out = new Map<string, string>();
+  for (const r of resources.filter((x) => x.type === INSTANCE && x.name.includes("-server-"))) {
+    const userData = parse(String(recordedValue(r.inputs["userData"]))) as { runcmd: unknown[] };
+    const cmd = userData.runcmd.find((c) => Array.isArray(c) && c[0] === BOOTSTRAP_SCRIPT_PATH);
+    out.set(r.name, (cmd as string[]).slice(1).join(" "));
+  }
+  return out;
+}
+
+describe("the stack's applied state in the cluster program (mocks)", function () {
+  this.timeout(180_000);
+
+  it("lets server-0 of a cluster never applied initialise, probing the API VIP and its peers", async () => {
+    const cmds = await bootstrapCommands(NOT_APPLIED);
+    const first = cmds.get("ecmwf-ai-platform-server-0") ?? "";
+    assert.match(first, /--role first --probe 10\.0\.50\.\d+ --probe 10\.0\.50\.\d+ --probe 10\.0\.50\.\d+ /);
+    for (const i of [1, 2])
+      assert.match(cmds.get(`ecmwf-ai-platform-server-${i}`) ?? "", /--role other --attempts/);
+  });
+
+  it("renders server-0 join-only once the stack recorded the cluster as initialised, and leaves the others as they were", async () => {
+    const before = await bootstrapCommands(NOT_APPLIED);
+    const after = await bootstrapCommands({ clusterInitialised: true, rke2Version: "v1.33.3+rke2r1" });
+    assert.match(after.get("ecmwf-ai-platform-server-0") ?? "", /--role other --attempts/);
+    assert.doesNotMatch(after.get("ecmwf-ai-platform-server-0") ?? "", /--probe/);
+    for (const i of [1, 2]) {
+      const n = `ecmwf-ai-platform-server-${i}`;
+      assert.equal(after.get(n), before.get(n));
+    }
+  });
+});
+
+describe("reading and judging the applied state (pure)", () => {
+  it("reads the version and the initialised flag from plain stack outputs, and nothing from a stack without them", () => {
+    assert.deepEqual(appliedStateFromOutputs({ rke2Version: "v1.33.3+rke2r1", clusterInitialised: true }), {
+      rke2Version: "v1.33.3+rke2r1",
+      clusterInitialised: true,
+    });
+    assert.deepEqual(appliedStateFromOutputs({ kubeconfig: "[secret]" }), NOT_APPLIED);
+    assert.deepEqual(appliedStateFromOutputs({ clusterInitialised: "true" }), NOT_APPLIED, "only a boolean");
+  });
+
+  it("rejects a downgrade and a skipped minor version against what the stack last applied, and allows the next patch or minor", () => {
+    const spec = referenceClusterSpec();
+    const at = (v: string) => new Map([[stackName(spec), { clusterInitialised: true, rke2Version: v }]]);
+    assert.deepEqual(upgradeRefusals([spec], at("v1.33.1+rke2r1"), process.cwd()), []);
+    assert.deepEqual(upgradeRefusals([spec], at("v1.32.7+rke2r1"), process.cwd()), []);
+    assert.deepEqual(
+      upgradeRefusals([spec], new Map(), process.cwd()),
+      [],
+      "a new stack has nothing to compare",
+    );
+    const [down] = upgradeRefusals([spec], at("v1.33.5+rke2r1"), process.cwd());
+    assert.match(
+      down ?? "",
+      /spec\.parameters\.rke2Version: cluster .*: downgrade from v1\.33\.5\+rke2r1 to v1\.33\.3\+rke2r1/,
+    );
+    const [skip] = upgradeRefusals([spec], at("v1.31.4+rke2r1"), process.cwd());
+    assert.match(skip ?? "", /skips a minor version \(allowed: up to v1\.32\.x/);
+    assert.match(skip ?? "", /last applied v1\.31\.4\+rke2r1/);
+  });
+});
