@@ -13,6 +13,12 @@ import { ClusterDns } from "../components/dns";
 import { RancherRegistration } from "../components/rancher-registration";
 import { ClusterVaultSecrets, readKvSecret } from "../components/vault-secrets";
 import { Addons, requiredVaultPaths } from "../components/addons/addons";
+import { AddonConfigurationError } from "../components/addons/addon";
+import type { AddonSelection } from "../components/addons/select";
+import { VaultKubernetesAuth, type VaultNamespaceRole } from "../components/vault-kubernetes-auth";
+import { Route53Credentials } from "../components/route53-credentials";
+import { VSO_NAMESPACE, VSO_VAULT_ROLE } from "../components/addons/vault-secrets-operator";
+import { clusterDomain } from "../components/addons/cluster-facts";
 import { clusterSelectionLabels, selectAddons } from "../components/addons/select";
 import { podSecurityVersion } from "../components/addons/pod-security";
 import type { AddonName } from "../spec/addons";
@@ -34,6 +40,11 @@ export interface PlatformInfra {
   readonly kubeconfig: pulumi.Input<string>;
   /** RKE2 join token. @default not written to Vault */
   readonly joinToken?: pulumi.Input<string>;
+  /**
+   * The public Kubernetes API URL and the CA of its serving certificate, for Vault's Kubernetes auth
+   * config. Required when vault-secrets-operator is selected on a Vault-backed cluster.
+   */
+  readonly api?: { readonly url: pulumi.Input<string>; readonly caCert: pulumi.Input<string> };
   /**
    * How to tell that the cluster API answers (public URL, server CA, admin certificate). With it, whatever
    * talks to the cluster waits behind a ReadinessGate. @default no gate
@@ -74,6 +85,7 @@ export function platformInfra(infra: ClusterInfra, outputs: ClusterOutputs): Pla
     ingressFloatingIp: outputs.ingressAddress,
     kubeconfig: outputs.kubeconfig,
     joinToken: infra.agentToken,
+    api: { url: outputs.apiEndpoint.url, caCert: infra.pki.serverCaCert },
     readiness: {
       apiUrl: outputs.apiEndpoint.url,
       caCert: infra.pki.serverCaCert,
@@ -127,6 +139,10 @@ export interface PlatformServices {
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
   readonly vaultSecrets?: ClusterVaultSecrets;
+  /** The cluster's Kubernetes auth mount and namespace roles in Vault (with VSO on a Vault-backed cluster). */
+  readonly vaultAuth?: VaultKubernetesAuth;
+  /** The cluster's own Route53 credentials role in Vault's AWS secrets engine (with external-dns). */
+  readonly route53Credentials?: Route53Credentials;
   readonly addons?: Addons;
   readonly outputs: PlatformOutputs;
 }
@@ -289,6 +305,11 @@ export function platformServices(
         )
       : undefined;
 
+  const { vaultAuth, route53Credentials } =
+    writesVault && cloud.vault !== undefined
+      ? vaultSide(spec, selection, infra, dns, cloud.vault)
+      : { vaultAuth: undefined, route53Credentials: undefined };
+
   let addons: Addons | undefined;
   if (selection.length > 0) {
     const vaultData: Record<string, pulumi.Output<Record<string, string>>> = {};
@@ -299,7 +320,13 @@ export function platformServices(
     }
     addons = new Addons(
       `${name}-addons`,
-      { spec, selection, vaultData, ready },
+      {
+        spec,
+        selection,
+        vaultData,
+        ready,
+        vaultSide: [...(vaultAuth?.ready ?? []), ...(route53Credentials ? [route53Credentials.role] : [])],
+      },
       { providers: [cluster()], ...afterReady },
     );
   }
@@ -313,7 +340,75 @@ export function platformServices(
     vaultPaths: vaultSecrets?.paths,
     addons: selection.map((s) => s.addon.name),
   };
-  return { apiReady, nodeDrains, upgradePlans, etcdS3, dns, rancher, vaultSecrets, addons, outputs };
+  return {
+    apiReady,
+    nodeDrains,
+    upgradePlans,
+    etcdS3,
+    dns,
+    rancher,
+    vaultSecrets,
+    vaultAuth,
+    route53Credentials,
+    addons,
+    outputs,
+  };
+}
+
+/**
+ * What Vault holds for the cluster's workloads: with vault-secrets-operator, the cluster's Kubernetes auth
+ * mount with a role for the operator's namespace (the chart's default VaultAuth, no policy) and one per
+ * add-on namespace that reads from Vault; with external-dns, the cluster's own Route53 credentials role.
+ */
+function vaultSide(
+  spec: ClusterSpec,
+  selection: readonly AddonSelection[],
+  infra: PlatformInfra,
+  dns: ClusterDns | undefined,
+  provider: pulumi.ProviderResource,
+): { vaultAuth?: VaultKubernetesAuth; route53Credentials?: Route53Credentials } {
+  const selected = (name: string) => selection.some((s) => s.addon.name === name);
+  if (!selected("vault-secrets-operator")) return {};
+  if (infra.api === undefined) {
+    throw new Error(
+      `cluster "${spec.name}": vault-secrets-operator needs the cluster's API URL and CA for Vault's ` +
+        `Kubernetes auth (PlatformInfra.api; platformInfra() gives it)`,
+    );
+  }
+  const roles: VaultNamespaceRole[] = [
+    { role: VSO_VAULT_ROLE, namespace: VSO_NAMESPACE },
+    ...selection.flatMap(({ addon }) =>
+      addon.vaultPolicy === undefined
+        ? []
+        : [{ role: addon.name, namespace: addon.namespace, policy: addon.vaultPolicy(spec) }],
+    ),
+  ];
+  const vaultAuth = new VaultKubernetesAuth(
+    `${spec.name}-vault-auth`,
+    { cluster: spec.name, apiUrl: infra.api.url, caCert: infra.api.caCert, roles },
+    { providers: [provider] },
+  );
+  if (!selected("external-dns")) return { vaultAuth };
+  if (dns === undefined) {
+    throw new AddonConfigurationError(
+      spec.name,
+      "external-dns",
+      "dns.enabled",
+      "external-dns writes Route53 records in dns.zone with credentials limited to that zone (got DNS " +
+        "disabled; allowed: enable dns, or drop the add-on)",
+    );
+  }
+  const route53Credentials = new Route53Credentials(
+    `${spec.name}-route53-credentials`,
+    {
+      cluster: spec.name,
+      backend: spec.vault.awsSecretsMount,
+      zoneId: dns.zoneId,
+      domain: clusterDomain(spec),
+    },
+    { providers: [provider] },
+  );
+  return { vaultAuth, route53Credentials };
 }
 
 /**

@@ -37,6 +37,7 @@ export const DEFAULTS = {
   policyEnforcement: "mandatory",
   secretsProvider: "passphrase",
   vaultKvMount: "secret",
+  vaultAwsSecretsMount: "aws",
   dnsTtlSeconds: 300,
   /** generic-oauth: the userinfo field with the user's groups (OIDC providers' usual `groups` claim). */
   oauthGroupsClaim: "groups",

@@ -161,6 +161,7 @@ export function resolveCluster(
       awsCredentialPath: vault?.awsCredentialPath ?? "",
       sshPublicKeyPath: vault?.sshPublicKeyPath ?? "",
       clusterPathPrefix: vault?.clusterPathPrefix ?? "",
+      awsSecretsMount: vault?.awsSecretsMount ?? DEFAULTS.vaultAwsSecretsMount,
     },
     dns: {
       enabled: dns !== undefined && dns.enabled !== false,

@@ -454,6 +454,13 @@ export const EnvironmentDocument = z
           awsCredentialPath: z.string().min(1),
           sshPublicKeyPath: z.string().min(1),
           clusterPathPrefix: z.string().min(1).describe("Per-cluster secrets go to <prefix>/<cluster>."),
+          awsSecretsMount: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              `Vault AWS secrets engine that issues each cluster's own Route53 credentials. Default: ${DEFAULTS.vaultAwsSecretsMount}.`,
+            ),
         })
         .optional(),
       dns: z

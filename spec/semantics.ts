@@ -550,7 +550,7 @@ function checkAddons(
  * and jupyterhub.ts): without Vault the Addons component has nothing to fill it with and refuses.
  */
 const VAULT_SECRETS: Readonly<Record<string, string>> = {
-  "external-dns": "its Route53 credentials (vault.awsCredentialPath)",
+  "external-dns": "its own Route53 credentials (Vault's AWS secrets engine, vault.awsSecretsMount)",
   jupyterhub: "its authenticator's credentials (jupyterhub.auth.credentialPath)",
 };
 

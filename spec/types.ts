@@ -174,6 +174,8 @@ export interface VaultSettings {
   readonly sshPublicKeyPath: string;
   /** Per-cluster secrets are written under `<clusterPathPrefix>/<cluster>`. */
   readonly clusterPathPrefix: string;
+  /** Mount of Vault's AWS secrets engine: each cluster's external-dns gets its own Route53 credentials there. */
+  readonly awsSecretsMount: string;
 }
 
 export interface DnsSettings {

@@ -78,6 +78,17 @@ export interface AddonDefinition {
    * cannot express, e.g. an image puller on GPU nodes only). @default none
    */
   manifests?(cluster: ClusterSpec): readonly Record<string, unknown>[];
+  /**
+   * Kubernetes objects applied before the release, once its dependencies are installed and the Vault
+   * side exists: what produces a Secret the chart mounts (VSO's VaultAuth and VaultDynamicSecret).
+   * @default none
+   */
+  prerequisites?(cluster: ClusterSpec): readonly Record<string, unknown>[];
+  /**
+   * The namespace reads from Vault through VSO: the Vault ACL policy (HCL) its role's tokens carry
+   * (components/vault-kubernetes-auth.ts). @default no Vault access
+   */
+  vaultPolicy?(cluster: ClusterSpec): string;
   /** Kubernetes Secrets to create from Vault before the release. */
   secrets(cluster: ClusterSpec): readonly AddonSecret[];
 }

@@ -36,6 +36,11 @@ export interface AddonsArgs {
   readonly timeoutSeconds?: number;
   /** What every namespace (and so every release) waits for: the cluster's readiness gate. @default [] */
   readonly ready?: readonly pulumi.Resource[];
+  /**
+   * The cluster's Vault side (auth mount, config, roles, credential roles): what an add-on's
+   * prerequisites (VaultAuth, VaultDynamicSecret) wait for. @default []
+   */
+  readonly vaultSide?: readonly pulumi.Resource[];
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -98,6 +103,20 @@ export class Addons extends pulumi.ComponentResource {
         ...addon.dependsOn.flatMap((d) => readiness[d] ?? []),
         ...(addon.foundation ? [] : foundations),
       ];
+      const prerequisites = addon.prerequisites?.(spec) ?? [];
+      const before =
+        prerequisites.length === 0
+          ? []
+          : [
+              new k8s.yaml.v2.ConfigGroup(
+                `${child}-prerequisites`,
+                { objs: prerequisites.map((m) => ({ ...m })) },
+                {
+                  parent: this,
+                  dependsOn: [...namespace, ...dependencies, ...(args.vaultSide ?? [])],
+                },
+              ),
+            ];
       const release = new k8s.helm.v3.Release(
         child,
         {
@@ -112,7 +131,7 @@ export class Addons extends pulumi.ComponentResource {
           cleanupOnFail: true,
           timeout,
         },
-        { parent: this, dependsOn: [...namespace, ...secrets, ...dependencies] },
+        { parent: this, dependsOn: [...namespace, ...secrets, ...before, ...dependencies] },
       );
       releases[addon.name] = release;
       readiness[addon.name] = [release];

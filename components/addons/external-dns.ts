@@ -2,15 +2,25 @@
  * external-dns: Route53 records for the cluster's LoadBalancer Services, confined to the cluster's zone
  * and owned (TXT registry) by the cluster name so that clusters sharing a zone never touch each other's
  * records, and never pointing a public name at a private address. Ingress hosts are covered by the
- * `*.apps` wildcard record xcluster writes itself. AWS credentials come from Vault into a Kubernetes
- * Secret, never into values.
+ * `*.apps` wildcard record xcluster writes itself. Its AWS credentials are its cluster's own, issued by
+ * Vault's AWS secrets engine and limited to the cluster's domain (components/route53-credentials.ts),
+ * delivered by VSO into a Kubernetes Secret, never into values.
  */
 import type { ClusterSpec } from "../../spec/types";
 import { addonLabel, ADDON_ENABLED } from "../../spec/addons";
 import type { AddonDefinition } from "./addon";
+import { clusterDomain } from "./cluster-facts";
+import { route53RoleName } from "../route53-credentials";
+import { vaultAuthServiceAccountObjects } from "../vault-kubernetes-auth";
+import { namespaceVaultAuth, vaultDynamicSecret } from "./vault-secrets-operator";
 
-/** Kubernetes Secret holding the Route53 credentials. */
+/** Kubernetes Secret holding the Route53 credentials (written by VSO). */
 export const EXTERNAL_DNS_AWS_SECRET = "external-dns-aws";
+const NAMESPACE = "external-dns";
+/** The namespace's Vault role (and VaultAuth) name. */
+export const EXTERNAL_DNS_VAULT_ROLE = "external-dns";
+/** The chart's Deployment: its fullname is the release name when that contains the chart name. */
+const DEPLOYMENT = "external-dns";
 
 /**
  * Address ranges that must never be published in a public zone: the IANA special-purpose ranges that are
@@ -62,7 +72,7 @@ export const externalDns: AddonDefinition = {
   // Chart 1.20.0 ships ExternalDNS v0.20.0 (kubernetes-sigs external-dns chart CHANGELOG).
   version: "1.20.0",
   repository: "https://kubernetes-sigs.github.io/external-dns/",
-  namespace: "external-dns",
+  namespace: NAMESPACE,
   podSecurity: {
     level: "restricted",
     // podSecurityContext runAsNonRoot + RuntimeDefault seccomp, securityContext drop ALL, no privilege
@@ -71,7 +81,8 @@ export const externalDns: AddonDefinition = {
     reason: "the chart's default security contexts meet restricted",
   },
   selector: { matchLabels: { [addonLabel("external-dns")]: ADDON_ENABLED } },
-  dependsOn: [],
+  // Its credentials arrive through VSO (VaultAuth, VaultDynamicSecret): the operator and its CRDs first.
+  dependsOn: ["vault-secrets-operator"],
   values: (spec: ClusterSpec) => ({
     provider: { name: "aws" },
     // No `ingress` source: RKE2's ingress-nginx publishes no service address, so an Ingress's status holds
@@ -80,28 +91,42 @@ export const externalDns: AddonDefinition = {
     // type LoadBalancer only: their status holds the Octavia floating IP; NodePort and ClusterIP services
     // would publish node or cluster addresses (`--service-type-filter`, types.go line 644).
     sources: ["service"],
-    domainFilters: [spec.dns.zone],
+    // Only the cluster's own domain, which is also all its credentials may change; the zone is its
+    // parent, found with --aws-zone-match-parent (provider/aws/aws.go v0.20.0 lines 405-411,
+    // endpoint/domain_filter.go MatchParent lines 225-247; the flag: pkg/apis/externaldns/types.go line 685).
+    domainFilters: [clusterDomain(spec)],
     txtOwnerId: spec.name,
     registry: "txt",
     // Never delete records it did not create in this run; a shared zone is the normal case.
     policy: "upsert-only",
     extraArgs: [
       `--aws-zone-type=${spec.dns.privateZone ? "private" : "public"}`,
+      "--aws-zone-match-parent",
       "--service-type-filter=LoadBalancer",
       ...excludedTargetNets(spec).map((net) => `--exclude-target-net=${net}`),
     ],
+    // The AWS secrets engine's response fields for an iam_user credential: access_key, secret_key
+    // (Vault AWS secrets engine docs, "Usage": `vault read aws/creds/<role>`); VSO copies them as keys.
     env: [
-      secretEnv("AWS_ACCESS_KEY_ID", "access_key_id"),
-      secretEnv("AWS_SECRET_ACCESS_KEY", "secret_access_key"),
+      secretEnv("AWS_ACCESS_KEY_ID", "access_key"),
+      secretEnv("AWS_SECRET_ACCESS_KEY", "secret_key"),
       { name: "AWS_DEFAULT_REGION", value: ROUTE53_REGION },
     ],
   }),
-  secrets: (spec: ClusterSpec) => [
-    {
+  prerequisites: (spec: ClusterSpec) => [
+    ...vaultAuthServiceAccountObjects(NAMESPACE),
+    namespaceVaultAuth(spec, NAMESPACE, EXTERNAL_DNS_VAULT_ROLE),
+    vaultDynamicSecret({
+      namespace: NAMESPACE,
       name: EXTERNAL_DNS_AWS_SECRET,
-      vaultPath: spec.vault.awsCredentialPath,
-      keys: { access_key_id: "access_key_id", secret_access_key: "secret_access_key" },
-      sourceField: "vault.awsCredentialPath",
-    },
+      vaultAuth: EXTERNAL_DNS_VAULT_ROLE,
+      mount: spec.vault.awsSecretsMount,
+      path: `creds/${route53RoleName(spec.name)}`,
+      restartDeployment: DEPLOYMENT,
+    }),
   ],
+  // Reading its own credentials and nothing else; lease renewal is in Vault's default policy.
+  vaultPolicy: (spec: ClusterSpec) =>
+    `path "${spec.vault.awsSecretsMount}/creds/${route53RoleName(spec.name)}" {\n  capabilities = ["read"]\n}\n`,
+  secrets: () => [],
 };

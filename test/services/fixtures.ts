@@ -94,6 +94,7 @@ export function referenceSpec(): ClusterSpec {
       awsCredentialPath: "platform/aws/route53",
       sshPublicKeyPath: "platform/ssh/nodes",
       clusterPathPrefix: "clusters",
+      awsSecretsMount: "aws",
     },
     dns: { enabled: true, zone: "ai.example.org", privateZone: false, ttlSeconds: 300 },
     rancher: { enabled: true, url: "https://rancher.example.org" },

@@ -11,6 +11,7 @@ export const FAKE_INFRA: PlatformInfra = {
   ingressFloatingIp: "203.0.113.20",
   kubeconfig: "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    client-key-data: ZmFrZQ==\n",
   joinToken: "K10fake::server:fake-join-token",
+  api: { url: "https://203.0.113.10:6443", caCert: "-----BEGIN CERTIFICATE-----\nfake server CA\n" },
 };
 
 export interface PlatformRun extends MockRun<PlatformServices> {

@@ -105,6 +105,7 @@ export function referenceClusterSpec(overrides: Partial<ClusterSpec> = {}): Clus
       awsCredentialPath: "platform/prod/route53",
       sshPublicKeyPath: "platform/prod/ssh",
       clusterPathPrefix: "clusters/prod",
+      awsSecretsMount: "aws",
     },
     dns: { enabled: true, zone: "ai.example.org", privateZone: false, ttlSeconds: 300 },
     rancher: { enabled: true, url: "https://rancher.platform.example.org" },
