@@ -25,6 +25,7 @@ import type { AddonName } from "../spec/addons";
 import { ReadinessGate, type ReadinessGateArgs } from "../components/readiness-gate";
 import { UpgradePlans } from "../components/upgrade-plans";
 import { INGRESS_TAINT } from "../components/conventions";
+import { MetadataEgressPolicy } from "../components/metadata-egress-policy";
 import { EtcdS3Secret } from "../components/etcd-s3-secret";
 import { NodeDrain } from "../components/node-drain";
 import { kubernetesProvider, rancherProvider, type CloudProviders } from "./providers";
@@ -135,6 +136,8 @@ export interface PlatformServices {
   /** One per node, behind the gate: drains and deletes its Kubernetes Node before the instance goes. */
   readonly nodeDrains: readonly NodeDrain[];
   readonly upgradePlans: UpgradePlans;
+  /** Pods cannot reach the cloud metadata service (every cluster). */
+  readonly metadataEgress: MetadataEgressPolicy;
   readonly etcdS3?: EtcdS3Secret;
   readonly dns?: ClusterDns;
   readonly rancher?: RancherRegistration;
@@ -227,6 +230,13 @@ export function platformServices(
         ...(spec.topology.mode === "keepalived" && spec.topology.ingressNodes > 0 ? [INGRESS_TAINT] : []),
       ],
     },
+    { providers: [cluster()], ...afterReady },
+  );
+
+  // The nodes' user data holds the join token (and the CA keys on server-0): no pod may read it.
+  const metadataEgress = new MetadataEgressPolicy(
+    `${name}-metadata-egress`,
+    { cni: spec.rke2.cni },
     { providers: [cluster()], ...afterReady },
   );
 
@@ -344,6 +354,7 @@ export function platformServices(
     apiReady,
     nodeDrains,
     upgradePlans,
+    metadataEgress,
     etcdS3,
     dns,
     rancher,

@@ -35,7 +35,11 @@ const VSO_API = "secrets.hashicorp.com/v1beta1";
  * in as its `vault-auth` service account (which must live in the consuming secret's namespace:
  * api/v1beta1/vaultauth_types.go v1.3.0, lines 17-19), through the chart's `default` VaultConnection.
  */
-export function namespaceVaultAuth(spec: ClusterSpec, namespace: string, role: string): Record<string, unknown> {
+export function namespaceVaultAuth(
+  spec: ClusterSpec,
+  namespace: string,
+  role: string,
+): Record<string, unknown> {
   return {
     apiVersion: VSO_API,
     kind: "VaultAuth",

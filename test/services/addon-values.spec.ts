@@ -266,27 +266,61 @@ describe("add-on values", () => {
   });
 
   describe("external-dns", () => {
-    it("is confined to the cluster's zone, owned by the cluster, upsert-only", () => {
+    it("is confined to the cluster's own domain in its zone, owned by the cluster, upsert-only", () => {
       const v = values("external-dns", referenceSpec());
-      assert.deepEqual(v["domainFilters"], ["ai.example.org"]);
+      // The cluster's domain, found in its parent zone (--aws-zone-match-parent): exactly the names its
+      // Route53 credentials may change.
+      assert.deepEqual(v["domainFilters"], ["ecmwf-ai-platform.ai.example.org"]);
+      assert.ok((v["extraArgs"] as string[]).includes("--aws-zone-match-parent"));
       assert.equal(v["txtOwnerId"], "ecmwf-ai-platform");
       assert.equal(v["policy"], "upsert-only");
       assert.equal(v["provider"]["name"], "aws");
     });
 
-    it("takes AWS credentials from the Kubernetes Secret filled from Vault", () => {
+    it("takes its own short-lived AWS credentials from the Secret VSO writes from Vault's AWS engine", () => {
       const spec = referenceSpec();
       const env = values("external-dns", spec)["env"] as Json[];
       const secretKeys = env.filter((e) => e["valueFrom"]).map((e) => e["valueFrom"]["secretKeyRef"]);
       assert.deepEqual(secretKeys, [
-        { name: EXTERNAL_DNS_AWS_SECRET, key: "access_key_id" },
-        { name: EXTERNAL_DNS_AWS_SECRET, key: "secret_access_key" },
+        { name: EXTERNAL_DNS_AWS_SECRET, key: "access_key" },
+        { name: EXTERNAL_DNS_AWS_SECRET, key: "secret_key" },
       ]);
-      assert.deepEqual(
-        addonDefinition("external-dns")
-          .secrets(spec)
-          .map((s) => s.vaultPath),
-        [spec.vault.awsCredentialPath],
+      // No static key: nothing is copied from the shared KV entry any more.
+      assert.deepEqual(addonDefinition("external-dns").secrets(spec), []);
+      const objects = addonDefinition("external-dns").prerequisites!(spec) as Json[];
+      const vds = objects.find((o) => o["kind"] === "VaultDynamicSecret")!;
+      assert.deepEqual(vds["spec"], {
+        vaultAuthRef: "external-dns",
+        mount: "aws",
+        path: "creds/ecmwf-ai-platform-external-dns",
+        destination: { name: EXTERNAL_DNS_AWS_SECRET, create: true },
+        rolloutRestartTargets: [{ kind: "Deployment", name: "external-dns" }],
+      });
+      const auth = objects.find((o) => o["kind"] === "VaultAuth")!;
+      assert.deepEqual(auth["metadata"], { name: "external-dns", namespace: "external-dns" });
+      assert.deepEqual(auth["spec"]["kubernetes"], {
+        role: "external-dns",
+        serviceAccount: "vault-auth",
+        audiences: ["vault"],
+      });
+      assert.equal(auth["spec"]["mount"], "kubernetes-ecmwf-ai-platform");
+    });
+
+    it("logs in as a dedicated service account allowed to review its own token, never as default", () => {
+      const objects = addonDefinition("external-dns").prerequisites!(referenceSpec()) as Json[];
+      const sa = objects.find((o) => o["kind"] === "ServiceAccount")!;
+      assert.deepEqual(sa["metadata"], { name: "vault-auth", namespace: "external-dns" });
+      const binding = objects.find((o) => o["kind"] === "ClusterRoleBinding")!;
+      assert.equal(binding["roleRef"]["name"], "system:auth-delegator");
+      assert.deepEqual(binding["subjects"], [
+        { kind: "ServiceAccount", name: "vault-auth", namespace: "external-dns" },
+      ]);
+    });
+
+    it("may read exactly its own credentials path in Vault", () => {
+      assert.equal(
+        addonDefinition("external-dns").vaultPolicy!(referenceSpec()),
+        'path "aws/creds/ecmwf-ai-platform-external-dns" {\n  capabilities = ["read"]\n}\n',
       );
     });
   });
@@ -298,6 +332,15 @@ describe("add-on values", () => {
       assert.equal(v["defaultVaultConnection"]["skipTLSVerify"], false);
       assert.equal(v["defaultAuthMethod"]["method"], "kubernetes");
       assert.equal(v["defaultAuthMethod"]["mount"], "kubernetes-ecmwf-ai-platform");
+    });
+
+    it("restricts the default VaultAuth to the operator's namespace and a dedicated service account", () => {
+      const auth = values("vault-secrets-operator", referenceSpec())["defaultAuthMethod"];
+      assert.deepEqual(auth["allowedNamespaces"], ["vault-secrets-operator"]);
+      assert.equal(auth["kubernetes"]["serviceAccount"], "vault-auth");
+      assert.notEqual(auth["kubernetes"]["serviceAccount"], "default");
+      assert.equal(auth["kubernetes"]["role"], "vault-secrets-operator");
+      assert.deepEqual(auth["kubernetes"]["tokenAudiences"], ["vault"]);
     });
   });
 

@@ -86,8 +86,9 @@ describe("add-on selection", () => {
     assert.deepEqual(names(referenceSpec()), [
       ...CLOUD_PROVIDER,
       "cert-manager",
-      "external-dns",
+      // external-dns gets its Route53 credentials through the operator, so the operator comes first.
       "vault-secrets-operator",
+      "external-dns",
       "gpu-operator",
     ]);
     const gpu = explainSelection(referenceSpec()).find((d) => d.name === "gpu-operator");
@@ -113,8 +114,9 @@ describe("add-on selection", () => {
     assert.deepEqual(names(gpuNotebookSpec()), [
       ...CLOUD_PROVIDER,
       "cert-manager",
-      "external-dns",
+      // external-dns gets its Route53 credentials through the operator, so the operator comes first.
       "vault-secrets-operator",
+      "external-dns",
       "gpu-operator",
       "jupyterhub",
     ]);
@@ -144,7 +146,7 @@ describe("add-on selection", () => {
   });
 
   it("orders dependencies first even when the catalogue lists them later", () => {
-    const [a, b] = [CATALOGUE[2], CATALOGUE[3]] as [AddonDefinition, AddonDefinition];
+    const [a, b] = [CATALOGUE[2], { ...CATALOGUE[3], dependsOn: [] }] as [AddonDefinition, AddonDefinition];
     const late = { ...a, dependsOn: [b.name] };
     const order = selectAddons(referenceSpec(), [late, b]).map((s) => s.addon.name);
     assert.deepEqual(order, [b.name, a.name]);

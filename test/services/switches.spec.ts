@@ -4,7 +4,7 @@ import { addonLabel } from "../../spec/addons";
 import { planPlatform, resourceKeys } from "./harness";
 import { referenceSpec, withoutVault } from "./fixtures";
 
-/** The reference cluster without external-dns, whose AWS Secret needs Vault (so Vault can be switched off). */
+/** The reference cluster without external-dns, whose credentials need Vault (so Vault can be switched off). */
 function base(): ClusterSpec {
   const ref = referenceSpec();
   const labels = { ...ref.labels };
@@ -34,10 +34,14 @@ describe("switching platform services off", () => {
         `kubernetes:helm.sh/v3:Release::${c}-addons-openstack-cloud-controller-manager`,
         `kubernetes:yaml/v2:ConfigGroup::${c}-addons-openstack-cinder-csi-manifests`,
         `pulumi:providers:vault::${c}-vault`,
+        `vault:index/authBackend:AuthBackend::${c}-vault-auth-backend`,
+        `vault:kubernetes/authBackendConfig:AuthBackendConfig::${c}-vault-auth-config`,
+        `vault:kubernetes/authBackendRole:AuthBackendRole::${c}-vault-auth-vault-secrets-operator`,
         `vault:kv/secretV2:SecretV2::${c}-vault-join-token`,
         `vault:kv/secretV2:SecretV2::${c}-vault-kubeconfig`,
         `vault:kv/secretV2:SecretV2::${c}-vault-registration`,
         `xcluster:vault:ClusterSecrets::${c}-vault`,
+        `xcluster:vault:KubernetesAuth::${c}-vault-auth`,
       ],
       added: [],
     });
@@ -74,7 +78,7 @@ describe("switching platform services off", () => {
     });
   });
 
-  it("removes exactly an add-on's namespace, Secrets and release when its label is removed", async () => {
+  it("removes exactly an add-on's namespace, VSO objects, release and Vault role when its label is removed", async () => {
     const on = referenceSpec();
     const labels = { ...on.labels };
     delete labels[addonLabel("external-dns")];
@@ -82,8 +86,31 @@ describe("switching platform services off", () => {
     assert.deepEqual(diff, {
       removed: [
         `kubernetes:core/v1:Namespace::${c}-addons-external-dns-namespace`,
-        `kubernetes:core/v1:Secret::${c}-addons-external-dns-external-dns-aws`,
         `kubernetes:helm.sh/v3:Release::${c}-addons-external-dns`,
+        `kubernetes:yaml/v2:ConfigGroup::${c}-addons-external-dns-prerequisites`,
+        `vault:aws/secretBackendRole:SecretBackendRole::${c}-route53-credentials-role`,
+        `vault:index/policy:Policy::${c}-vault-auth-external-dns-policy`,
+        `vault:kubernetes/authBackendRole:AuthBackendRole::${c}-vault-auth-external-dns`,
+        `xcluster:vault:Route53Credentials::${c}-route53-credentials`,
+      ],
+      added: [],
+    });
+  });
+
+  it("removes exactly the operator and the cluster's whole Vault auth mount when vault-secrets-operator is removed", async () => {
+    const on = base();
+    const labels = { ...on.labels };
+    delete labels[addonLabel("vault-secrets-operator")];
+    const diff = await difference(on, { ...on, labels });
+    assert.deepEqual(diff, {
+      removed: [
+        `kubernetes:core/v1:Namespace::${c}-addons-vault-secrets-operator-namespace`,
+        `kubernetes:helm.sh/v3:Release::${c}-addons-vault-secrets-operator`,
+        `kubernetes:yaml/v2:ConfigGroup::${c}-addons-vault-secrets-operator-manifests`,
+        `vault:index/authBackend:AuthBackend::${c}-vault-auth-backend`,
+        `vault:kubernetes/authBackendConfig:AuthBackendConfig::${c}-vault-auth-config`,
+        `vault:kubernetes/authBackendRole:AuthBackendRole::${c}-vault-auth-vault-secrets-operator`,
+        `xcluster:vault:KubernetesAuth::${c}-vault-auth`,
       ],
       added: [],
     });
