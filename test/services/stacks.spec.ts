@@ -5,6 +5,7 @@ import { loadFleet } from "../../spec";
 import { selectAddons } from "../../components/addons/select";
 import { ofType } from "../support/pulumi";
 import { planPlatform } from "./harness";
+import { metadataEgressPolicyObjects } from "../../components/metadata-egress-policy";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const fleet = loadFleet([path.join(REPO_ROOT, "stacks")], { cwd: REPO_ROOT });
@@ -37,6 +38,9 @@ describe("platform services for every committed spec", () => {
         ofType(run.resources, "rancher2:index/cluster:Cluster").length,
         spec.rancher.enabled ? 1 : 0,
       );
+      // Pods cannot reach the metadata service, in the API of the cluster's own CNI.
+      const metadata = run.resources.find((r) => r.name === `${spec.name}-metadata-egress-objects`);
+      assert.deepEqual(metadata?.inputs["objs"], metadataEgressPolicyObjects(spec.rke2.cni));
     });
   }
 });

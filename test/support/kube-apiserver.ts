@@ -64,6 +64,13 @@ export interface KubeApiServer {
   readonly dir: string;
   /** GET with a client identity, trusting only the server CA; resolves to status and body. */
   get(pathname: string, client: KeyPairPem): Promise<{ status: number; body: string }>;
+  /** Any method with a JSON body (POST, PUT, DELETE), same trust; resolves to status and body. */
+  send(
+    method: string,
+    pathname: string,
+    body: unknown,
+    client: KeyPairPem,
+  ): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +144,29 @@ export async function startKubeApiServer(
       req.on("error", reject);
       req.on("timeout", () => req.destroy(new Error("timeout")));
     });
+  const send = (method: string, pathname: string, body: unknown, client: KeyPairPem) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = https.request(
+        `${url}${pathname}`,
+        {
+          method,
+          ca: pki.serverCa.cert,
+          cert: client.cert,
+          key: client.key,
+          timeout: 10_000,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on("error", reject);
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.end(payload);
+    });
   const stop = async () => {
     await stopProcess(apiserver);
     await stopProcess(etcd);
@@ -145,7 +175,7 @@ export async function startKubeApiServer(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ready = await get("/readyz", pki.admin).catch(() => undefined);
-    if (ready?.status === 200 && ready.body === "ok") return { url, dir, get, stop };
+    if (ready?.status === 200 && ready.body === "ok") return { url, dir, get, send, stop };
     if (apiserver.exitCode !== null || Date.now() > deadline) {
       const tail = fs.readFileSync(path.join(dir, "kube-apiserver-err.log"), "utf8").split("\n").slice(-15);
       await stop();
