@@ -22,7 +22,7 @@ import type { ClusterSpec } from "../../spec/types";
 const SIG = "4dabf18193072939515e22adb298388d";
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const plain = (v: unknown): unknown =>
-  typeof v === "object" && v !== null && SIG in v ? (v as { value: unknown }).value : v;
+  typeof v === "object" && v !== null && SIG in v ? (v as unknown as { value: unknown }).value : v;
 
 function one(run: PlatformRun, type: string): RecordedResource[] {
   return ofType(run.resources, type);
