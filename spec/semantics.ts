@@ -521,6 +521,16 @@ function checkAddons(
       ),
     );
   }
+  // external-dns's Route53 credentials are limited to the cluster's domain in the environment's zone
+  // (components/route53-credentials.ts): without DNS there is no zone to limit them to.
+  if (selected("external-dns") && (env.spec.dns === undefined || env.spec.dns.enabled === false)) {
+    issues.push(
+      src.issue(
+        where("external-dns"),
+        `external-dns writes records in the environment's Route53 zone (got DNS disabled in environment "${env.metadata.name}"; allowed: enable spec.dns there, or drop the add-on)`,
+      ),
+    );
+  }
   const vaultEnabled = env.spec.vault !== undefined && env.spec.vault.enabled !== false;
   for (const [name, what] of Object.entries(VAULT_SECRETS)) {
     if (selected(name) && !vaultEnabled) {

@@ -165,11 +165,28 @@ describe("spec input hardening (pure: the loader on files)", () => {
     });
 
     it("rejects add-ons that read their secrets from Vault when the environment has no Vault", () => {
-      const messages = messagesOf(baseCluster({}, { addons: ["external-dns"] }));
+      const env = baseEnvironment({ dns: { zone: "ai.example.org" } });
+      const messages = messagesOf(baseCluster({}, { addons: ["external-dns"] }), env);
       assert.equal(messages.length, 1, messages.join("\n"));
       assert.match(
         messages[0]!,
-        /spec\.addons\[0\]: external-dns reads its Route53 credentials \(vault\.awsCredentialPath\) from Vault/,
+        /spec\.addons\[0\]: external-dns reads its own Route53 credentials \(Vault's AWS secrets engine, vault\.awsSecretsMount\) from Vault/,
+      );
+    });
+
+    it("rejects external-dns when the environment has no Route53 zone to confine it to", () => {
+      const vault = {
+        address: "https://vault.example.org:8200",
+        openstackCredentialPath: "a",
+        awsCredentialPath: "b",
+        sshPublicKeyPath: "c",
+        clusterPathPrefix: "clusters",
+      };
+      const messages = messagesOf(baseCluster({}, { addons: ["external-dns"] }), baseEnvironment({ vault }));
+      assert.equal(messages.length, 1, messages.join("\n"));
+      assert.match(
+        messages[0]!,
+        /spec\.addons\[0\]: external-dns writes records in the environment's Route53 zone \(got DNS disabled/,
       );
     });
 
