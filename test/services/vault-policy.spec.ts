@@ -2,19 +2,16 @@
  * The Vault policy the xcluster runner needs (docs/vault/xcluster-runner-<environment>.hcl).
  * Tiers: the program under Pulumi mocks (every Vault resource and read a cluster's plan records), and a
  * real parser: Vault's own HCL v1 library (github.com/hashicorp/hcl v1.0.1-vault-7, built from Go modules
- * by the small program in vault-hcl/, cached in the OS temp directory like the Pod Security checker) with
+ * by the small program in vault-hcl/ through test/support/go-tool.ts, like the other checkers) with
  * the structural rules of Vault's policy parser. No Vault server runs here, so whether Vault grants a
  * request is not exercised; the policies are exact paths, so "allowed" is path equality plus capability
  * inclusion, which the tests check without a glob evaluator.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { existsSync, readFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync } from "fs";
 import * as path from "path";
 import { loadFleet } from "../../spec";
-import { hasGo } from "./psa-check";
+import { goTool, hasGo, runGoTool } from "../support/go-tool";
 import { clusterVaultAccesses, runnerPolicy, runnerPolicyFile } from "../../plan/vault-runner-policy";
 import { mergeAccesses, vaultAccesses, type VaultAccess } from "../../plan/vault-access";
 import { addonDefinition } from "../../components/addons/catalogue";
@@ -30,18 +27,8 @@ interface Parsed {
   readonly error?: string;
 }
 
-let binary: string | undefined;
 function parseWithVaultHcl(policies: { name: string; hcl: string }[]): Parsed[] {
-  if (binary === undefined) {
-    const hash = createHash("sha256");
-    for (const f of ["go.mod", "go.sum", "main.go"]) hash.update(readFileSync(path.join(SOURCE_DIR, f)));
-    binary = path.join(tmpdir(), `xcluster-vault-hcl-${hash.digest("hex").slice(0, 16)}`);
-    if (!existsSync(binary)) {
-      const build = spawnSync("go", ["build", "-o", binary, "."], { cwd: SOURCE_DIR, encoding: "utf8" });
-      if (build.status !== 0) throw new Error(`building the Vault HCL checker failed:\n${build.stderr}`);
-    }
-  }
-  const run = spawnSync(binary, [], { input: JSON.stringify(policies), encoding: "utf8" });
+  const run = runGoTool(goTool(SOURCE_DIR, "vault-hcl"), JSON.stringify(policies));
   if (run.status !== 0) throw new Error(`the Vault HCL checker failed:\n${run.stderr}`);
   return JSON.parse(run.stdout) as Parsed[];
 }
