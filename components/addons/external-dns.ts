@@ -19,7 +19,10 @@ export const EXTERNAL_DNS_AWS_SECRET = "external-dns-aws";
 const NAMESPACE = "external-dns";
 /** The namespace's Vault role (and VaultAuth) name. */
 export const EXTERNAL_DNS_VAULT_ROLE = "external-dns";
-/** The chart's Deployment: its fullname is the release name when that contains the chart name. */
+/**
+ * The chart's Deployment: its fullname is the release name when that contains the chart name
+ * (charts/external-dns/templates/_helpers.tpl external-dns-helm-chart-1.20.0, lines 13-24).
+ */
 const DEPLOYMENT = "external-dns";
 
 /**
