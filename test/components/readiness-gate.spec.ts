@@ -57,9 +57,13 @@ describe("the readiness gate in the cluster program (mocks)", function () {
       .sort();
     // The four components and every resource under them wait (a component's own dependsOn would not
     // reach its children); nothing else does.
-    const gated = ["addons", "rancher", "upgrades", "vault"].map((c) => `${spec.name}-${c}`);
+    const gated = ["addons", "rancher", "upgrades", "vault", "metadata-egress"].map((c) => `${spec.name}-${c}`);
     const under = (key: string): boolean => {
       const name = key.slice(key.indexOf("::") + 2);
+      // Each node's drain runs against the cluster's API too (components/node-drain.ts).
+      if (key.includes(":NodeDrain::") && name.endsWith("-drain")) return true;
+      // Vault's Kubernetes auth mount is configured in Vault alone (the CA and the API URL are values).
+      if (name === `${spec.name}-vault-auth` || name.startsWith(`${spec.name}-vault-auth-`)) return false;
       return gated.some((c) => name === c || name.startsWith(`${c}-`));
     };
     for (const c of [
@@ -99,9 +103,13 @@ describe("the readiness gate in the cluster program (mocks)", function () {
     assert.equal(resources.filter((r) => r.type === GATE).length, 1);
     const behind = [...dependsOn].filter(([, d]) => d.includes("gate")).map(([k]) => k);
     assert.ok(behind.includes(`xcluster:rke2:UpgradePlans::${spec.name}-upgrades`));
-    // Only the upgrade plans and what they create (the controller and the two Plans) wait.
+    // Only the upgrade plans and what they create (the controller and the two Plans), the cluster-wide
+    // metadata-service block and the node drains wait.
     for (const key of behind) {
-      assert.match(key, new RegExp(`::${spec.name}-(upgrades($|-)|kubernetes$)`));
+      assert.match(
+        key,
+        new RegExp(`::${spec.name}-(upgrades($|-)|metadata-egress($|-)|kubernetes$|.*-drain$)`),
+      );
     }
     assert.ok(
       behind.some((k) => k.startsWith("kubernetes:upgrade.cattle.io/v1:Plan::")),
