@@ -57,7 +57,9 @@ describe("the readiness gate in the cluster program (mocks)", function () {
       .sort();
     // The four components and every resource under them wait (a component's own dependsOn would not
     // reach its children); nothing else does.
-    const gated = ["addons", "rancher", "upgrades", "vault", "metadata-egress"].map((c) => `${spec.name}-${c}`);
+    const gated = ["addons", "rancher", "upgrades", "vault", "metadata-egress"].map(
+      (c) => `${spec.name}-${c}`,
+    );
     const under = (key: string): boolean => {
       const name = key.slice(key.indexOf("::") + 2);
       // Each node's drain runs against the cluster's API too (components/node-drain.ts).
