@@ -48,42 +48,71 @@ export interface FleetFlags {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Flags every fleet command takes. */
-export function addFleetFlags(cmd: Command, policy: boolean): Command {
+/**
+ * Which flag groups a fleet command takes: a flag that would mean nothing on a command is not offered
+ * there (commander then rejects it as an unknown option, with a suggestion).
+ */
+export interface FleetFlagGroups {
+  /** `--policy-pack`, `--no-policy`, `--no-offline-policy`: commands that preview or update. */
+  readonly policy: boolean;
+  /** `--canary`, `--canary-selector`: commands that roll out, where a first wave gates the rest. */
+  readonly waves: boolean;
+  /** `--lock-retries`: commands that take the stack lock (a preview or a drift check takes none). */
+  readonly lock: boolean;
+  /**
+   * `--config`, `--secret-env`: commands whose providers are configured from the stack config. A destroy
+   * configures them from the inputs recorded in the state at the last update, not from the current
+   * config (pulumi/pulumi#716, #7370), so extra config changes nothing there.
+   */
+  readonly config: boolean;
+}
+
+/** Flags of the fleet commands; the groups say which of the optional ones this command takes. */
+export function addFleetFlags(cmd: Command, groups: FleetFlagGroups): Command {
   cmd
     .argument("[paths...]", "spec files or directories (default: every spec under stacks/)")
     .option("--env <environment>", "only clusters of this environment")
     .option("--cluster <name>", "only this cluster (repeatable)", collect)
-    .option("--parallel <n>", `clusters at once (default: ${os.availableParallelism()}, the number of cores)`)
     .option(
-      "--canary <cluster>",
-      "run this cluster first, the rest only if it succeeded (repeatable)",
-      collect,
-    )
-    .option(
-      "--canary-selector <key=value>",
-      "first wave: clusters whose labels match (comma-separated pairs)",
-    )
-    .option("--fail-fast", "start no new cluster after the first failure")
-    .option("--lock-retries <n>", "retries when another update holds a stack's lock", "3")
-    .option("--json <file>", "write the JSON report to this file")
-    .option("--markdown <file>", "write the Markdown summary (for a merge request) to this file")
-    .option(
-      "--config <key=value>",
-      "extra plain stack config, e.g. openstack:insecure=false (repeatable)",
-      collect,
-    )
-    .option(
-      "--secret-env <key=VAR>",
-      "stack config secret read from environment variable VAR (repeatable)",
-      collect,
-    )
-    .addOption(
-      new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
-        "XCLUSTER_PULUMI_ROOT",
-      ),
+      "--parallel <n>",
+      `clusters at once (default: ${os.availableParallelism()}, the number of cores)`,
     );
-  if (policy) {
+  if (groups.waves) {
+    cmd
+      .option(
+        "--canary <cluster>",
+        "run this cluster first, the rest only if it succeeded (repeatable)",
+        collect,
+      )
+      .option(
+        "--canary-selector <key=value>",
+        "first wave: clusters whose labels match (comma-separated pairs)",
+      );
+  }
+  cmd.option("--fail-fast", "start no new cluster after the first failure");
+  if (groups.lock) cmd.option("--lock-retries <n>", "retries when another update holds a stack's lock", "3");
+  cmd
+    .option("--json <file>", "write the JSON report to this file")
+    .option("--markdown <file>", "write the Markdown summary (for a merge request) to this file");
+  if (groups.config) {
+    cmd
+      .option(
+        "--config <key=value>",
+        "extra plain stack config, e.g. openstack:insecure=false (repeatable)",
+        collect,
+      )
+      .option(
+        "--secret-env <key=VAR>",
+        "stack config secret read from environment variable VAR (repeatable)",
+        collect,
+      );
+  }
+  cmd.addOption(
+    new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
+      "XCLUSTER_PULUMI_ROOT",
+    ),
+  );
+  if (groups.policy) {
     cmd
       .option("--policy-pack <dir>", "policy pack directory (default: policy/)")
       .option("--no-policy", "run without the policy pack")
@@ -155,6 +184,13 @@ export function loadClusters(
   if (fleet.issues.length > 0) {
     for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
     ctx.io.err(`${fleet.issues.length} problem(s) in the specs; no stack was touched.`);
+    return undefined;
+  }
+  const environmentNames = [...new Set(fleet.environments.map((e) => e.name))];
+  if (flags.env !== undefined && !environmentNames.includes(flags.env)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownEnvironment } = require("../cli/did-you-mean") as typeof import("../cli/did-you-mean");
+    ctx.io.err(`${unknownEnvironment(flags.env, environmentNames, paths)}; no stack was touched.`);
     return undefined;
   }
   const wanted = flags.cluster ?? [];
