@@ -376,6 +376,7 @@ export async function runFleetCommand(
     if (flags.json) ctx.io.out(`JSON report: ${report.writeReport(flags.json, report.renderJson(result))}`);
     if (flags.markdown)
       ctx.io.out(`Markdown report: ${report.writeReport(flags.markdown, report.renderMarkdown(result))}`);
+    ctx.io.out(report.summaryLine(result));
     return result.exitCode;
   } catch (e) {
     if (e instanceof FleetError) {

@@ -70,6 +70,10 @@ async function outputs(
       showSecrets: flags.showSecrets === true,
     });
     if (flags.json) ctx.io.out(JSON.stringify(values, null, 2));
+    else if (Object.keys(values).length === 0)
+      ctx.io.out(
+        `stack ${spec.environment}.${spec.name} has no outputs (its last update exported none, or it was destroyed; \`xcluster up\` creates them)`,
+      );
     else for (const line of formatOutputs(values)) ctx.io.out(line);
     return EXIT.ok;
   } catch (e) {

@@ -216,6 +216,35 @@ describe("fleet reports and the fleet commands", function () {
     );
   });
 
+  it("says so when a cluster's stack has no outputs", async () => {
+    p = new FakeProject({ stacks: { "dev.a": { exists: true, output: { outputs: {} } } } });
+    const r = await cli(["outputs", "a", "--env", "dev"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^stack dev\.a has no outputs \(/);
+    assert.equal((await cli(["outputs", "a", "--env", "dev", "--json"])).out, "{}");
+  });
+
+  it("ends a run with one summary line: done, failed, skipped, not started and why", async () => {
+    p = new FakeProject({
+      stacks: { "dev.a": { up: { exitCode: 255, stderr: "error: quota exceeded\n" } } },
+    });
+    const up = await cli(["up", "--env", "dev", "--canary", "a", "--no-policy"]);
+    assert.equal(up.code, 1, up.err + up.out);
+    assert.match(
+      up.out.split("\n").at(-1)!,
+      /^up: 0 done, 1 failed \(dev\.a\), 0 skipped, 2 not started \(the canary wave did not succeed\); 3 cluster\(s\) in [\d.]+ s, exit 1$/,
+    );
+
+    p.dispose();
+    p = new FakeProject({ stacks: { "dev.a": { exists: true } } });
+    const refresh = await cli(["refresh", "--env", "dev"]);
+    assert.equal(refresh.code, 0, refresh.err + refresh.out);
+    assert.match(
+      refresh.out.split("\n").at(-1)!,
+      /^refresh: 1 done, 0 failed, 2 skipped \(not deployed\), 0 not started; 3 cluster\(s\) in [\d.]+ s, exit 0$/,
+    );
+  });
+
   it("exports operator Stack objects as YAML", async () => {
     p = new FakeProject({});
     const r = await cli([
