@@ -44,7 +44,13 @@ export interface FleetFlags {
   readonly pulumiRoot?: string;
   readonly config?: string[];
   readonly secretEnv?: string[];
+  /** Simulate on this machine: stand-in providers, the local backend (fleet/local/simulation.ts). */
+  readonly local?: boolean;
 }
+
+/** `--local`, for the commands of the lifecycle. */
+export const LOCAL_FLAG_HELP =
+  "simulate on this machine, no cloud: stand-in providers, state in .xcluster/local-backend, a fixed passphrase; every line says SIMULATION";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -139,6 +145,12 @@ export interface FleetCommandDeps {
   readonly plugins?: readonly RequiredPlugin[];
   /** Limits of destroy's ordered teardown (request timeout, polling). @default teardown/ defaults */
   readonly teardownLimits?: import("../teardown/teardown").TeardownLimits;
+  /** The clusters as run (the simulation points them at its backend). @default as loaded */
+  readonly clusters?: (loaded: readonly ClusterSpec[]) => ClusterSpec[];
+  /** Set on a simulated run: the notice its reports carry. @default not a simulation */
+  readonly simulation?: string;
+  /** `false`: destroy without the ordered teardown through the cluster (a simulation has no cluster). */
+  readonly teardown?: false;
   /** The quota check before preview/up/reconcile. @default fleet/capacity-gate.ts */
   readonly capacityGate?: (
     selected: readonly ClusterSpec[],
@@ -268,6 +280,66 @@ export async function runFleetCommand(
   ctx: CommandContext,
   deps: FleetCommandDeps = {},
 ): Promise<number> {
+  if (flags.local === true && operation !== "reconcile") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const local = require("./local/simulation") as typeof import("./local/simulation");
+    const io = local.simulationIo(ctx.io);
+    const simCtx: CommandContext = { ...ctx, io };
+    io.out(local.SIMULATION_NOTICE);
+    const code = await runSimulated(operation, paths, flags, simCtx, deps);
+    io.out(`${local.SIMULATION_NOTICE} (exit ${code})`);
+    return code;
+  }
+  return runFleetCommandOn(operation, paths, flags, ctx, deps);
+}
+
+/** `--local`: the run inside a simulation (its clusters, environment, program and plugins). */
+async function runSimulated(
+  operation: Operation,
+  paths: string[],
+  flags: FleetFlags,
+  ctx: CommandContext,
+  deps: FleetCommandDeps,
+): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const local = require("./local/simulation") as typeof import("./local/simulation");
+  const { FleetError } = require("./errors") as typeof import("./errors");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const loaded = loadClusters(paths, flags, ctx);
+  if (!loaded) return EXIT.invalid;
+  if (operation === "destroy")
+    ctx.io.out(
+      "destroy: no ordered teardown through the clusters' APIs first (docs/adr/0016): a simulated cluster has none",
+    );
+  try {
+    return await local.withSimulation(ctx.cwd, loaded.clusters, (sim) =>
+      runFleetCommandOn(operation, paths, flags, ctx, {
+        ...deps,
+        env: sim.env,
+        program: sim.program,
+        // The stand-ins are on PATH, not installed: nothing to look for in the plugin cache.
+        plugins: [],
+        clusters: (c) => local.simulatedClusters(c, ctx.cwd),
+        simulation: local.SIMULATION_NOTICE,
+        teardown: false,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof FleetError) {
+      ctx.io.err(`xcluster ${operation}: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+async function runFleetCommandOn(
+  operation: Operation | "reconcile",
+  paths: string[],
+  flags: FleetFlags,
+  ctx: CommandContext,
+  deps: FleetCommandDeps,
+): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { FleetError } = require("./errors") as typeof import("./errors");
   const { runFleet, preflight } = require("./run-fleet") as typeof import("./run-fleet");
@@ -280,7 +352,6 @@ export async function runFleetCommand(
   const { parseSelector } = require("./waves") as typeof import("./waves");
   const report = require("./report") as typeof import("./report");
   /* eslint-enable @typescript-eslint/no-require-imports */
-
   if (operation === "destroy") {
     const refused = destroyScopeProblem(paths, flags);
     if (refused !== undefined) {
@@ -290,7 +361,8 @@ export async function runFleetCommand(
   }
   const loaded = loadClusters(paths, flags, ctx);
   if (!loaded) return EXIT.invalid;
-  const clusters = loaded.clusters;
+  const asRun = deps.clusters ?? ((c: readonly ClusterSpec[]) => [...c]);
+  const clusters = asRun(loaded.clusters);
   if (operation === "preview" || operation === "up" || operation === "reconcile") {
     const refused = await quotaRefusals(clusters, loaded.environmentSpecs, ctx, deps);
     if (refused) return EXIT.quota;
@@ -333,7 +405,8 @@ export async function runFleetCommand(
           ? { deadlineMs: (positiveInt(flags.teardownTimeout, "--teardown-timeout") ?? 0) * 1000 }
           : {}),
       },
-      environmentSpecs: loaded.environmentSpecs,
+      environmentSpecs: asRun(loaded.environmentSpecs),
+      ...(deps.teardown === false ? { teardown: false as const } : {}),
       ...(deps.program !== undefined ? { program: deps.program } : {}),
       ...(deps.plugins !== undefined ? { plugins: deps.plugins } : {}),
       env,
@@ -363,10 +436,11 @@ export async function runFleetCommand(
     }
     const pulumi = found;
     process.on("SIGINT", onSigint);
-    const result =
+    const ran =
       operation === "reconcile"
         ? await reconcile(clusters, { ...options, pulumi })
         : await runFleet(operation, clusters, { ...options, pulumi });
+    const result = deps.simulation !== undefined ? { ...ran, simulation: deps.simulation } : ran;
     ctx.io.out(report.renderTable(result));
     for (const o of result.orphans ?? []) {
       ctx.io.out(

@@ -114,6 +114,7 @@ export function renderMarkdown(report: FleetReport): string {
   const lines = [
     `### xcluster ${report.operation}: ${report.clusters.length} cluster(s), exit ${report.exitCode}`,
     "",
+    ...(report.simulation !== undefined ? [`> **SIMULATION**: ${report.simulation}.`, ""] : []),
     `${tally || "no clusters"} in ${seconds(report.durationMs)}${report.cancelled ? " (interrupted)" : ""}.`,
     "",
     "| cluster | operation | create | update | replace | delete | policy violations | duration | result |",

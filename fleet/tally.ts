@@ -81,6 +81,15 @@ const REPLACEMENT_STEPS: ReadonlySet<OpType> = new Set<OpType>([
 /** Steps that change nothing: no progress to count. */
 const NO_CHANGE: ReadonlySet<OpType> = new Set<OpType>(["same", "read", "refresh", "remove-pending-replace"]);
 
+/**
+ * A default provider (`pulumi:providers:<pkg>::default…`, pulumi pkg/resource/deploy/providers/reference.go
+ * `IsDefaultProvider`): the engine's change summary leaves them out, so the counters do too.
+ */
+function isDefaultProvider(urn: string): boolean {
+  const parts = urn.split("::");
+  return (parts[2] ?? "").startsWith("pulumi:providers:") && (parts[3] ?? "").startsWith("default");
+}
+
 export class EngineTally {
   /**
    * Resources with a change announced (resourcePreEvent), by report column, each counted once: a
@@ -106,7 +115,7 @@ export class EngineTally {
     if (e.resourcePreEvent) {
       const m = e.resourcePreEvent.metadata;
       this.noteDrift(m, false);
-      if (NO_CHANGE.has(m.op) || this.changing.has(m.urn)) return false;
+      if (NO_CHANGE.has(m.op) || this.changing.has(m.urn) || isDefaultProvider(m.urn)) return false;
       const b = REPLACEMENT_STEPS.has(m.op) ? "replace" : bucketOf(m.op);
       if (b === undefined) return false;
       this.changing.add(m.urn);

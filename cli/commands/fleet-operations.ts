@@ -4,7 +4,13 @@
  */
 import type { Command } from "commander";
 import type { CommandContext } from "../context";
-import { addFleetFlags, runFleetCommand, type FleetFlagGroups, type FleetFlags } from "../../fleet/command";
+import {
+  LOCAL_FLAG_HELP,
+  addFleetFlags,
+  runFleetCommand,
+  type FleetFlagGroups,
+  type FleetFlags,
+} from "../../fleet/command";
 import type { Operation } from "../../fleet/operation";
 
 interface OperationCommand extends FleetFlagGroups {
@@ -90,6 +96,7 @@ export function registerFleetOperations(program: Command, ctx: CommandContext): 
         "allow pointing an existing stack at a spec file other than the one it records (the spec moved)",
       );
     }
+    cmd.option("--local", LOCAL_FLAG_HELP);
     cmd.action(async (paths: string[], flags: FleetFlags) => {
       ctx.exitCode = await runFleetCommand(c.operation, paths, flags, ctx);
     });

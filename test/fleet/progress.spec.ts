@@ -70,6 +70,17 @@ describe("progress counters of a stack's run", () => {
     assert.equal(lines.at(-1), "up: 0 create, 1 update, 1 replace, 0 delete (1/2 done, 1 failed)");
   });
 
+  it("leave out default providers, as the engine's summary does", () => {
+    const { lines } = fold([
+      events.pre("create", "pulumi:providers:pulumi-nodejs", "default"),
+      events.outputs("create", "pulumi:providers:pulumi-nodejs", "default"),
+      events.pre("create", "pulumi:providers:openstack", "sandbox-openstack"),
+      events.outputs("create", "pulumi:providers:openstack", "sandbox-openstack"),
+      events.summary({ create: 1 }),
+    ]);
+    assert.equal(lines.at(-1), "up: 1 create, 0 update, 0 replace, 0 delete (1/1 done)");
+  });
+
   it("ignore outputs of resources that changed nothing (same, read, refresh)", () => {
     const { tally } = fold([
       events.pre("same", PORT, "p"),
