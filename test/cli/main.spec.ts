@@ -69,12 +69,13 @@ describe("xcluster command line", () => {
   const LOCK = ["--lock-retries"];
   const CONFIG = ["--config", "--secret-env"];
   const POLICY = ["--no-offline-policy", "--no-policy", "--policy-pack"];
+  const LIFECYCLE = [...COMMON, "--local"];
   const MEANINGFUL: Record<string, string[]> = {
-    preview: [...COMMON, ...WAVES, ...CONFIG, ...POLICY, "--move-spec"],
-    up: [...COMMON, ...WAVES, ...LOCK, ...CONFIG, ...POLICY, "--move-spec"],
-    refresh: [...COMMON, ...WAVES, ...LOCK, ...CONFIG],
-    destroy: [...COMMON, ...LOCK, "--all", "--confirm-env", "--dry-run", "--yes"],
-    drift: [...COMMON, ...CONFIG],
+    preview: [...LIFECYCLE, ...WAVES, ...CONFIG, ...POLICY, "--move-spec"],
+    up: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG, ...POLICY, "--move-spec"],
+    refresh: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG],
+    destroy: [...LIFECYCLE, ...LOCK, "--all", "--confirm-env", "--dry-run", "--yes"],
+    drift: [...LIFECYCLE, ...CONFIG],
     reconcile: [
       ...COMMON,
       ...WAVES,
