@@ -3,8 +3,9 @@
  * (`main`), with `--local`: the stand-in provider plugins the command writes itself (fleet/local/), the
  * real cluster program, ClusterPki and ReadinessGate dynamic providers, the policy pack, and a file backend
  * in the project's `.xcluster/local-backend`. One small cluster goes through up → outputs → drift →
- * destroy, as the README's "Try it without a cloud" shows. The readiness gate waits on the loopback API
- * the simulation serves; no other address is contacted.
+ * destroy, by the README's own `--local` commands, run as written (the project's environment is `dev` and
+ * its cluster `sandbox`, as in the example fleet). The readiness gate waits on the loopback API the
+ * simulation serves; no other address is contacted.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -12,6 +13,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { REPO_ROOT } from "../support/spec-files";
+import { readmeCommands } from "../support/readme-commands";
 import { realEngine } from "./engine";
 import { EngineProject } from "./project";
 
@@ -44,6 +46,22 @@ describe("--local: the lifecycle simulated on the real engine with stand-in prov
     p?.dispose();
   });
 
+  /** The README's `--local` commands, by command: up, outputs, drift, destroy. */
+  const readme = new Map(
+    readmeCommands(fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8"))
+      .filter((c) => c.text.startsWith("npx xcluster ") && c.text.split(/\s+/).includes("--local"))
+      .map((c) => [c.text.split(/\s+/)[2]!, c.text.split(/\s+/).slice(2)]),
+  );
+  const asInReadme = (command: string): string[] => {
+    const args = readme.get(command);
+    assert.ok(args, `the README shows \`npx xcluster ${command} … --local\``);
+    return args;
+  };
+
+  it("runs the README's --local commands: up, outputs, drift and destroy", () => {
+    assert.deepEqual([...readme.keys()], ["up", "outputs", "drift", "destroy"]);
+  });
+
   async function xcluster(...args: string[]): Promise<{ code: number; lines: string[]; out: string }> {
     const io = captureIo();
     const code = await main(args, io, p.root);
@@ -70,7 +88,7 @@ describe("--local: the lifecycle simulated on the real engine with stand-in prov
 
   it("up creates the cluster's resources in the local backend, the readiness gate answered on loopback", async () => {
     const json = path.join(p.root, "up.json");
-    const r = await xcluster("up", "--local", "--env", "dev", "--json", json);
+    const r = await xcluster(...asInReadme("up"), "--json", json);
     assert.equal(r.code, 0, r.out);
     assertSimulation(r.lines);
     assert.match(r.out, /^SIMULATION up: 1 done, 0 failed, 0 skipped, 0 not started; 1 cluster\(s\) in/m);
@@ -86,7 +104,7 @@ describe("--local: the lifecycle simulated on the real engine with stand-in prov
   });
 
   it("outputs prints the simulated cluster's outputs, secrets masked", async () => {
-    const r = await xcluster("outputs", "sandbox", "--local", "--env", "dev");
+    const r = await xcluster(...asInReadme("outputs"));
     assert.equal(r.code, 0, r.out);
     assertSimulation(r.lines);
     assert.match(r.out, /^SIMULATION apiEndpoint: https:\/\/203\.0\.113\.\d+:6443$/m);
@@ -94,14 +112,14 @@ describe("--local: the lifecycle simulated on the real engine with stand-in prov
   });
 
   it("drift finds none", async () => {
-    const r = await xcluster("drift", "--local", "--env", "dev");
+    const r = await xcluster(...asInReadme("drift"));
     assert.equal(r.code, 0, r.out);
     assertSimulation(r.lines);
     assert.match(r.out, /\[sandbox\] drift found no drift/);
   });
 
   it("destroy leaves the stack empty", async () => {
-    const r = await xcluster("destroy", "--local", "--env", "dev", "--cluster", "sandbox", "--yes");
+    const r = await xcluster(...asInReadme("destroy"));
     assert.equal(r.code, 0, r.out);
     assertSimulation(r.lines);
     assert.deepEqual(stackFile().checkpoint.latest?.resources ?? [], []);
