@@ -49,7 +49,7 @@ describe("Pod Security (real PSA checks over the charts' pod templates)", functi
   this.timeout(600_000);
   before(function () {
     if (!hasGo())
-      skipTier(this, "psa", "go is not on PATH: the Pod Security checks cannot be built", "nowhere");
+      skipTier(this, "go", "go is not on PATH: the Pod Security checks cannot be built", "nowhere");
   });
 
   it("admits every pod each fixture cluster's add-ons would make under its namespace's level", () => {

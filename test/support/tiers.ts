@@ -26,10 +26,11 @@ export const TIERS = {
     name: "real kube-apiserver and etcd",
     enable: "bash scripts/setup-kube-apiserver.sh",
   },
-  psa: {
-    name: "Pod Security admission library (built with go)",
+  go: {
+    name: "checkers built with go (the Pod Security admission library, gcfg)",
     enable: "apt-get install golang-go (go on PATH)",
   },
+  conftest: { name: "conftest over the plan JSON", enable: "bash scripts/setup-conftest.sh" },
 } as const;
 
 export type Tier = keyof typeof TIERS;
