@@ -74,7 +74,16 @@ describe("xcluster command line", () => {
     preview: [...LIFECYCLE, ...WAVES, ...CONFIG, ...POLICY, "--move-spec"],
     up: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG, ...POLICY, "--move-spec"],
     refresh: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG],
-    destroy: [...LIFECYCLE, ...LOCK, "--all", "--confirm-env", "--dry-run", "--yes"],
+    destroy: [
+      ...LIFECYCLE,
+      ...LOCK,
+      "--all",
+      "--confirm-env",
+      "--dry-run",
+      "--force-orphans",
+      "--teardown-timeout",
+      "--yes",
+    ],
     drift: [...LIFECYCLE, ...CONFIG],
     reconcile: [
       ...COMMON,
