@@ -100,7 +100,7 @@ describe("fleet reports and the fleet commands", function () {
     );
   });
 
-  it("renders drift and messages in the Markdown summary", () => {
+  it("renders drift and messages in the Markdown summary, and a simulation banner when it was one", () => {
     const report: FleetReport = {
       operation: "drift",
       startedAt: "2025-01-01T00:00:00.000Z",
@@ -139,6 +139,16 @@ describe("fleet reports and the fleet commands", function () {
     assert.match(md, /^\| a \| urn:x \| openstack:compute\/instance:Instance \| update \| metadata \|$/m);
     assert.match(md, /^- \*\*a\*\* \(drifted\): stack dev\.a: 1 resource\(s\) changed outside Pulumi$/m);
     assert.match(renderTable(report), /DRIFTED/);
+    assert.doesNotMatch(md, /SIMULATION/);
+    const simulated = renderMarkdown({
+      ...report,
+      simulation: "stand-in providers: nothing was created in any cloud",
+    });
+    assert.equal(
+      simulated.split("\n")[2],
+      "> **SIMULATION**: stand-in providers: nothing was created in any cloud.",
+      "a simulated run says so under the heading",
+    );
   });
 
   it("rejects destroy without --yes with exit 2 before looking for the CLI", async () => {
