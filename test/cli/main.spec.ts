@@ -92,8 +92,10 @@ describe("xcluster command line", () => {
       ...CONFIG,
       ...POLICY,
       "--dry-run",
+      "--force-orphans",
       "--move-spec",
       "--prune",
+      "--teardown-timeout",
       "--yes",
     ],
   };
