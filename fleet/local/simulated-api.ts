@@ -1,11 +1,13 @@
 /**
  * The cluster API of a simulation (`--local`): an HTTPS server on loopback that answers `GET /readyz` with
  * 200 to the admin client certificate, so the cluster program's readiness gate (a real dynamic provider in
- * the engine) waits and passes as it would on a cloud, and no address but 127.0.0.1 is ever contacted
- * (the stand-in providers invent documentation addresses, 203.0.113.0/24, that must never be probed).
+ * the engine) waits and passes as it would on a cloud, and anything else with the API's 404 (a node drain
+ * on a scale-down finds no Node). No address but 127.0.0.1 is ever contacted (the stand-in providers
+ * invent documentation addresses, 203.0.113.0/24, that must never be probed).
  *
  * Its throwaway PKI and port are kept in `.xcluster/local-api/`, so a second `up` finds the gate's inputs
- * unchanged (the gate replaces itself when its URL or CA changes).
+ * unchanged (the gate replaces itself when its URL or CA changes); every request is appended to
+ * `requests.log` there.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -123,9 +125,29 @@ export async function startSimulatedApi(dir: string): Promise<SimulatedApi> {
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       requests.push({ path: req.url ?? "", client: String(peer.subject?.CN) });
-      const ok = req.url === "/readyz";
-      res.writeHead(ok ? 200 : 404, { "content-type": "text/plain" });
-      res.end(ok ? "ok" : "not found: this simulated API answers /readyz only");
+      // What the simulated cluster was asked, for whoever wonders what a run did (and for the tests).
+      fs.appendFileSync(
+        path.join(dir, "requests.log"),
+        `${new Date().toISOString()} ${req.method ?? "?"} ${req.url ?? ""} ${String(peer.subject?.CN)}\n`,
+      );
+      if (req.url === "/readyz") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("ok");
+        return;
+      }
+      // Everything else is not there, as the API answers it: a node drain (components/kube/drain.ts)
+      // then finds no Node to cordon, and is done.
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: "not found: a simulated cluster has no objects",
+          reason: "NotFound",
+          code: 404,
+        }),
+      );
     },
   );
   if (saved.port === 0 || !(await listen(server, saved.port))) await listen(server, 0);

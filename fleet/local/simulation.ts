@@ -3,8 +3,9 @@
  * real engine runs the real cluster program, the policy pack and the ClusterPki dynamic provider; every
  * provider plugin is a stand-in (stand-in-provider.ts) that invents clearly fake values; the state lives
  * in a file backend of its own, `.xcluster/local-backend` (gitignored with `.xcluster/`), under a fixed
- * passphrase; the readiness gate waits on a loopback API (simulated-api.ts). Every line printed starts
- * with `SIMULATION`, and the reports say so, so that nobody mistakes it for a deployment.
+ * passphrase; the readiness gate and the node drains talk to a loopback API (simulated-api.ts). Every
+ * line printed starts with `SIMULATION`, and the reports say so, so that nobody mistakes it for a
+ * deployment.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -102,7 +103,7 @@ export function writeStandInPlugins(root: string): string {
   return dir;
 }
 
-/** The cluster program, with its readiness gate pointed at the simulated API on loopback. */
+/** The cluster program, with its readiness gate and node drains pointed at the simulated API on loopback. */
 export function simulatedProgram(api: SimulatedApi): ProgramFactory {
   return (spec) => async () => {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -110,23 +111,37 @@ export function simulatedProgram(api: SimulatedApi): ProgramFactory {
     const { clusterProgram } = require("../../programs/program") as typeof import("../../programs/program");
     const gate =
       require("../../components/readiness-gate") as typeof import("../../components/readiness-gate");
+    const { NODE_DRAIN_TOKEN } =
+      require("../../components/node-drain") as typeof import("../../components/node-drain");
+    const { renderKubeconfig } =
+      require("../../components/rke2/pki") as typeof import("../../components/rke2/pki");
     /* eslint-enable @typescript-eslint/no-require-imports */
     // A dynamic resource's type: `pulumi-nodejs:dynamic/<module>:<type>`.
     const gateType = `pulumi-nodejs:dynamic/${gate.READINESS_GATE_MODULE}:${gate.READINESS_GATE_TYPE}`;
-    pulumi.runtime.registerStackTransformation((a) =>
-      a.type === gateType
-        ? {
-            props: {
-              ...a.props,
-              apiUrl: api.url,
-              caCert: api.pki.caCert,
-              clientCert: api.pki.clientCert,
-              clientKey: pulumi.secret(api.pki.clientKey),
-            },
-            opts: a.opts,
-          }
-        : undefined,
-    );
+    const kubeconfig = renderKubeconfig({
+      clusterName: spec.name,
+      serverUrl: api.url,
+      serverCaCert: api.pki.caCert,
+      admin: { cert: api.pki.clientCert, key: api.pki.clientKey },
+    });
+    // The two dynamic resources that talk to the cluster: the readiness gate, and each node's drain
+    // (which runs on a scale-down). Both talk to the simulated API instead.
+    pulumi.runtime.registerStackTransformation((a) => {
+      if (a.type === gateType)
+        return {
+          props: {
+            ...a.props,
+            apiUrl: api.url,
+            caCert: api.pki.caCert,
+            clientCert: api.pki.clientCert,
+            clientKey: pulumi.secret(api.pki.clientKey),
+          },
+          opts: a.opts,
+        };
+      if (a.type === NODE_DRAIN_TOKEN)
+        return { props: { ...a.props, kubeconfig: pulumi.secret(kubeconfig) }, opts: a.opts };
+      return undefined;
+    });
     return clusterProgram(spec);
   };
 }

@@ -3,9 +3,9 @@
  * (`main`), with `--local`: the stand-in provider plugins the command writes itself (fleet/local/), the
  * real cluster program, ClusterPki and ReadinessGate dynamic providers, the policy pack, and a file backend
  * in the project's `.xcluster/local-backend`. One small cluster goes through up → outputs → drift →
- * destroy, by the README's own `--local` commands, run as written (the project's environment is `dev` and
- * its cluster `sandbox`, as in the example fleet). The readiness gate waits on the loopback API the
- * simulation serves; no other address is contacted.
+ * (a scale-down) → destroy, by the README's own `--local` commands, run as written (the project's
+ * environment is `dev` and its cluster `sandbox`, as in the example fleet). The readiness gate and the
+ * node drains talk to the loopback API the simulation serves; no other address is contacted.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -116,6 +116,30 @@ describe("--local: the lifecycle simulated on the real engine with stand-in prov
     assert.equal(r.code, 0, r.out);
     assertSimulation(r.lines);
     assert.match(r.out, /\[sandbox\] drift found no drift/);
+  });
+
+  it("a scale-down drains the removed worker through the simulated API (loopback) and deletes its instance", async () => {
+    const instances = () =>
+      (stackFile().checkpoint.latest?.resources ?? []).filter(
+        (x) => x.type === "openstack:compute/instance:Instance",
+      ).length;
+    const before = instances();
+    const spec = path.join(p.root, "stacks", "dev", "sandbox.yaml");
+    const yaml = fs.readFileSync(spec, "utf8");
+    assert.match(yaml, /numberOfWorkers: 2/);
+    fs.writeFileSync(spec, yaml.replace("numberOfWorkers: 2", "numberOfWorkers: 1"));
+    // The drain of a node at the stand-ins' invented address (203.0.113.x) would fail the run.
+    const r = await xcluster(...asInReadme("up"));
+    assert.equal(r.code, 0, r.out);
+    assertSimulation(r.lines);
+    assert.match(r.out, /\[sandbox\] up done: 0 to create, \d+ to update, 0 to replace, [1-9]\d* to delete/);
+    assert.equal(instances(), before - 1);
+    const asked = fs.readFileSync(path.join(p.root, ".xcluster", "local-api", "requests.log"), "utf8");
+    assert.match(
+      asked,
+      /PATCH \/api\/v1\/nodes\/\S+ xcluster-admin \(simulation\)/,
+      "the drain cordoned on loopback",
+    );
   });
 
   it("destroy leaves the stack empty", async () => {
