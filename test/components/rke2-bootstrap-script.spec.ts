@@ -291,7 +291,7 @@ describe("bootstrap-or-join script (real bash, stubbed curl)", function () {
     let pkiDir = "";
     before(async function () {
       if (spawnSync("curl", ["--version"]).status !== 0 || spawnSync("openssl", ["version"]).status !== 0)
-        this.skip();
+        skipTier(this, "curl", "curl or openssl is not installed", "nowhere");
       pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-bootstrap-tls-"));
       pki = makePki(pkiDir);
       const supervisor = `require("https").createServer({ cert: process.env.CERT, key: process.env.KEY },

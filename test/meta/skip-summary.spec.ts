@@ -7,11 +7,13 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { REPO_ROOT } from "../support/spec-files";
+import { FIXTURE_VAR } from "./fixtures/skipping-tiers";
 
 const FIXTURE = path.join("test", "meta", "fixtures", "skipping-tiers.ts");
 
 function mocha(env: Record<string, string | undefined>) {
   const childEnv: NodeJS.ProcessEnv = {
+    [FIXTURE_VAR]: "1",
     ...process.env,
     CI: undefined,
     XCLUSTER_REAL_ENGINE: undefined,

@@ -19,7 +19,10 @@ export const TIERS = {
     name: "systemd-analyze on Debian's keepalived unit",
     enable: "apt-get install systemd keepalived",
   },
-  curl: { name: "curl (the keepalived check scripts)", enable: "apt-get install curl" },
+  curl: {
+    name: "curl and openssl (check scripts and the join decision against loopback)",
+    enable: "apt-get install curl openssl",
+  },
   "cloud-init": { name: "cloud-init's schema check and shellify", enable: "apt-get install cloud-init" },
   shellcheck: { name: "shellcheck on rendered and setup scripts", enable: "apt-get install shellcheck" },
   "kube-apiserver": {
@@ -27,7 +30,7 @@ export const TIERS = {
     enable: "bash scripts/setup-kube-apiserver.sh",
   },
   go: {
-    name: "checkers built with go (the Pod Security admission library, gcfg)",
+    name: "checkers built with go (Pod Security admission, gcfg, Vault policies)",
     enable: "apt-get install golang-go (go on PATH)",
   },
   conftest: { name: "conftest over the plan JSON", enable: "bash scripts/setup-conftest.sh" },
