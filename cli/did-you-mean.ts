@@ -1,4 +1,5 @@
 /** "Did you mean …?" for a mistyped name: the closest candidates by edit distance, as commander does for commands. */
+import { DEFAULT_SPEC_DIR } from "./context";
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
 export function editDistance(a: string, b: string): number {
@@ -26,4 +27,13 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       best = { name, distance };
   }
   return best ? ` (did you mean "${best.name}"?)` : "";
+}
+
+/**
+ * `--env <typo>`: the message of validate, plan and the fleet commands, with the environments that exist
+ * and the closest one.
+ */
+export function unknownEnvironment(env: string, names: readonly string[], paths: readonly string[]): string {
+  const where = paths.length > 0 ? paths.join(", ") : `${DEFAULT_SPEC_DIR}/`;
+  return `--env: no environment "${env}" under ${where} (allowed: ${names.join(", ") || "none found"})${didYouMean(env, names)}`;
 }

@@ -44,46 +44,81 @@ export interface FleetFlags {
   readonly pulumiRoot?: string;
   readonly config?: string[];
   readonly secretEnv?: string[];
+  /** Simulate on this machine: stand-in providers, the local backend (fleet/local/simulation.ts). */
+  readonly local?: boolean;
 }
+
+/** `--local`, for the commands of the lifecycle. */
+export const LOCAL_FLAG_HELP =
+  "simulate on this machine, no cloud: stand-in providers, state in .xcluster/local-backend, a fixed passphrase; every line says SIMULATION";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Flags every fleet command takes. */
-export function addFleetFlags(cmd: Command, policy: boolean): Command {
+/**
+ * Which flag groups a fleet command takes: a flag that would mean nothing on a command is not offered
+ * there (commander then rejects it as an unknown option, with a suggestion).
+ */
+export interface FleetFlagGroups {
+  /** `--policy-pack`, `--no-policy`, `--no-offline-policy`: commands that preview or update. */
+  readonly policy: boolean;
+  /** `--canary`, `--canary-selector`: commands that roll out, where a first wave gates the rest. */
+  readonly waves: boolean;
+  /** `--lock-retries`: commands that take the stack lock (a preview or a drift check takes none). */
+  readonly lock: boolean;
+  /**
+   * `--config`, `--secret-env`: commands whose providers are configured from the stack config. A destroy
+   * configures them from the inputs recorded in the state at the last update, not from the current
+   * config (pulumi/pulumi#716, #7370), so extra config changes nothing there.
+   */
+  readonly config: boolean;
+}
+
+/** Flags of the fleet commands; the groups say which of the optional ones this command takes. */
+export function addFleetFlags(cmd: Command, groups: FleetFlagGroups): Command {
   cmd
     .argument("[paths...]", "spec files or directories (default: every spec under stacks/)")
     .option("--env <environment>", "only clusters of this environment")
     .option("--cluster <name>", "only this cluster (repeatable)", collect)
-    .option("--parallel <n>", `clusters at once (default: ${os.availableParallelism()}, the number of cores)`)
     .option(
-      "--canary <cluster>",
-      "run this cluster first, the rest only if it succeeded (repeatable)",
-      collect,
-    )
-    .option(
-      "--canary-selector <key=value>",
-      "first wave: clusters whose labels match (comma-separated pairs)",
-    )
-    .option("--fail-fast", "start no new cluster after the first failure")
-    .option("--lock-retries <n>", "retries when another update holds a stack's lock", "3")
-    .option("--json <file>", "write the JSON report to this file")
-    .option("--markdown <file>", "write the Markdown summary (for a merge request) to this file")
-    .option(
-      "--config <key=value>",
-      "extra plain stack config, e.g. openstack:insecure=false (repeatable)",
-      collect,
-    )
-    .option(
-      "--secret-env <key=VAR>",
-      "stack config secret read from environment variable VAR (repeatable)",
-      collect,
-    )
-    .addOption(
-      new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
-        "XCLUSTER_PULUMI_ROOT",
-      ),
+      "--parallel <n>",
+      `clusters at once (default: ${os.availableParallelism()}, the number of cores)`,
     );
-  if (policy) {
+  if (groups.waves) {
+    cmd
+      .option(
+        "--canary <cluster>",
+        "run this cluster first, the rest only if it succeeded (repeatable)",
+        collect,
+      )
+      .option(
+        "--canary-selector <key=value>",
+        "first wave: clusters whose labels match (comma-separated pairs)",
+      );
+  }
+  cmd.option("--fail-fast", "start no new cluster after the first failure");
+  if (groups.lock) cmd.option("--lock-retries <n>", "retries when another update holds a stack's lock", "3");
+  cmd
+    .option("--json <file>", "write the JSON report to this file")
+    .option("--markdown <file>", "write the Markdown summary (for a merge request) to this file");
+  if (groups.config) {
+    cmd
+      .option(
+        "--config <key=value>",
+        "extra plain stack config, e.g. openstack:insecure=false (repeatable)",
+        collect,
+      )
+      .option(
+        "--secret-env <key=VAR>",
+        "stack config secret read from environment variable VAR (repeatable)",
+        collect,
+      );
+  }
+  cmd.addOption(
+    new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
+      "XCLUSTER_PULUMI_ROOT",
+    ),
+  );
+  if (groups.policy) {
     cmd
       .option("--policy-pack <dir>", "policy pack directory (default: policy/)")
       .option("--no-policy", "run without the policy pack")
@@ -110,6 +145,12 @@ export interface FleetCommandDeps {
   readonly plugins?: readonly RequiredPlugin[];
   /** Limits of destroy's ordered teardown (request timeout, polling). @default teardown/ defaults */
   readonly teardownLimits?: import("../teardown/teardown").TeardownLimits;
+  /** The clusters as run (the simulation points them at its backend). @default as loaded */
+  readonly clusters?: (loaded: readonly ClusterSpec[]) => ClusterSpec[];
+  /** Set on a simulated run: the notice its reports carry. @default not a simulation */
+  readonly simulation?: string;
+  /** `false`: destroy without the ordered teardown through the cluster (a simulation has no cluster). */
+  readonly teardown?: false;
   /** The quota check before preview/up/reconcile. @default fleet/capacity-gate.ts */
   readonly capacityGate?: (
     selected: readonly ClusterSpec[],
@@ -155,6 +196,13 @@ export function loadClusters(
   if (fleet.issues.length > 0) {
     for (const issue of fleet.issues) ctx.io.err(formatIssue(issue));
     ctx.io.err(`${fleet.issues.length} problem(s) in the specs; no stack was touched.`);
+    return undefined;
+  }
+  const environmentNames = [...new Set(fleet.environments.map((e) => e.name))];
+  if (flags.env !== undefined && !environmentNames.includes(flags.env)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownEnvironment } = require("../cli/did-you-mean") as typeof import("../cli/did-you-mean");
+    ctx.io.err(`${unknownEnvironment(flags.env, environmentNames, paths)}; no stack was touched.`);
     return undefined;
   }
   const wanted = flags.cluster ?? [];
@@ -232,6 +280,66 @@ export async function runFleetCommand(
   ctx: CommandContext,
   deps: FleetCommandDeps = {},
 ): Promise<number> {
+  if (flags.local === true && operation !== "reconcile") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const local = require("./local/simulation") as typeof import("./local/simulation");
+    const io = local.simulationIo(ctx.io);
+    const simCtx: CommandContext = { ...ctx, io };
+    io.out(local.SIMULATION_NOTICE);
+    const code = await runSimulated(operation, paths, flags, simCtx, deps);
+    io.out(`${local.SIMULATION_NOTICE} (exit ${code})`);
+    return code;
+  }
+  return runFleetCommandOn(operation, paths, flags, ctx, deps);
+}
+
+/** `--local`: the run inside a simulation (its clusters, environment, program and plugins). */
+async function runSimulated(
+  operation: Operation,
+  paths: string[],
+  flags: FleetFlags,
+  ctx: CommandContext,
+  deps: FleetCommandDeps,
+): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const local = require("./local/simulation") as typeof import("./local/simulation");
+  const { FleetError } = require("./errors") as typeof import("./errors");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const loaded = loadClusters(paths, flags, ctx);
+  if (!loaded) return EXIT.invalid;
+  if (operation === "destroy")
+    ctx.io.out(
+      "destroy: no ordered teardown through the clusters' APIs first (docs/adr/0016): a simulated cluster has none",
+    );
+  try {
+    return await local.withSimulation(ctx.cwd, loaded.clusters, (sim) =>
+      runFleetCommandOn(operation, paths, flags, ctx, {
+        ...deps,
+        env: sim.env,
+        program: sim.program,
+        // The stand-ins are on PATH, not installed: nothing to look for in the plugin cache.
+        plugins: [],
+        clusters: (c) => local.simulatedClusters(c, ctx.cwd),
+        simulation: local.SIMULATION_NOTICE,
+        teardown: false,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof FleetError) {
+      ctx.io.err(`xcluster ${operation}: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+async function runFleetCommandOn(
+  operation: Operation | "reconcile",
+  paths: string[],
+  flags: FleetFlags,
+  ctx: CommandContext,
+  deps: FleetCommandDeps,
+): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { FleetError } = require("./errors") as typeof import("./errors");
   const { runFleet, preflight } = require("./run-fleet") as typeof import("./run-fleet");
@@ -244,7 +352,6 @@ export async function runFleetCommand(
   const { parseSelector } = require("./waves") as typeof import("./waves");
   const report = require("./report") as typeof import("./report");
   /* eslint-enable @typescript-eslint/no-require-imports */
-
   if (operation === "destroy") {
     const refused = destroyScopeProblem(paths, flags);
     if (refused !== undefined) {
@@ -254,7 +361,8 @@ export async function runFleetCommand(
   }
   const loaded = loadClusters(paths, flags, ctx);
   if (!loaded) return EXIT.invalid;
-  const clusters = loaded.clusters;
+  const asRun = deps.clusters ?? ((c: readonly ClusterSpec[]) => [...c]);
+  const clusters = asRun(loaded.clusters);
   if (operation === "preview" || operation === "up" || operation === "reconcile") {
     const refused = await quotaRefusals(clusters, loaded.environmentSpecs, ctx, deps);
     if (refused) return EXIT.quota;
@@ -297,7 +405,8 @@ export async function runFleetCommand(
           ? { deadlineMs: (positiveInt(flags.teardownTimeout, "--teardown-timeout") ?? 0) * 1000 }
           : {}),
       },
-      environmentSpecs: loaded.environmentSpecs,
+      environmentSpecs: asRun(loaded.environmentSpecs),
+      ...(deps.teardown === false ? { teardown: false as const } : {}),
       ...(deps.program !== undefined ? { program: deps.program } : {}),
       ...(deps.plugins !== undefined ? { plugins: deps.plugins } : {}),
       env,
@@ -327,10 +436,11 @@ export async function runFleetCommand(
     }
     const pulumi = found;
     process.on("SIGINT", onSigint);
-    const result =
+    const ran =
       operation === "reconcile"
         ? await reconcile(clusters, { ...options, pulumi })
         : await runFleet(operation, clusters, { ...options, pulumi });
+    const result = deps.simulation !== undefined ? { ...ran, simulation: deps.simulation } : ran;
     ctx.io.out(report.renderTable(result));
     for (const o of result.orphans ?? []) {
       ctx.io.out(
@@ -340,6 +450,7 @@ export async function runFleetCommand(
     if (flags.json) ctx.io.out(`JSON report: ${report.writeReport(flags.json, report.renderJson(result))}`);
     if (flags.markdown)
       ctx.io.out(`Markdown report: ${report.writeReport(flags.markdown, report.renderMarkdown(result))}`);
+    ctx.io.out(report.summaryLine(result));
     return result.exitCode;
   } catch (e) {
     if (e instanceof FleetError) {

@@ -338,14 +338,21 @@ function progressReporter(
     const now = ctx.now();
     if (now - last < ctx.progressIntervalMs && !e.summaryEvent) return;
     last = now;
-    const p = tally.changes();
-    const steps = p.create + p.update + p.delete + p.replace;
-    ctx.progress(
-      spec,
-      `${operation}: ${p.create} create, ${p.update} update, ${p.replace} replace, ${p.delete} delete` +
-        ` (${tally.finished}/${steps} done${tally.failed > 0 ? `, ${tally.failed} failed` : ""})`,
-    );
+    ctx.progress(spec, progressLine(operation, tally));
   };
+}
+
+/**
+ * `up: 3 create, 0 update, 1 replace, 0 delete (2/4 done)`. Both counts are resources with a change, each
+ * once, from the same events, so the first never exceeds the second (the columns switch to the engine's
+ * summary once it arrives; the counter does not).
+ */
+export function progressLine(operation: Operation, tally: EngineTally): string {
+  const p = tally.changes();
+  return (
+    `${operation}: ${p.create} create, ${p.update} update, ${p.replace} replace, ${p.delete} delete` +
+    ` (${tally.finished}/${tally.steps} done${tally.failed > 0 ? `, ${tally.failed} failed` : ""})`
+  );
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

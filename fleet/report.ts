@@ -61,6 +61,50 @@ export function renderTable(report: FleetReport): string {
   return table.toString();
 }
 
+/** `a, b, c` or `a, b, c and 4 more`: names in a one-line summary stay short. */
+function few(names: readonly string[], max = 3): string {
+  const unique = [...new Set(names)];
+  return unique.length <= max
+    ? unique.join(", ")
+    : `${unique.slice(0, max).join(", ")} and ${unique.length - max} more`;
+}
+
+/** Why a cluster was skipped or not started, in a few words (the message without its stack name). */
+function reason(r: ClusterResult): string {
+  const m = r.message ?? "";
+  if (/does not exist/.test(m)) return "not deployed";
+  return m.replace(/^not started(: | \()?/, "").replace(/\)$/, "") || "no reason given";
+}
+
+/**
+ * The run in one line, the last the terminal shows: `up: 1 done, 1 failed (dev.b), 0 skipped, 1 not
+ * started (the canary wave did not succeed); 3 cluster(s) in 4.2 s, exit 1`. Drifted, cancelled and
+ * dry-run counts appear when there are any.
+ */
+export function summaryLine(report: FleetReport): string {
+  const of = (f: (r: ClusterResult) => boolean) => report.clusters.filter(f);
+  const notStarted = of((r) => r.result === "skipped" && /^not (started|planned)/.test(r.message ?? ""));
+  const skipped = of((r) => r.result === "skipped" && !notStarted.includes(r));
+  const parts: string[] = [`${of((r) => r.result === "succeeded").length} done`];
+  const dryRun = of((r) => r.result === "dry-run");
+  if (dryRun.length > 0) parts.push(`${dryRun.length} dry run`);
+  const drifted = of((r) => r.result === "drifted");
+  if (drifted.length > 0) parts.push(`${drifted.length} drifted (${few(drifted.map((r) => r.stack))})`);
+  const failed = of((r) => r.result === "failed");
+  parts.push(`${failed.length} failed${failed.length > 0 ? ` (${few(failed.map((r) => r.stack))})` : ""}`);
+  const cancelled = of((r) => r.result === "cancelled");
+  if (cancelled.length > 0)
+    parts.push(`${cancelled.length} cancelled (${few(cancelled.map((r) => r.stack))})`);
+  parts.push(`${skipped.length} skipped${skipped.length > 0 ? ` (${few(skipped.map(reason))})` : ""}`);
+  parts.push(
+    `${notStarted.length} not started${notStarted.length > 0 ? ` (${few(notStarted.map(reason))})` : ""}`,
+  );
+  return (
+    `${report.operation}: ${parts.join(", ")}; ${report.clusters.length} cluster(s) in ` +
+    `${seconds(report.durationMs)}${report.cancelled ? " (interrupted)" : ""}, exit ${report.exitCode}`
+  );
+}
+
 const cell = (s: string | number) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function renderMarkdown(report: FleetReport): string {
@@ -70,6 +114,7 @@ export function renderMarkdown(report: FleetReport): string {
   const lines = [
     `### xcluster ${report.operation}: ${report.clusters.length} cluster(s), exit ${report.exitCode}`,
     "",
+    ...(report.simulation !== undefined ? [`> **SIMULATION**: ${report.simulation}.`, ""] : []),
     `${tally || "no clusters"} in ${seconds(report.durationMs)}${report.cancelled ? " (interrupted)" : ""}.`,
     "",
     "| cluster | operation | create | update | replace | delete | policy violations | duration | result |",

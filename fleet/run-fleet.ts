@@ -113,6 +113,8 @@ export interface FleetReport {
   readonly clusters: ClusterResult[];
   /** `reconcile` only: stacks in the backend without a spec. */
   readonly orphans?: OrphanStack[];
+  /** Set when the run was a simulation (`--local`): what it was, in one sentence. */
+  readonly simulation?: string;
 }
 
 export interface OrphanStack {

@@ -65,13 +65,43 @@ function bucketOf(op: OpType): keyof Changes | undefined {
   }
 }
 
+/**
+ * The steps of one replacement (pulumi pkg/resource/deploy/step_generator.go: `create-replacement`,
+ * `replace`, `delete-replaced`, in that order or, delete-before-replace, the other way round).
+ */
+const REPLACEMENT_STEPS: ReadonlySet<OpType> = new Set<OpType>([
+  "replace",
+  "create-replacement",
+  "delete-replaced",
+  "import-replacement",
+  "discard-replaced",
+  "read-replacement",
+]);
+
+/** Steps that change nothing: no progress to count. */
+const NO_CHANGE: ReadonlySet<OpType> = new Set<OpType>(["same", "read", "refresh", "remove-pending-replace"]);
+
+/**
+ * A default provider (`pulumi:providers:<pkg>::default…`, pulumi pkg/resource/deploy/providers/reference.go
+ * `IsDefaultProvider`): the engine's change summary leaves them out, so the counters do too.
+ */
+function isDefaultProvider(urn: string): boolean {
+  const parts = urn.split("::");
+  return (parts[2] ?? "").startsWith("pulumi:providers:") && (parts[3] ?? "").startsWith("default");
+}
+
 export class EngineTally {
-  /** Steps announced (resourcePreEvent), by report column; `replace` counts the logical replace only. */
+  /**
+   * Resources with a change announced (resourcePreEvent), by report column, each counted once: a
+   * replacement's two or three steps are one `replace`.
+   */
   readonly planned = emptyChanges();
   /** The engine's final count (summaryEvent), once it arrived. */
   summary?: Changes;
-  finished = 0;
   failed = 0;
+  /** Resources with a change announced, and those of them with a step finished (one count per resource). */
+  private readonly changing = new Set<string>();
+  private readonly done = new Set<string>();
   readonly violations: PolicyViolation[] = [];
   readonly errors: string[] = [];
   readonly drift: DriftItem[] = [];
@@ -85,21 +115,20 @@ export class EngineTally {
     if (e.resourcePreEvent) {
       const m = e.resourcePreEvent.metadata;
       this.noteDrift(m, false);
-      const b = bucketOf(m.op);
-      if (b && b !== "same") {
-        this.planned[b] += 1;
-        return true;
-      }
-      return false;
+      if (NO_CHANGE.has(m.op) || this.changing.has(m.urn) || isDefaultProvider(m.urn)) return false;
+      const b = REPLACEMENT_STEPS.has(m.op) ? "replace" : bucketOf(m.op);
+      if (b === undefined) return false;
+      this.changing.add(m.urn);
+      this.planned[b] += 1;
+      return true;
     }
     if (e.resOutputsEvent) {
       const m = e.resOutputsEvent.metadata;
       this.noteDrift(m, true);
-      if (m.op !== "same" && m.op !== "read" && m.op !== "refresh") {
-        this.finished += 1;
-        return true;
-      }
-      return false;
+      // Only resources counted in `steps`, once: `finished` never exceeds `steps`.
+      if (NO_CHANGE.has(m.op) || !this.changing.has(m.urn) || this.done.has(m.urn)) return false;
+      this.done.add(m.urn);
+      return true;
     }
     if (e.resOpFailedEvent) {
       this.failed += 1;
@@ -126,6 +155,16 @@ export class EngineTally {
       return true;
     }
     return false;
+  }
+
+  /** Resources with a change announced so far: the denominator of the progress lines. */
+  get steps(): number {
+    return this.changing.size;
+  }
+
+  /** Of `steps`, the resources whose change finished (for a replacement: its first step). */
+  get finished(): number {
+    return this.done.size;
   }
 
   get mandatoryViolations(): number {

@@ -18,6 +18,7 @@
 # reason; with XCLUSTER_REAL_ENGINE=required (CI) it exits 1.
 #
 # Environment:
+#   XCLUSTER_HEARTBEAT_SECONDS  seconds between "still running" lines of a long build step (default 30)
 #   OPENSTACK_PLUGIN_VERSION         default: the version of node_modules/@pulumi/openstack (3.15.2)
 #   OPENSTACK_PLUGIN_SOURCE          upstream `provider/` folder (default ../shared/upstream/... of the root)
 #   OPENSTACK_PLUGIN_INSTALL_TIMEOUT seconds for `pulumi plugin install` (default 60)
@@ -27,7 +28,10 @@
 # See docs/adr/0005-real-openstack-provider-plugin.md.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SETUP_NAME=setup-openstack-plugin
+# shellcheck source=scripts/lib/setup-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-common.sh"
+
 npm_version="$(node -p 'require(process.argv[1]).version' "$ROOT/node_modules/@pulumi/openstack/package.json" 2>/dev/null || true)"
 VERSION="${OPENSTACK_PLUGIN_VERSION:-${npm_version:-3.15.2}}"
 VERSION="${VERSION#v}"
@@ -40,7 +44,6 @@ HOME_DIR="${PULUMI_HOME:-$HOME/.pulumi}"
 INSTALLED="$HOME_DIR/plugins/resource-openstack-v$VERSION/pulumi-resource-openstack"
 export PULUMI_SKIP_UPDATE_CHECK=1
 
-log() { echo "setup-openstack-plugin: $*" >&2; }
 started=$SECONDS
 elapsed() { echo "$((SECONDS - started)) s"; }
 
@@ -81,11 +84,7 @@ done_with() {
   exit 0
 }
 
-mkdir -p "$DIR"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$DIR/.lock"
-  flock 9
-fi
+lock_cache "$DIR"
 
 # 1. Cached.
 if usable "$PLUGIN" && [ -s "$SCHEMA" ]; then
@@ -138,32 +137,19 @@ node -e 'const fs = require("fs"); const s = JSON.parse(fs.readFileSync(process.
   s.version = process.argv[3]; fs.writeFileSync(process.argv[2], JSON.stringify(s));' \
   "$WORK/cmd/pulumi-resource-openstack/schema.json" "$WORK/cmd/pulumi-resource-openstack/schema-embed.json" "$VERSION"
 
-export CGO_ENABLED=0
-export GOFLAGS="-mod=mod -buildvcs=false -p=${PULUMI_BUILD_JOBS:-2}"
-export GOTMPDIR="$DIR/tmp" # go's work directory grows large: keep it out of a small /tmp
-mkdir -p "$GOTMPDIR"
-trap 'rm -rf "$GOTMPDIR"' EXIT
+go_build_env "$DIR" "${PULUMI_BUILD_JOBS:-2}"
 
-# phase NAME CMD...: runs quietly into build.log, with a heartbeat every 30 s; on failure shows the log's end.
+# phase NAME CMD...: CMD's output into build.log, with a heartbeat; on failure the log's end.
+# shellcheck disable=SC2317 # called through heartbeat
+into_build_log() { "$@" >>"$DIR/build.log" 2>&1; }
 phase() {
-  local name="$1" t0=$SECONDS beat=$SECONDS pid
+  local name="$1"
   shift
-  log "  $name"
-  ("$@") >>"$DIR/build.log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    if [ $((SECONDS - beat)) -ge 30 ] && kill -0 "$pid" 2>/dev/null; then
-      beat=$SECONDS
-      log "  $name: still running ($((SECONDS - t0)) s)"
-    fi
-  done
-  if ! wait "$pid"; then
-    log "  $name failed after $((SECONDS - t0)) s; end of $DIR/build.log:"
+  heartbeat "  $name" into_build_log "$@" || {
+    log "  end of $DIR/build.log:"
     tail -n 20 "$DIR/build.log" >&2
     exit 1
-  fi
-  log "  $name: $((SECONDS - t0)) s"
+  }
 }
 : >"$DIR/build.log"
 ldflags="-s -w -X github.com/pulumi/pulumi-openstack/provider/v3/pkg/version.Version=$VERSION"

@@ -14,6 +14,7 @@
 # github.com/pulumi/pulumi/sdk/v3 at the CLI's version. See docs/adr/0003-pulumi-cli-from-go-modules.md.
 #
 # Environment:
+#   XCLUSTER_HEARTBEAT_SECONDS  seconds between "still running" lines of a long build step (default 30)
 #   PULUMI_VERSION             CLI version to build (default 3.248.0 = the pinned npm @pulumi/pulumi)
 #   PULUMI_TOOLS_DIR           cache root (default <repo>/.pulumi-tools, gitignored)
 #   PULUMI_SETUP_FORCE_BUILD=1 ignore any pulumi already on PATH
@@ -22,16 +23,17 @@
 #   GOMODCACHE / GOCACHE       Go's own defaults; a second machine-local run reuses them
 set -euo pipefail
 
+SETUP_NAME=setup-pulumi
+# shellcheck source=scripts/lib/setup-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-common.sh"
+
 PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"
 PULUMI_VERSION="${PULUMI_VERSION#v}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${PULUMI_TOOLS_DIR:-$ROOT/.pulumi-tools}/$PULUMI_VERSION"
 BIN_DIR="$TOOLS_DIR/bin"
 SRC_DIR="$TOOLS_DIR/src"
 export PULUMI_SKIP_UPDATE_CHECK=1
 
-log() { echo "setup-pulumi: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 # version_ge A B: true when A >= B (semver-ish, via sort -V)
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
 
@@ -583,7 +585,7 @@ stamp_want="pulumi=$PULUMI_VERSION $(go env GOVERSION) $( { go_mod; host_source;
 
 cached() {
   [ -x "$BIN_DIR/pulumi" ] && [ -x "$BIN_DIR/pulumi-language-nodejs" ] && [ -x "$BIN_DIR/pulumi-resource-pulumi-nodejs" ] \
-    && [ "$(cat "$TOOLS_DIR/.stamp" 2>/dev/null)" = "$stamp_want" ] \
+    && stamp_is "$TOOLS_DIR/.stamp" "$stamp_want" \
     && [ "$("$BIN_DIR/pulumi" version 2>/dev/null | tr -d '[:space:]')" = "v$PULUMI_VERSION" ]
 }
 
@@ -596,12 +598,8 @@ fi
 
 [ "${PULUMI_SETUP_NO_BUILD:-0}" != 1 ] || die "no up-to-date build in $BIN_DIR and PULUMI_SETUP_NO_BUILD=1; run: npm run setup:pulumi"
 
-mkdir -p "$TOOLS_DIR"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$TOOLS_DIR/.lock"
-  flock 9
-  if cached; then echo "$BIN_DIR"; exit 0; fi # another run finished the build meanwhile
-fi
+lock_cache "$TOOLS_DIR"
+if cached; then echo "$BIN_DIR"; exit 0; fi # another run finished the build meanwhile
 
 # 4. Build (module download + compile; about 7-8 minutes cold on 2 cores, seconds when GOCACHE is warm).
 log "building pulumi v$PULUMI_VERSION from Go modules into $BIN_DIR (cold: several minutes)"
@@ -609,25 +607,20 @@ mkdir -p "$SRC_DIR/cmd/pulumi-language-nodejs"
 go_mod >"$SRC_DIR/go.mod"
 host_source >"$SRC_DIR/cmd/pulumi-language-nodejs/main.go"
 
-export CGO_ENABLED=0
-export GOFLAGS="-mod=mod -buildvcs=false -p=${PULUMI_BUILD_JOBS:-2}"
-# go build's work directory grows past 0.5 GB for this build: keep it on disk, not in a small /tmp.
-export GOTMPDIR="$TOOLS_DIR/tmp"
-rm -rf "$GOTMPDIR"
-mkdir -p "$GOTMPDIR"
-trap 'rm -rf "$GOTMPDIR"' EXIT
+go_build_env "$TOOLS_DIR" "${PULUMI_BUILD_JOBS:-2}"
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 out="$TOOLS_DIR/bin.tmp"
 rm -rf "$out"
 mkdir -p "$out"
-(
-  cd "$SRC_DIR"
+cd "$SRC_DIR"
+# One go build: it downloads the modules it needs (cold: most of the time), then compiles both binaries.
+heartbeat "downloading Go modules and compiling pulumi and the language host" \
   go build -trimpath -ldflags "$ldflags" -o "$out/" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./cmd/pulumi-language-nodejs
-  # Dynamic providers: the shell script the release tarball ships beside the binary, from the sdk module.
-  sdk_dir="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
-  install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$out/"
-)
+  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./cmd/pulumi-language-nodejs
+# Dynamic providers: the shell script the release tarball ships beside the binary, from the sdk module.
+sdk_dir="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$out/"
+cd "$ROOT"
 got="$("$out/pulumi" version | tr -d '[:space:]')"
 [ "$got" = "v$PULUMI_VERSION" ] || die "built pulumi reports '$got', expected v$PULUMI_VERSION"
 rm -rf "$BIN_DIR"

@@ -2,6 +2,7 @@
  * `xcluster export operator [paths…]`: one Pulumi Kubernetes Operator `Stack` object per cluster (YAML), so
  * a management cluster can reconcile the fleet from git continuously.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
@@ -12,7 +13,7 @@ interface ExportFlags {
   readonly env?: string;
   readonly cluster?: string[];
   readonly repo?: string;
-  readonly branch: string;
+  readonly branch?: string;
   readonly repoDir?: string;
   readonly namespace: string;
   readonly serviceAccount: string;
@@ -38,7 +39,10 @@ export function registerExport(program: Command, ctx: CommandContext): void {
     .option("--env <environment>", "only clusters of this environment")
     .option("--cluster <name>", "only this cluster (repeatable)", collect)
     .option("--repo <url>", "git repository the operator clones (default: this checkout's origin remote)")
-    .option("--branch <branch>", "branch the operator tracks", "main")
+    .option(
+      "--branch <branch>",
+      `branch the operator tracks (default: this checkout's current branch; ${FALLBACK_BRANCH} outside git or on a detached HEAD)`,
+    )
     .option("--repo-dir <dir>", "directory of Pulumi.yaml inside the repository (default: its root)")
     .option("--namespace <ns>", "namespace of the Stack objects", "pulumi-operator")
     .option("--service-account <name>", "service account of the operator's workspace pods", "pulumi")
@@ -55,13 +59,39 @@ export function registerExport(program: Command, ctx: CommandContext): void {
     });
 }
 
-function originRemote(cwd: string): string | undefined {
+/** The branch `--branch` falls back to where git names none. */
+const FALLBACK_BRANCH = "main";
+
+/** `git <args>` in `cwd`: its first output line, or undefined when git fails (not a checkout, no such ref). */
+function git(cwd: string, args: readonly string[]): string | undefined {
   try {
-    const text = fs.readFileSync(path.join(cwd, ".git", "config"), "utf8");
-    return /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text)?.[1];
+    const out = execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return out.trim().split("\n")[0] || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The checkout's current branch; `symbolic-ref` also names an unborn branch and fails on a detached HEAD. */
+function currentBranch(cwd: string): string | undefined {
+  return git(cwd, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+}
+
+/** The origin remote's URL (worktrees included: git reads the shared config). */
+function originRemote(cwd: string): string | undefined {
+  return git(cwd, ["config", "--get", "remote.origin.url"]);
+}
+
+/**
+ * True when a repository address names a directory on this machine rather than a server: a path, or a
+ * `file://` URL. Anything with a scheme (https://, ssh://, git://) or git's scp-like `host:path` form names
+ * a server.
+ */
+export function isLocalRepo(repo: string): boolean {
+  if (/^file:/i.test(repo)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo)) return false;
+  // scp-like syntax: `[user@]host:path`, no slash before the first colon (git-clone(1), "GIT URLS").
+  return !/^[^/:]+:/.test(repo);
 }
 
 function exportOperator(paths: string[], flags: ExportFlags, ctx: CommandContext): number {
@@ -78,6 +108,19 @@ function exportOperator(paths: string[], flags: ExportFlags, ctx: CommandContext
     ctx.io.err("export operator: --repo <url> is required (this checkout has no origin remote)");
     return EXIT.invalid;
   }
+  if (isLocalRepo(repo)) {
+    ctx.io.err(
+      `export operator: warning: --repo ${repo} is a path on this machine${flags.repo === undefined ? " (this checkout's origin remote)" : ""}; ` +
+        `the operator clones the repository from its own pods and needs a URL it can reach (pass --repo https://… or ssh://…)`,
+    );
+  }
+  let branch = flags.branch ?? currentBranch(ctx.cwd);
+  if (branch === undefined) {
+    branch = FALLBACK_BRANCH;
+    ctx.io.err(
+      `export operator: --branch: ${ctx.cwd} is not on a git branch (not a checkout, or a detached HEAD); using ${FALLBACK_BRANCH}`,
+    );
+  }
   const resync = Number(flags.resyncSeconds);
   if (!Number.isInteger(resync) || resync < 60) {
     ctx.io.err(
@@ -88,7 +131,7 @@ function exportOperator(paths: string[], flags: ExportFlags, ctx: CommandContext
   try {
     const yaml = renderOperatorStacks(clusters, {
       projectRepo: repo,
-      branch: flags.branch,
+      branch,
       ...(flags.repoDir ? { repoDir: flags.repoDir } : {}),
       namespace: flags.namespace,
       serviceAccountName: flags.serviceAccount,

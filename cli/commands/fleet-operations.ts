@@ -4,14 +4,18 @@
  */
 import type { Command } from "commander";
 import type { CommandContext } from "../context";
-import { addFleetFlags, runFleetCommand, type FleetFlags } from "../../fleet/command";
+import {
+  LOCAL_FLAG_HELP,
+  addFleetFlags,
+  runFleetCommand,
+  type FleetFlagGroups,
+  type FleetFlags,
+} from "../../fleet/command";
 import type { Operation } from "../../fleet/operation";
 
-interface OperationCommand {
+interface OperationCommand extends FleetFlagGroups {
   readonly operation: Operation;
   readonly description: string;
-  /** Takes the policy-pack flags (`--policy-pack`, `--no-policy`, `--no-offline-policy`). */
-  readonly policy: boolean;
   /** Needs `--yes` and an explicit scope; takes `--dry-run`, `--all` and `--confirm-env`. */
   readonly confirm?: boolean;
   /** Creates stacks: takes `--move-spec`. */
@@ -24,12 +28,18 @@ const COMMANDS: readonly OperationCommand[] = [
     description:
       "preview every cluster's stack (created if missing) with the policy pack; exit 3 on a mandatory violation",
     policy: true,
+    waves: true,
+    lock: false,
+    config: true,
     creates: true,
   },
   {
     operation: "up",
     description: "create or update every cluster's stack (policy pack applied), wave by wave",
     policy: true,
+    waves: true,
+    lock: true,
+    config: true,
     creates: true,
   },
   {
@@ -37,12 +47,18 @@ const COMMANDS: readonly OperationCommand[] = [
     description:
       "refresh every cluster's stack from the real resources (stacks that do not exist are skipped)",
     policy: false,
+    waves: true,
+    lock: true,
+    config: true,
   },
   {
     operation: "destroy",
     description:
       "delete what each named cluster created behind Pulumi's back (LoadBalancer Services, Cinder volumes, external-dns records) through its API, wait for their controllers, then destroy its stack (state exported to .xcluster/backups first); needs --env, --cluster or paths (or --all --confirm-env), and --yes; refuses protected clusters",
     policy: false,
+    waves: false,
+    lock: true,
+    config: false,
     confirm: true,
   },
   {
@@ -50,12 +66,15 @@ const COMMANDS: readonly OperationCommand[] = [
     description:
       "report resources changed outside Pulumi (refresh --preview-only --expect-no-changes); exit 4 on drift",
     policy: false,
+    waves: false,
+    lock: false,
+    config: true,
   },
 ];
 
 export function registerFleetOperations(program: Command, ctx: CommandContext): void {
   for (const c of COMMANDS) {
-    const cmd = addFleetFlags(program.command(c.operation).description(c.description), c.policy);
+    const cmd = addFleetFlags(program.command(c.operation).description(c.description), c);
     if (c.confirm) {
       cmd
         .option("--yes", "confirm the destroy")
@@ -77,6 +96,7 @@ export function registerFleetOperations(program: Command, ctx: CommandContext): 
         "allow pointing an existing stack at a spec file other than the one it records (the spec moved)",
       );
     }
+    cmd.option("--local", LOCAL_FLAG_HELP);
     cmd.action(async (paths: string[], flags: FleetFlags) => {
       ctx.exitCode = await runFleetCommand(c.operation, paths, flags, ctx);
     });

@@ -8,6 +8,7 @@ interface OutputsFlags {
   readonly showSecrets?: boolean;
   readonly json?: boolean;
   readonly pulumiRoot?: string;
+  readonly local?: boolean;
 }
 
 export function registerOutputs(program: Command, ctx: CommandContext): void {
@@ -21,13 +22,31 @@ export function registerOutputs(program: Command, ctx: CommandContext): void {
     .option("--env <environment>", "the cluster's environment (needed when the name is in several)")
     .option("--show-secrets", "print secret outputs (the kubeconfig) in plain text")
     .option("--json", "print one JSON object")
+    .option(
+      "--local",
+      "the outputs of a simulated stack (`up --local`: stand-in providers, .xcluster/local-backend); every line says SIMULATION",
+    )
     .addOption(
       new Option("--pulumi-root <dir>", "pulumi installation to use (holds bin/pulumi)").env(
         "XCLUSTER_PULUMI_ROOT",
       ),
     )
     .action(async (cluster: string, paths: string[], flags: OutputsFlags) => {
-      ctx.exitCode = await outputs(cluster, paths, flags, ctx);
+      if (flags.local !== true) {
+        ctx.exitCode = await outputs(cluster, paths, flags, ctx);
+        return;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const local = require("../../fleet/local/simulation") as typeof import("../../fleet/local/simulation");
+      const io = local.simulationIo(ctx.io);
+      // JSON stays JSON on stdout; the notice goes to stderr then.
+      const notice = (text: string) => (flags.json ? io.err(text) : io.out(text));
+      notice(local.SIMULATION_NOTICE);
+      ctx.exitCode = await outputs(cluster, paths, flags, {
+        ...ctx,
+        io: flags.json ? { ...io, out: ctx.io.out } : io,
+      });
+      notice(`${local.SIMULATION_NOTICE} (exit ${ctx.exitCode})`);
     });
 }
 
@@ -60,16 +79,33 @@ async function outputs(
     );
     return EXIT.invalid;
   }
-  const spec = matches[0]!;
+  let spec = matches[0]!;
+  let cliEnv = process.env;
+  if (flags.local === true) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const local = require("../../fleet/local/simulation") as typeof import("../../fleet/local/simulation");
+    const refusals = local.localRefusals([spec], process.env);
+    if (refusals.length > 0) {
+      for (const r of refusals) ctx.io.err(`xcluster outputs: ${r}`);
+      return EXIT.invalid;
+    }
+    spec = local.simulatedClusters([spec], ctx.cwd)[0]!;
+    cliEnv = local.simulationEnv(ctx.cwd);
+  }
   try {
-    checkSecretsProviders([spec], process.env);
+    checkSecretsProviders([spec], cliEnv);
     const pulumi = await findPulumi({ root: flags.pulumiRoot, projectRoot: ctx.cwd });
     const values = await stackOutputs(spec, {
       root: ctx.cwd,
       pulumi,
+      env: cliEnv,
       showSecrets: flags.showSecrets === true,
     });
     if (flags.json) ctx.io.out(JSON.stringify(values, null, 2));
+    else if (Object.keys(values).length === 0)
+      ctx.io.out(
+        `stack ${spec.environment}.${spec.name} has no outputs (its last update exported none, or it was destroyed; \`xcluster up\` creates them)`,
+      );
     else for (const line of formatOutputs(values)) ctx.io.out(line);
     return EXIT.ok;
   } catch (e) {

@@ -115,6 +115,13 @@ async function planSelected(
     ctx.io.err(`${fleet.issues.length} problem(s); nothing was planned.`);
     return EXIT.invalid;
   }
+  const environments = [...new Set(fleet.environments.map((e) => e.name))];
+  if (flags.env !== undefined && !environments.includes(flags.env)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownEnvironment } = require("../did-you-mean") as typeof import("../did-you-mean");
+    ctx.io.err(`xcluster plan: ${unknownEnvironment(flags.env, environments, paths)}`);
+    return EXIT.invalid;
+  }
   if (fleet.clusters.length === 0) {
     ctx.io.err(`xcluster plan: no cluster specs found${flags.env ? ` for environment ${flags.env}` : ""}.`);
     return EXIT.invalid;

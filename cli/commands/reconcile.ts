@@ -10,7 +10,7 @@ export function registerReconcile(program: Command, ctx: CommandContext): void {
       .description(
         "GitOps: create missing stacks, update existing ones, list stacks without a spec (destroy them with --prune --yes)",
       ),
-    true,
+    { policy: true, waves: true, lock: true, config: true },
   )
     .option(
       "--prune",

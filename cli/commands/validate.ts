@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { EXIT } from "../exit-codes";
 import type { Io } from "../io";
 import { DEFAULT_SPEC_DIR, specPaths, type CommandContext } from "../context";
-import { didYouMean } from "../did-you-mean";
+import { unknownEnvironment } from "../did-you-mean";
 
 /** The environment document's file name (spec/defaults.ts; not imported, so --help loads no spec code). */
 const ENVIRONMENT_FILE = "environment.yaml";
@@ -40,9 +40,7 @@ export function validate(paths: string[], env: string | undefined, ctx: { io: Io
   }
   const names = [...new Set(fleet.environments.map((e) => e.name))];
   if (env !== undefined && !names.includes(env)) {
-    ctx.io.err(
-      `--env: no environment "${env}" under ${where(paths)} (allowed: ${names.join(", ") || "none found"})${didYouMean(env, names)}`,
-    );
+    ctx.io.err(unknownEnvironment(env, names, paths));
     return EXIT.invalid;
   }
   const environments = fleet.environments.filter((e) => env === undefined || e.name === env);

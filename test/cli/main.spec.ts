@@ -5,7 +5,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { didYouMean } from "../../cli/did-you-mean";
-import { REPO_ROOT } from "../support/spec-files";
+import { EXAMPLE_FLEET, REPO_ROOT } from "../support/spec-files";
 
 async function run(args: string[]) {
   const io = captureIo();
@@ -45,7 +45,79 @@ describe("xcluster command line", () => {
     const r = await run(["export", "operator", "--help"]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\(default:\s+pulumi-operator\)/);
+    assert.match((await run(["up", "--help"])).stdout, /\(default:\s+3\)/);
     assert.doesNotMatch(r.stdout, /default: "/);
+  });
+
+  /** The long options a command's help lists (its "Options:" section). */
+  function helpOptions(help: string): string[] {
+    const section = help.split(/^Options:$/m)[1]?.split(/^\S/m)[0] ?? "";
+    return [...section.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!).sort();
+  }
+
+  const COMMON = [
+    "--cluster",
+    "--env",
+    "--fail-fast",
+    "--help",
+    "--json",
+    "--markdown",
+    "--parallel",
+    "--pulumi-root",
+  ];
+  const WAVES = ["--canary", "--canary-selector"];
+  const LOCK = ["--lock-retries"];
+  const CONFIG = ["--config", "--secret-env"];
+  const POLICY = ["--no-offline-policy", "--no-policy", "--policy-pack"];
+  const LIFECYCLE = [...COMMON, "--local"];
+  const MEANINGFUL: Record<string, string[]> = {
+    preview: [...LIFECYCLE, ...WAVES, ...CONFIG, ...POLICY, "--move-spec"],
+    up: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG, ...POLICY, "--move-spec"],
+    refresh: [...LIFECYCLE, ...WAVES, ...LOCK, ...CONFIG],
+    destroy: [
+      ...LIFECYCLE,
+      ...LOCK,
+      "--all",
+      "--confirm-env",
+      "--dry-run",
+      "--force-orphans",
+      "--teardown-timeout",
+      "--yes",
+    ],
+    drift: [...LIFECYCLE, ...CONFIG],
+    reconcile: [
+      ...COMMON,
+      ...WAVES,
+      ...LOCK,
+      ...CONFIG,
+      ...POLICY,
+      "--dry-run",
+      "--force-orphans",
+      "--move-spec",
+      "--prune",
+      "--teardown-timeout",
+      "--yes",
+    ],
+  };
+  for (const [command, expected] of Object.entries(MEANINGFUL)) {
+    it(`\`${command} --help\` lists exactly the options that mean something to ${command}`, async () => {
+      const r = await run([command, "--help"]);
+      assert.equal(r.code, 0);
+      assert.deepEqual(helpOptions(r.stdout), [...expected].sort());
+    });
+  }
+
+  it("rejects the options that mean nothing on destroy and drift (exit 2, nothing run)", async () => {
+    for (const args of [
+      ["destroy", "--env", "dev", "--cluster", "sandbox", "--yes", "--canary", "sandbox"],
+      ["destroy", "--env", "dev", "--cluster", "sandbox", "--yes", "--config", "openstack:insecure=false"],
+      ["drift", "--env", "dev", "--lock-retries", "2"],
+      ["preview", "--env", "dev", "--lock-retries", "2"],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.stderr, /unknown option '--(canary|config|lock-retries)'/, args.join(" "));
+    }
   });
 
   it("rejects a mistyped command with exit 2 and suggests the right one", async () => {
@@ -59,6 +131,20 @@ describe("xcluster command line", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option '--evn'\n\(Did you mean --env\?\)/);
   });
+
+  for (const command of ["plan", "up", "drift"]) {
+    it(`rejects \`${command} --env <typo>\` with exit 2, the environments there are and the closest one`, async () => {
+      const io = captureIo();
+      // The example fleet's paths, so that adding an environment under stacks/ changes nothing here.
+      const code = await main([command, EXAMPLE_FLEET, "--env", "prd"], io, REPO_ROOT);
+      assert.equal(code, 2);
+      assert.match(
+        io.stderr.join("\n"),
+        /--env: no environment "prd" under .*example-fleet \(allowed: dev, prod\) \(did you mean "prod"\?\)/,
+      );
+      assert.deepEqual(io.stdout, []);
+    });
+  }
 
   it("suggests a name only when it is close", () => {
     assert.equal(didYouMean("prd", ["dev", "prod"]), ' (did you mean "prod"?)');

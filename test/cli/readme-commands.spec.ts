@@ -12,43 +12,7 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { EXAMPLE_FLEET, REPO_ROOT } from "../support/spec-files";
-
-interface ReadmeCommand {
-  /** The command as written (continuations joined, comment removed). */
-  readonly text: string;
-  /** Output lines shown after it in a console block. */
-  readonly output: string[];
-  readonly line: number;
-}
-
-/** Commands of the README's sh/console blocks, `&&` chains split. */
-export function readmeCommands(markdown: string): ReadmeCommand[] {
-  const out: ReadmeCommand[] = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const fence = /^```(sh|console)\s*$/.exec(lines[i]!);
-    if (!fence) continue;
-    const consoleBlock = fence[1] === "console";
-    let current: { text: string; output: string[]; line: number } | undefined;
-    for (i++; i < lines.length && !lines[i]!.startsWith("```"); i++) {
-      let line = lines[i]!;
-      if (consoleBlock && !line.startsWith("$ ")) {
-        current?.output.push(line);
-        continue;
-      }
-      const start = i + 1;
-      if (consoleBlock) line = line.slice(2);
-      while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i]!.trim()}`;
-      const text = line.replace(/\s{2,}#.*$/, "").trim();
-      if (text === "") continue;
-      for (const part of text.split(" && ")) {
-        current = { text: part.trim(), output: [], line: start };
-        out.push(current);
-      }
-    }
-  }
-  return out;
-}
+import { readmeCommands } from "../support/readme-commands";
 
 const OFFLINE = new Set(["validate", "plan", "export"]);
 const ENGINE = new Set(["preview", "up", "destroy", "refresh", "drift", "outputs", "reconcile", "replace"]);
@@ -57,6 +21,8 @@ function skipReason(command: string): string | undefined {
   const words = command.split(/\s+/);
   if (words[0] === "npx" && words[1] === "xcluster") {
     if (OFFLINE.has(words[2] ?? "")) return undefined;
+    if (ENGINE.has(words[2] ?? "") && words.includes("--local"))
+      return "runs the real engine for minutes (test/engine/local-mode.spec.ts runs these --local commands as written)";
     if (ENGINE.has(words[2] ?? ""))
       return "needs the pulumi CLI and cloud credentials (the engine tier, test/engine/, runs these commands)";
     return `unknown xcluster command ${words[2]}`;

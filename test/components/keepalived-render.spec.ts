@@ -22,6 +22,7 @@ import {
   renderKeepalivedNode,
   renderNotifyScript,
 } from "../../components/keepalived/render";
+import { skipTier } from "../support/tiers";
 
 const base: KeepalivedConfigArgs = {
   group: "ingress",
@@ -277,14 +278,8 @@ describe("keepalived renderer", () => {
 describe("keepalived renderer, checked by the real tools", function () {
   let dir: string;
   before(function () {
-    if (!hasCommand("keepalived")) {
-      if (process.env["CI"] === "true") {
-        throw new Error(
-          "keepalived is not installed: CI must install the Debian package `keepalived` (see .ci/run)",
-        );
-      }
-      this.skip();
-    }
+    if (!hasCommand("keepalived"))
+      skipTier(this, "keepalived", "keepalived is not installed (CI installs it: .ci/run)", "ci");
     // mkdtemp makes a 0700 directory, so keepalived's script security finds the script not writable by others.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-keepalived-"));
   });
@@ -349,10 +344,8 @@ describe("keepalived renderer, checked by the real tools", function () {
     // The unit as the Debian keepalived package installs it (bookworm: /lib/systemd/system), the drop-in
     // and the detection script where the renderer puts them, in a throwaway root for systemd-analyze.
     const unit = "/lib/systemd/system/keepalived.service";
-    if (!hasCommand("systemd-analyze") || !fs.existsSync(unit)) {
-      if (process.env["CI"] === "true") throw new Error(`systemd-analyze or ${unit} missing in CI`);
-      this.skip();
-    }
+    if (!hasCommand("systemd-analyze") || !fs.existsSync(unit))
+      skipTier(this, "systemd", `systemd-analyze or ${unit} is missing`, "ci");
     const root = fs.mkdtempSync(path.join(dir, "root-"));
     const put = (p: string, content: string | Buffer, mode: number) => {
       fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
@@ -395,7 +388,7 @@ describe("keepalived renderer, checked by the real tools", function () {
   });
 
   it("the check script exits 0 while the controller is healthy and 1 when it is not", async function () {
-    if (!hasCommand("curl")) this.skip();
+    if (!hasCommand("curl")) skipTier(this, "curl", "curl is not installed", "nowhere");
     let healthy = true;
     const server = http.createServer((_req, res) => {
       res.statusCode = healthy ? 200 : 500;

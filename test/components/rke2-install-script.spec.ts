@@ -16,6 +16,7 @@ import { installCommand, renderInstallScript } from "../../components/rke2/insta
 import { renderServerConfig } from "../../components/rke2/config";
 import { resolveInstall } from "../../spec/resolve";
 import { SPEC } from "./rke2-fixtures";
+import { skipTier } from "../support/tiers";
 
 /** RKE2's installer as the stubbed download serves it: fails `FAIL_TIMES` times, then records its env. */
 const FAKE_INSTALLER = `#!/bin/sh
@@ -259,11 +260,8 @@ describe("RKE2 install script (real bash, stubbed downloads and installer)", fun
   });
 
   it("passes shellcheck", function () {
-    if (spawnSync("shellcheck", ["--version"]).status !== 0) {
-      if (process.env["CI"] === "true")
-        throw new Error("shellcheck is not installed: CI must install the Debian package `shellcheck`");
-      this.skip();
-    }
+    if (spawnSync("shellcheck", ["--version"]).status !== 0)
+      skipTier(this, "shellcheck", "shellcheck is not installed", "ci");
     const r = spawnSync("shellcheck", ["--shell=bash", "-"], {
       input: renderInstallScript(),
       encoding: "utf8",

@@ -9,13 +9,13 @@ import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { findPulumi } from "../../fleet/pulumi-cli";
 import { REPO_ROOT } from "../support/spec-files";
+import { skipTier } from "../support/tiers";
 
 export const REQUIRED_VAR = "XCLUSTER_REAL_ENGINE";
 export const PULUMI_VERSION = "3.248.0";
 /** Where `npm run setup:pulumi` caches its build (the script reads PULUMI_TOOLS_DIR too). */
 const TOOLS_DIR = process.env["PULUMI_TOOLS_DIR"] || path.join(REPO_ROOT, ".pulumi-tools");
 const CACHED_CLI = path.join(TOOLS_DIR, PULUMI_VERSION, "bin", "pulumi");
-const HOW = "run `npm run setup:pulumi` once (builds the CLI from Go modules into .pulumi-tools)";
 
 type Lookup = { readonly pulumi: PulumiCommand } | { readonly missing: string };
 
@@ -72,9 +72,5 @@ export async function realEngine(ctx: Mocha.Context): Promise<PulumiCommand> {
   lookup ??= lookUp();
   const found = await lookup;
   if ("pulumi" in found) return found.pulumi;
-  if (process.env[REQUIRED_VAR] === "required") {
-    throw new Error(`${REQUIRED_VAR}=required but the real pulumi CLI is missing: ${found.missing}; ${HOW}`);
-  }
-  console.warn(`      real-engine tests skipped: ${found.missing}; ${HOW}`);
-  ctx.skip();
+  skipTier(ctx, "engine", found.missing, "real-engine-required");
 }

@@ -17,6 +17,7 @@ import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support
 import { realEngine } from "./engine";
 import { EngineProject, filesUnder } from "./project";
 import { Probe } from "./fixtures/probe";
+import { skipTier } from "../support/tiers";
 
 describe("node drains on the real engine, against a real kube-apiserver", function () {
   this.timeout(300_000);
@@ -30,15 +31,13 @@ describe("node drains on the real engine, against a real kube-apiserver", functi
   before(async function () {
     pulumi = await realEngine(this);
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
     kubeconfig = renderKubeconfig({
       clusterName: "a",

@@ -12,8 +12,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../support/spec-files";
-import { REQUIRED_VAR } from "./engine";
 import { STAND_IN_PACKAGES, standInPlugins } from "./stand-in/plugins";
+import { skipTier } from "../support/tiers";
 
 /** The version `@pulumi/openstack` asks the engine for (its package.json `pulumi.version`, else its version). */
 export const OPENSTACK_PLUGIN_VERSION = ((): string => {
@@ -27,7 +27,6 @@ export const OPENSTACK_PLUGIN_DIR = path.join(TOOLS_DIR, `openstack-${OPENSTACK_
 export const OPENSTACK_PLUGIN = path.join(OPENSTACK_PLUGIN_DIR, "pulumi-resource-openstack");
 /** The plugin's schema (`pulumi package get-schema`), written beside it by the setup script. */
 export const OPENSTACK_SCHEMA = path.join(OPENSTACK_PLUGIN_DIR, "schema.json");
-const HOW = "run `npm run setup:pulumi` (scripts/setup-openstack-plugin.sh installs, downloads or builds it)";
 
 /** Why the plugin cannot be used, or undefined when it can. */
 function missing(): string | undefined {
@@ -44,11 +43,7 @@ function missing(): string | undefined {
 export function realOpenStackPlugin(ctx: Mocha.Context): string {
   const why = missing();
   if (why === undefined) return OPENSTACK_PLUGIN;
-  if (process.env[REQUIRED_VAR] === "required") {
-    throw new Error(`${REQUIRED_VAR}=required but the real OpenStack plugin is missing: ${why}; ${HOW}`);
-  }
-  console.warn(`      real OpenStack plugin tests skipped: ${why}; ${HOW}`);
-  ctx.skip();
+  skipTier(ctx, "openstack-plugin", why, "real-engine-required");
 }
 
 export interface PluginDirectory {

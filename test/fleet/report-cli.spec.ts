@@ -100,7 +100,7 @@ describe("fleet reports and the fleet commands", function () {
     );
   });
 
-  it("renders drift and messages in the Markdown summary", () => {
+  it("renders drift and messages in the Markdown summary, and a simulation banner when it was one", () => {
     const report: FleetReport = {
       operation: "drift",
       startedAt: "2025-01-01T00:00:00.000Z",
@@ -139,6 +139,16 @@ describe("fleet reports and the fleet commands", function () {
     assert.match(md, /^\| a \| urn:x \| openstack:compute\/instance:Instance \| update \| metadata \|$/m);
     assert.match(md, /^- \*\*a\*\* \(drifted\): stack dev\.a: 1 resource\(s\) changed outside Pulumi$/m);
     assert.match(renderTable(report), /DRIFTED/);
+    assert.doesNotMatch(md, /SIMULATION/);
+    const simulated = renderMarkdown({
+      ...report,
+      simulation: "stand-in providers: nothing was created in any cloud",
+    });
+    assert.equal(
+      simulated.split("\n")[2],
+      "> **SIMULATION**: stand-in providers: nothing was created in any cloud.",
+      "a simulated run says so under the heading",
+    );
   });
 
   it("rejects destroy without --yes with exit 2 before looking for the CLI", async () => {
@@ -213,6 +223,35 @@ describe("fleet reports and the fleet commands", function () {
     assert.ok(
       !p.lines("dev.a").some((l) => l.startsWith("stack init") || l.startsWith("config")),
       "outputs only selects",
+    );
+  });
+
+  it("says so when a cluster's stack has no outputs", async () => {
+    p = new FakeProject({ stacks: { "dev.a": { exists: true, output: { outputs: {} } } } });
+    const r = await cli(["outputs", "a", "--env", "dev"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^stack dev\.a has no outputs \(/);
+    assert.equal((await cli(["outputs", "a", "--env", "dev", "--json"])).out, "{}");
+  });
+
+  it("ends a run with one summary line: done, failed, skipped, not started and why", async () => {
+    p = new FakeProject({
+      stacks: { "dev.a": { up: { exitCode: 255, stderr: "error: quota exceeded\n" } } },
+    });
+    const up = await cli(["up", "--env", "dev", "--canary", "a", "--no-policy"]);
+    assert.equal(up.code, 1, up.err + up.out);
+    assert.match(
+      up.out.split("\n").at(-1)!,
+      /^up: 0 done, 1 failed \(dev\.a\), 0 skipped, 2 not started \(the canary wave did not succeed\); 3 cluster\(s\) in [\d.]+ s, exit 1$/,
+    );
+
+    p.dispose();
+    p = new FakeProject({ stacks: { "dev.a": { exists: true } } });
+    const refresh = await cli(["refresh", "--env", "dev"]);
+    assert.equal(refresh.code, 0, refresh.err + refresh.out);
+    assert.match(
+      refresh.out.split("\n").at(-1)!,
+      /^refresh: 1 done, 0 failed, 2 skipped \(not deployed\), 0 not started; 3 cluster\(s\) in [\d.]+ s, exit 0$/,
     );
   });
 

@@ -13,6 +13,7 @@ import {
   renderKubeconfig,
 } from "../../components/rke2/pki";
 import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { skipTier } from "../support/tiers";
 
 describe("the generated admin kubeconfig against a real kube-apiserver", function () {
   this.timeout(180_000);
@@ -21,15 +22,13 @@ describe("the generated admin kubeconfig against a real kube-apiserver", functio
 
   before(async function () {
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
   });
   after(async () => api?.stop());

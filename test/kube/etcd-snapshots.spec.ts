@@ -18,6 +18,7 @@ import { captureIo } from "../../cli/io";
 import { EXIT } from "../../cli/exit-codes";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
 import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { skipTier } from "../support/tiers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CLUSTER = "ecmwf-ai-platform";
@@ -36,15 +37,13 @@ describe("xcluster snapshot list/restore against a real kube-apiserver with RKE2
 
   before(async function () {
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-snapshots-"));
     kubeconfigFile = path.join(dir, "kubeconfig");

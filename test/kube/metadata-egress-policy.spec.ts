@@ -19,6 +19,7 @@ import { parse } from "yaml";
 import { generateClusterPki } from "../../components/rke2/pki";
 import { metadataEgressPolicyObjects, METADATA_SERVICE_CIDR } from "../../components/metadata-egress-policy";
 import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { skipTier } from "../support/tiers";
 
 const FIXTURES = path.join(__dirname, "fixtures", "cni-crds");
 const CRDS = [
@@ -49,15 +50,13 @@ describe("the metadata-service policies against the CNIs' upstream CRDs in a rea
 
   before(async function () {
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
     for (const file of CRDS) {
       const crd = parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as Json;

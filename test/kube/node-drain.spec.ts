@@ -17,6 +17,7 @@ import * as k8s from "@kubernetes/client-node";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
 import { DrainError, drainAndDeleteNode } from "../../components/kube/drain";
 import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { skipTier } from "../support/tiers";
 
 const NS = "apps";
 
@@ -30,15 +31,13 @@ describe("draining and deleting a node against a real kube-apiserver", function 
 
   before(async function () {
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
     const kc = new k8s.KubeConfig();
     kc.loadFromString(

@@ -12,6 +12,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { skipTier } from "../support/tiers";
 
 /** Set in CI: a real-Linux test that cannot run fails instead of skipping. */
 export const REQUIRED_VAR = "XCLUSTER_REAL_ENGINE";
@@ -37,10 +38,7 @@ export function whyNoRealNetwork(commands: readonly string[]): string | undefine
 
 /** Skips the suite saying why, or fails it when REQUIRED_VAR=required (CI must run it for real). */
 export function skipOrFail(ctx: Mocha.Context, why: string): void {
-  if (process.env[REQUIRED_VAR] === "required")
-    throw new Error(`real-Linux network test cannot run, and ${REQUIRED_VAR}=required: ${why}`);
-  console.log(`      (skipped: ${why})`);
-  ctx.skip();
+  skipTier(ctx, "real-network", why, "real-engine-required");
 }
 
 /** Runs a command, throwing with its output when it fails. */

@@ -14,6 +14,7 @@ import { loadFleet } from "../../spec";
 import { planFleet } from "../../plan/fleet";
 import { reportJson, type PlanReport } from "../../plan/report";
 import { EXAMPLE_FLEET, REPO_ROOT } from "../support/spec-files";
+import { skipTier } from "../support/tiers";
 
 const CONFTEST_VERSION = "v0.71.1";
 const POLICY = path.join(REPO_ROOT, "docs", "examples", "conftest", "policy");
@@ -61,13 +62,8 @@ describe("the conftest example over the example fleet's plan JSON (real conftest
 
   before(async function () {
     const found = conftestBin();
-    if (found === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error("XCLUSTER_REAL_ENGINE=required but no conftest: run scripts/setup-conftest.sh");
-      }
-      console.warn("    (skipped: no conftest; run scripts/setup-conftest.sh)");
-      this.skip();
-    }
+    if (found === undefined)
+      skipTier(this, "conftest", "no cached conftest build in .conftest-tools", "real-engine-required");
     bin = found;
     const fleet = loadFleet([EXAMPLE_FLEET], { cwd: EXAMPLE_FLEET });
     assert.deepEqual(fleet.issues, []);

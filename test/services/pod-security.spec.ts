@@ -17,6 +17,7 @@ import { evaluatePodSecurity, hasGo, type PsaPod } from "./psa-check";
 import { FIXTURES, gpuNotebookSpec, referenceSpec } from "./fixtures";
 import { planPlatform } from "./harness";
 import { ofType } from "../support/pulumi";
+import { skipTier } from "../support/tiers";
 
 function podsOf(spec: ClusterSpec): PsaPod[] {
   const pods: PsaPod[] = [];
@@ -47,10 +48,8 @@ function podsOf(spec: ClusterSpec): PsaPod[] {
 describe("Pod Security (real PSA checks over the charts' pod templates)", function () {
   this.timeout(600_000);
   before(function () {
-    if (!hasGo()) {
-      console.warn("    go is not on PATH: the Pod Security checks cannot be built; skipping");
-      this.skip();
-    }
+    if (!hasGo())
+      skipTier(this, "go", "go is not on PATH: the Pod Security checks cannot be built", "nowhere");
   });
 
   it("admits every pod each fixture cluster's add-ons would make under its namespace's level", () => {

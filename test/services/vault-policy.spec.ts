@@ -15,6 +15,7 @@ import { goTool, hasGo, runGoTool } from "../support/go-tool";
 import { clusterVaultAccesses, runnerPolicy, runnerPolicyFile } from "../../plan/vault-runner-policy";
 import { mergeAccesses, vaultAccesses, type VaultAccess } from "../../plan/vault-access";
 import { addonDefinition } from "../../components/addons/catalogue";
+import { skipTier } from "../support/tiers";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const SOURCE_DIR = path.join(__dirname, "vault-hcl");
@@ -82,7 +83,8 @@ describe("the xcluster runner's Vault policy", function () {
   });
 
   it("allows every path each cluster's plan touches with the capabilities it needs, and nothing else", function () {
-    if (!hasGo()) this.skip();
+    if (!hasGo())
+      skipTier(this, "go", "go is not on PATH: the Vault policy checker cannot be built", "nowhere");
     const parsed = parseWithVaultHcl(environments.map((env) => ({ name: env, hcl: shipped(env) })));
     for (const p of parsed) {
       assert.equal(p.error, undefined, `${p.name}: ${p.error}`);
@@ -109,7 +111,8 @@ describe("the xcluster runner's Vault policy", function () {
   });
 
   it("parses the namespace policies the clusters give their Vault roles", function () {
-    if (!hasGo()) this.skip();
+    if (!hasGo())
+      skipTier(this, "go", "go is not on PATH: the Vault policy checker cannot be built", "nowhere");
     const spec = fleet.clusters.find((c) => c.name === "ecmwf-ai-platform")!;
     const [p] = parseWithVaultHcl([
       { name: "external-dns", hcl: addonDefinition("external-dns").vaultPolicy!(spec) },
@@ -120,7 +123,8 @@ describe("the xcluster runner's Vault policy", function () {
   });
 
   it("rejects, with Vault's rules, an unknown key, an unknown capability, a +* wildcard and a broken file", function () {
-    if (!hasGo()) this.skip();
+    if (!hasGo())
+      skipTier(this, "go", "go is not on PATH: the Vault policy checker cannot be built", "nowhere");
     const results = parseWithVaultHcl([
       { name: "key", hcl: 'path "a" {\n  capabilities = ["read"]\n  ttl = "1h"\n}\n' },
       { name: "capability", hcl: 'path "a" {\n  capabilities = ["root"]\n}\n' },

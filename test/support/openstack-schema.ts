@@ -12,12 +12,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { skipTier } from "./tiers";
 
 /** The repository root (not imported from spec-files: the stand-in plugin loads this file, lightly). */
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export const OPENSTACK_PLUGIN_VERSION = "3.15.2";
-const REQUIRED_VAR = "XCLUSTER_REAL_ENGINE";
 const UPSTREAM_SCHEMA = path.join(
   "shared",
   "upstream",
@@ -91,11 +91,7 @@ export function loadOpenStackSchema(): { schema: OpenStackSchema } | { missing: 
 export function openStackSchema(ctx: Mocha.Context): OpenStackSchema {
   const found = loadOpenStackSchema();
   if ("schema" in found) return found.schema;
-  if (process.env[REQUIRED_VAR] === "required") {
-    throw new Error(`${REQUIRED_VAR}=required but ${found.missing}; run \`npm run setup:pulumi\``);
-  }
-  console.warn(`      skipped: ${found.missing}`);
-  ctx.skip();
+  skipTier(ctx, "openstack-plugin", found.missing, "real-engine-required");
 }
 
 /** The resource's schema; an OpenStack type the pinned provider does not have is a mistake. */

@@ -15,6 +15,7 @@ import { CINDER_CSI_DRIVER, LOAD_BALANCER_CLEANUP_FINALIZER } from "../../teardo
 import { tearDown, type TeardownDeps } from "../../teardown/teardown";
 import type { StateFacts } from "../../teardown/orphans";
 import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { skipTier } from "../support/tiers";
 
 const CLUSTER = "c1";
 const ZONE = "dev.example.org";
@@ -164,15 +165,13 @@ describe("ordered teardown against a real kube-apiserver (the test plays the clo
 
   before(async function () {
     const bin = kubeToolsDir();
-    if (bin === undefined) {
-      if (process.env["XCLUSTER_REAL_ENGINE"] === "required") {
-        throw new Error(
-          "XCLUSTER_REAL_ENGINE=required but no kube-apiserver/etcd: run scripts/setup-kube-apiserver.sh",
-        );
-      }
-      console.warn("    (skipped: no kube-apiserver/etcd; run scripts/setup-kube-apiserver.sh)");
-      this.skip();
-    }
+    if (bin === undefined)
+      skipTier(
+        this,
+        "kube-apiserver",
+        "no cached kube-apiserver/etcd build in .kube-tools",
+        "real-engine-required",
+      );
     api = await startKubeApiServer(bin, pki);
     kubeconfig = renderKubeconfig({
       clusterName: CLUSTER,

@@ -1,7 +1,9 @@
 /**
  * A stand-in resource provider plugin for the real engine: it speaks the provider protocol for a
  * package (`openstack`, `kubernetes`, `aws`, `vault`, `rancher2`) whose real plugin cannot be built
- * or downloaded on our machines, and answers with the plan mocks' clearly fake values.
+ * or downloaded on our machines, and answers with the plan mocks' clearly fake values. The provider
+ * itself is the product's (fleet/local/stand-in-provider.ts, also behind `xcluster … --local`); this
+ * entry point adds the preview mode of the tests.
  *
  * What it is for: a real `pulumi preview` of a whole cluster program with the policy pack loaded by the
  * engine, so that the rules see resource properties exactly as the engine hands them over (unknowns,
@@ -21,9 +23,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultInvokes, synthesiseOutputs, UnmockedCallError, FAKE } from "../../../plan/mocks";
+import { standInProvider, typeAndName } from "../../../fleet/local/stand-in-provider";
 import { loadOpenStackSchema, previewState, resourceSpec } from "../../support/openstack-schema";
-import { replacingChanges } from "./replacements";
 
 const [pkg, version, ...engineArgs] = process.argv.slice(2);
 if (pkg === undefined || version === undefined) {
@@ -31,64 +32,7 @@ if (pkg === undefined || version === undefined) {
   process.exit(2);
 }
 
-/** `urn:pulumi:stack::project::qualified$type::name` → [type, name]. */
-function typeAndName(urn: string): [string, string] {
-  const parts = urn.split("::");
-  const qualified = parts[2] ?? "";
-  return [qualified.split("$").pop() ?? qualified, parts[3] ?? ""];
-}
-
-class EmptyComponent extends pulumi.ComponentResource {
-  constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
-    super(type, name, {}, opts);
-    this.registerOutputs({});
-  }
-}
-
-const provider: pulumi.provider.Provider = {
-  version,
-  async check(_urn, _olds, news) {
-    return { inputs: news };
-  },
-  async diff(_id, urn, olds, news) {
-    // Replacements as the real provider decides them (replacements.ts), so that the engine plans them.
-    const [type, name] = typeAndName(urn);
-    const replaces = replacingChanges(type, olds, news);
-    // Inputs only, as a provider diffs: the outputs create invented are in `olds` but never in `news`.
-    const outputsOnly = new Set(Object.keys(synthesiseOutputs(type, name, olds)));
-    const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !outputsOnly.has(k))]);
-    const changed = [...keys].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-    return {
-      changes: changed,
-      ...(replaces.length > 0 ? { replaces, deleteBeforeReplace: true } : {}),
-    };
-  },
-  async create(urn, inputs) {
-    const [type, name] = typeAndName(urn);
-    return { id: `${FAKE}-${name}`, outs: { ...inputs, ...synthesiseOutputs(type, name, inputs) } };
-  },
-  async read(id, _urn, props) {
-    return { id, props };
-  },
-  async update(_id, urn, _olds, news) {
-    const [type, name] = typeAndName(urn);
-    return { outs: { ...news, ...synthesiseOutputs(type, name, news) } };
-  },
-  async delete() {
-    return;
-  },
-  // Remote components (kubernetes:yaml/v2:ConfigGroup): an empty component, as if the manifests held
-  // nothing; the real provider would read them and register their objects as children.
-  async construct(name, type, _inputs, options) {
-    const component = new EmptyComponent(type, name, options);
-    return { urn: component.urn, state: {} };
-  },
-  async invoke(token, inputs) {
-    const outputs = defaultInvokes(token, inputs as Record<string, unknown>);
-    if (outputs === undefined) throw new UnmockedCallError(token);
-    return { outputs };
-  },
-};
+const provider = standInProvider(version);
 
 /** The preview modes `standInPlugins` can ask for. */
 export const PREVIEW_MODE_VAR = "XCLUSTER_STAND_IN_PREVIEW";
