@@ -13,11 +13,10 @@ import { NodeDrain } from "../../components/node-drain";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
 import { runFleet } from "../../fleet/run-fleet";
 import type { ProgramFactory } from "../../fleet/workspace";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 import { realEngine } from "./engine";
 import { EngineProject, filesUnder } from "./project";
 import { Probe } from "./fixtures/probe";
-import { skipTier } from "../support/tiers";
 
 describe("node drains on the real engine, against a real kube-apiserver", function () {
   this.timeout(300_000);
@@ -30,15 +29,7 @@ describe("node drains on the real engine, against a real kube-apiserver", functi
 
   before(async function () {
     pulumi = await realEngine(this);
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
     kubeconfig = renderKubeconfig({
       clusterName: "a",
       serverUrl: api.url,

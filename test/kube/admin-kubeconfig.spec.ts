@@ -12,8 +12,7 @@ import {
   issueClientCertificate,
   renderKubeconfig,
 } from "../../components/rke2/pki";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
-import { skipTier } from "../support/tiers";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 
 describe("the generated admin kubeconfig against a real kube-apiserver", function () {
   this.timeout(180_000);
@@ -21,15 +20,7 @@ describe("the generated admin kubeconfig against a real kube-apiserver", functio
   let api: KubeApiServer | undefined;
 
   before(async function () {
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
   });
   after(async () => api?.stop());
 

@@ -17,8 +17,7 @@ import { main } from "../../cli/main";
 import { captureIo } from "../../cli/io";
 import { EXIT } from "../../cli/exit-codes";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
-import { skipTier } from "../support/tiers";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CLUSTER = "ecmwf-ai-platform";
@@ -36,15 +35,7 @@ describe("xcluster snapshot list/restore against a real kube-apiserver with RKE2
   let kubeconfigFile: string;
 
   before(async function () {
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-snapshots-"));
     kubeconfigFile = path.join(dir, "kubeconfig");
     fs.writeFileSync(

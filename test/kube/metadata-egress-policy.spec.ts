@@ -18,8 +18,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { generateClusterPki } from "../../components/rke2/pki";
 import { metadataEgressPolicyObjects, METADATA_SERVICE_CIDR } from "../../components/metadata-egress-policy";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
-import { skipTier } from "../support/tiers";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 
 const FIXTURES = path.join(__dirname, "fixtures", "cni-crds");
 const CRDS = [
@@ -49,15 +48,7 @@ describe("the metadata-service policies against the CNIs' upstream CRDs in a rea
     api!.send("POST", `${collection(obj)}?fieldValidation=Strict`, obj, pki.admin);
 
   before(async function () {
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
     for (const file of CRDS) {
       const crd = parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as Json;
       delete crd["status"];

@@ -16,8 +16,7 @@ import { strict as assert } from "assert";
 import * as k8s from "@kubernetes/client-node";
 import { generateClusterPki, renderKubeconfig } from "../../components/rke2/pki";
 import { DrainError, drainAndDeleteNode } from "../../components/kube/drain";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
-import { skipTier } from "../support/tiers";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 
 const NS = "apps";
 
@@ -30,15 +29,7 @@ describe("draining and deleting a node against a real kube-apiserver", function 
   let policy: k8s.PolicyV1Api;
 
   before(async function () {
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
     const kc = new k8s.KubeConfig();
     kc.loadFromString(
       renderKubeconfig({

@@ -12,6 +12,7 @@ import * as path from "path";
 import * as forge from "node-forge";
 import type { ClusterPkiMaterial, KeyPairPem } from "../../components/rke2/pki";
 import { REPO_ROOT } from "./spec-files";
+import { skipTier } from "./tiers";
 
 export const KUBE_VERSION = "1.33.13";
 
@@ -183,4 +184,23 @@ export async function startKubeApiServer(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The real API-server tier's start in a suite's `before`: the cached build in .kube-tools, or the tier
+ * skips (and fails where it must run: `XCLUSTER_REAL_ENGINE=required`, as .ci/run sets it).
+ */
+export async function startKubeApiServerOrSkip(
+  ctx: Mocha.Context,
+  pki: ClusterPkiMaterial,
+): Promise<KubeApiServer> {
+  const bin = kubeToolsDir();
+  if (bin === undefined)
+    skipTier(
+      ctx,
+      "kube-apiserver",
+      "no cached kube-apiserver/etcd build in .kube-tools",
+      "real-engine-required",
+    );
+  return startKubeApiServer(bin, pki);
 }

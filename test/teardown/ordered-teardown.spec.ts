@@ -14,8 +14,7 @@ import { kubeClusterApi, type ClusterApi } from "../../teardown/cluster-api";
 import { CINDER_CSI_DRIVER, LOAD_BALANCER_CLEANUP_FINALIZER } from "../../teardown/targets";
 import { tearDown, type TeardownDeps } from "../../teardown/teardown";
 import type { StateFacts } from "../../teardown/orphans";
-import { kubeToolsDir, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver";
-import { skipTier } from "../support/tiers";
+import { startKubeApiServerOrSkip, type KubeApiServer } from "../support/kube-apiserver";
 
 const CLUSTER = "c1";
 const ZONE = "dev.example.org";
@@ -164,15 +163,7 @@ describe("ordered teardown against a real kube-apiserver (the test plays the clo
   let apps: k8s.AppsV1Api;
 
   before(async function () {
-    const bin = kubeToolsDir();
-    if (bin === undefined)
-      skipTier(
-        this,
-        "kube-apiserver",
-        "no cached kube-apiserver/etcd build in .kube-tools",
-        "real-engine-required",
-      );
-    api = await startKubeApiServer(bin, pki);
+    api = await startKubeApiServerOrSkip(this, pki);
     kubeconfig = renderKubeconfig({
       clusterName: CLUSTER,
       serverUrl: api.url,
