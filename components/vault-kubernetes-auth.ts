@@ -16,8 +16,14 @@ import { typeToken } from "./conventions";
 
 /** The service account VSO logs in as in every namespace that reads from Vault. */
 export const VAULT_AUTH_SERVICE_ACCOUNT = "vault-auth";
-/** The audience VSO requests for the tokens it logs in with; every role requires it. */
-export const VAULT_TOKEN_AUDIENCE = "vault";
+/*
+ * No token audience on the roles, and none requested by VSO. The mount has no reviewer JWT, so Vault sends
+ * the login token itself as the bearer of its TokenReview, and the API server accepts a bearer token only
+ * for its own audiences: on RKE2 `https://kubernetes.default.svc.<cluster domain>,rke2` (k3s
+ * pkg/daemons/control/server.go, argsMap["api-audiences"], on the 1.33 line). A token requested for
+ * audience `vault` is refused there (401), and every login fails with 403: proven against the real
+ * kube-apiserver in test/kube/vault-token-review.spec.ts.
+ */
 /** Vault tokens from these roles live 20 minutes; VSO renews or logs in again (its own lifecycle). */
 const TOKEN_TTL_SECONDS = 1200;
 
@@ -103,7 +109,6 @@ export class VaultKubernetesAuth extends pulumi.ComponentResource {
             roleName: r.role,
             boundServiceAccountNames: [VAULT_AUTH_SERVICE_ACCOUNT],
             boundServiceAccountNamespaces: [r.namespace],
-            audience: VAULT_TOKEN_AUDIENCE,
             tokenPolicies: policy === undefined ? [] : [policy.name],
             tokenTtl: TOKEN_TTL_SECONDS,
           },

@@ -15,7 +15,6 @@ import { addonLabel, ADDON_ENABLED } from "../../spec/addons";
 import type { AddonDefinition } from "./addon";
 import {
   VAULT_AUTH_SERVICE_ACCOUNT,
-  VAULT_TOKEN_AUDIENCE,
   vaultAuthServiceAccountObjects,
   vaultKubernetesAuthMount as authMount,
 } from "../vault-kubernetes-auth";
@@ -26,7 +25,6 @@ export function vaultKubernetesAuthMount(spec: ClusterSpec): string {
 }
 /** The role of the chart's default VaultAuth (operator namespace only, no policy of its own). */
 export const VSO_VAULT_ROLE = "vault-secrets-operator";
-export const VSO_TOKEN_AUDIENCE = VAULT_TOKEN_AUDIENCE;
 export const VSO_NAMESPACE = "vault-secrets-operator";
 const VSO_API = "secrets.hashicorp.com/v1beta1";
 
@@ -47,7 +45,9 @@ export function namespaceVaultAuth(
     spec: {
       method: "kubernetes",
       mount: vaultKubernetesAuthMount(spec),
-      kubernetes: { role, serviceAccount: VAULT_AUTH_SERVICE_ACCOUNT, audiences: [VSO_TOKEN_AUDIENCE] },
+      // No `audiences`: the token gets the API server's own, the only ones its TokenReview accepts as a
+      // bearer (components/vault-kubernetes-auth.ts).
+      kubernetes: { role, serviceAccount: VAULT_AUTH_SERVICE_ACCOUNT },
     },
   };
 }
@@ -126,7 +126,6 @@ export const vaultSecretsOperator: AddonDefinition = {
       kubernetes: {
         role: VSO_VAULT_ROLE,
         serviceAccount: VAULT_AUTH_SERVICE_ACCOUNT,
-        tokenAudiences: [VSO_TOKEN_AUDIENCE],
       },
     },
   }),

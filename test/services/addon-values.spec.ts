@@ -301,7 +301,6 @@ describe("add-on values", () => {
       assert.deepEqual(auth["spec"]["kubernetes"], {
         role: "external-dns",
         serviceAccount: "vault-auth",
-        audiences: ["vault"],
       });
       assert.equal(auth["spec"]["mount"], "kubernetes-ecmwf-ai-platform");
     });
@@ -340,7 +339,9 @@ describe("add-on values", () => {
       assert.equal(auth["kubernetes"]["serviceAccount"], "vault-auth");
       assert.notEqual(auth["kubernetes"]["serviceAccount"], "default");
       assert.equal(auth["kubernetes"]["role"], "vault-secrets-operator");
-      assert.deepEqual(auth["kubernetes"]["tokenAudiences"], ["vault"]);
+      // The chart's default (values.yaml v1.3.0 line 713: []): the API server's own audiences, the only
+      // ones its TokenReview accepts (test/kube/vault-token-review.spec.ts).
+      assert.equal(auth["kubernetes"]["tokenAudiences"], undefined);
     });
   });
 

@@ -63,8 +63,9 @@ describe("the cluster's Vault side under mocks", () => {
         r.inputs["audience"],
       ]),
       [
-        ["vault-secrets-operator", ["vault-auth"], ["vault-secrets-operator"], "vault"],
-        ["external-dns", ["vault-auth"], ["external-dns"], "vault"],
+        // No audience: the login token is its own TokenReview bearer (test/kube/vault-token-review.spec.ts).
+        ["vault-secrets-operator", ["vault-auth"], ["vault-secrets-operator"], undefined],
+        ["external-dns", ["vault-auth"], ["external-dns"], undefined],
       ],
     );
     for (const r of roles) {

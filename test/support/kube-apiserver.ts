@@ -121,7 +121,9 @@ export async function startKubeApiServer(
       `--tls-cert-file=${file("serving.crt", serving.cert)}`,
       `--tls-private-key-file=${file("serving.key", serving.key)}`,
       `--client-ca-file=${file("client-ca.crt", pki.clientCa.cert)}`,
-      "--service-account-issuer=https://kubernetes.default.svc",
+      // As RKE2 runs it (k3s pkg/daemons/control/server.go on the 1.33 line, cluster domain cluster.local).
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      "--api-audiences=https://kubernetes.default.svc.cluster.local,rke2",
       `--service-account-key-file=${file("service.key", pki.serviceAccountKey)}`,
       `--service-account-signing-key-file=${path.join(dir, "service.key")}`,
       "--authorization-mode=RBAC",
