@@ -101,10 +101,28 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
   const poll = o.pollSeconds ?? 1;
   const deadline = Date.now() + o.timeoutSeconds * 1000;
   const node = o.nodeName;
+  // Each request is bounded by what is left of the drain's bound: client-node 1.4.0 sets no request
+  // timeout, and an API that accepts the connection and never answers would hang the update.
+  const bounded = <T>(what: string, call: Promise<T>): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new DrainError(`the cluster API did not answer ${what} within the drain's ${o.timeoutSeconds} s`),
+          ),
+        Math.max(deadline - Date.now(), 1000),
+      );
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  };
 
   try {
     // JSON patch ("add" also replaces): client-node 1.4.0 sends patches as application/json-patch+json.
-    await api.patchNode({ name: node, body: [{ op: "add", path: "/spec/unschedulable", value: true }] });
+    await bounded(
+      "the cordon",
+      api.patchNode({ name: node, body: [{ op: "add", path: "/spec/unschedulable", value: true }] }),
+    );
   } catch (e) {
     if (statusOf(e) === 404) {
       log(`node ${node}: not found, nothing to drain`);
@@ -114,7 +132,14 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
   }
   log(`node ${node}: cordoned`);
 
-  const pods = (await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items;
+  let pods: V1Pod[];
+  try {
+    pods = (
+      await bounded("the pod list", api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))
+    ).items;
+  } catch (e) {
+    throw new DrainError(`drain ${node}: listing its pods failed: ${messageOf(e)}`);
+  }
   const skipped: { pod: string; reason: string }[] = [];
   const toEvict: V1Pod[] = [];
   for (const pod of pods) {
@@ -135,11 +160,14 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
       const name = pod.metadata?.name ?? "";
       if (!entry.evicted) {
         try {
-          await api.createNamespacedPodEviction({
-            name,
-            namespace,
-            body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } },
-          });
+          await bounded(
+            `the eviction of ${key}`,
+            api.createNamespacedPodEviction({
+              name,
+              namespace,
+              body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } },
+            }),
+          );
           entry.evicted = true;
           entry.last = "evicted, terminating";
           evicted.push(key);
@@ -158,7 +186,7 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
       }
       // Gone, or replaced by a pod of the same name (drain.go waitForDelete compares UIDs).
       try {
-        const now = await api.readNamespacedPod({ name, namespace });
+        const now = await bounded(`a read of ${key}`, api.readNamespacedPod({ name, namespace }));
         if (now.metadata?.uid !== pod.metadata?.uid) pending.delete(key);
       } catch (e) {
         if (statusOf(e) === 404) pending.delete(key);
@@ -181,7 +209,7 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
   }
 
   try {
-    await api.deleteNode({ name: node });
+    await bounded("the Node's deletion", api.deleteNode({ name: node }));
   } catch (e) {
     if (statusOf(e) !== 404) throw new DrainError(`drain ${node}: deleting the Node failed: ${messageOf(e)}`);
   }
