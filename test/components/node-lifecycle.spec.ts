@@ -8,6 +8,7 @@
  * engine with it in test/engine/day2.spec.ts, the engine's side of the same claim.
  */
 import { strict as assert } from "assert";
+import { addonLabel } from "../../spec/addons";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../../plan/mocks";
 import { renderCluster } from "../../plan/render-cluster";
@@ -141,7 +142,12 @@ describe("day-2 changes leave running nodes in place (mocks, whole cluster progr
   });
 
   it("keeps every instance when the tls-san list changes (DNS turned off)", async () => {
-    const r = await dayTwo((s) => ({ ...s, dns: { ...s.dns, enabled: false } }));
+    // external-dns needs DNS (its credentials are confined to the zone): it goes with it.
+    const r = await dayTwo((s) => ({
+      ...s,
+      dns: { ...s.dns, enabled: false },
+      labels: Object.fromEntries(Object.entries(s.labels).filter(([k]) => k !== addonLabel("external-dns"))),
+    }));
     assertNoReplacement(r);
     // Only servers carry tls-san; agents' boot config stays as it was.
     assert.deepEqual(r.changed.get("ecmwf-ai-platform-server-1"), ["metadata", "userData"]);
