@@ -140,6 +140,14 @@ interface FleetScale extends Omit<Run, "otherCores"> {
   }[];
 }
 
+interface SpecSize extends Run {
+  readonly runs: number;
+  readonly bytes: number;
+  readonly firstLoadCpuMedianMs: number;
+  readonly secondLoadCpuMedianMs: number;
+  readonly processWallMedianMs: number;
+}
+
 function load<T>(name: string): T | undefined {
   const f = path.join(RESULTS, `${name}.json`);
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as T) : undefined;
@@ -165,10 +173,11 @@ const policy = load<PolicyThroughput>("policy-throughput");
 const help = load<HelpStart>("help-start");
 const realPreview = load<RealPreview>("real-preview");
 const scale = load<FleetScale>("fleet-scale");
+const specSize = load<SpecSize>("spec-size");
 
 /** The days the results were measured on. */
 function dates(): string {
-  const days = [example, fleet, cluster, policy, help, realPreview, scale]
+  const days = [example, fleet, cluster, policy, help, realPreview, scale, specSize]
     .filter((x) => x !== undefined)
     .map((x) => x.machine.startedAt.slice(0, 10));
   return [...new Set(days)].sort().join(", ");
@@ -414,6 +423,23 @@ if (scale) {
       (r) =>
         `| ${r.clusters} | ${r.runs} | ${cell(r.uncached)} | ${cell(r.coldCache)} | ${cell(r.warmCache)} | ${cell(r.oneChange)} | ${r.loadAverageStart} / ${r.loadAverageEnd} | ${r.uncached.otherCores} |`,
     ),
+    "",
+  );
+}
+if (specSize) {
+  const perMB = (ms: number) => s((ms * 1_000_000) / specSize.bytes);
+  out.push(
+    "## (i) Loading and validating a 1 MB spec",
+    "",
+    `A valid cluster spec of ${n(specSize.bytes)} bytes (24,000 add-on values), loaded and validated twice per`,
+    "fresh `node` process with the compiled loader; CPU time of each load. Target (issue 17): well under a",
+    `second per MB. ${conditions(specSize, specSize.otherCores)} ${specSize.runs} runs.`,
+    "",
+    "| what | median | per MB |",
+    "| --- | ---: | ---: |",
+    `| first load in a process (CPU, includes compiling the parser) | ${s(specSize.firstLoadCpuMedianMs)} | ${perMB(specSize.firstLoadCpuMedianMs)} |`,
+    `| second load (CPU) | ${s(specSize.secondLoadCpuMedianMs)} | ${perMB(specSize.secondLoadCpuMedianMs)} |`,
+    `| the whole process, both loads (wall) | ${s(specSize.processWallMedianMs)} | |`,
     "",
   );
 }

@@ -50,7 +50,7 @@ describe("a drain against a cluster API that accepts connections and never answe
       },
     );
     const took = Date.now() - started;
-    assert.ok(took >= 1900 && took < 10_000, `took ${took} ms`);
+    assert.ok(took >= 1900 && took < 20_000, `took ${took} ms`);
     assert.ok(sockets.length >= 1, "the client did connect");
   });
 });

@@ -244,7 +244,8 @@ describe("draining and deleting a node against a real kube-apiserver", function 
       },
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 1500 && elapsed < 6000, `bounded wait (took ${elapsed} ms)`);
+    // The upper bound is loose on purpose: a shared CI machine can be slow, and unbounded would be forever.
+    assert.ok(elapsed >= 1500 && elapsed < 20_000, `bounded wait (took ${elapsed} ms)`);
     assert.equal((await core.readNode({ name: node })).spec?.unschedulable, true);
     assert.deepEqual(await podNames(node), ["db-1"]);
   });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { loadFleet, formatIssue } from "../../spec";
 import { YAML_LIMITS } from "../../spec/yaml-source";
-import { baseCluster, baseEnvironment, loadFiles, writeFleet } from "../support/spec-files";
+import { baseCluster, baseEnvironment, largeClusterSpec, loadFiles, writeFleet } from "../support/spec-files";
 
 const HEAD = "apiVersion: crossplane.ecmwf.int/v1alpha1\nkind: XCluster\nmetadata:\n  name: c1\n";
 const PARAMS =
@@ -211,9 +211,8 @@ describe("spec input hardening (pure: the loader on files)", () => {
         const next = String.fromCharCode(97 + i);
         lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(", ")}]`);
       }
-      const started = Date.now();
+      // Expanding it would make 10^10 nodes; the message below shows the count stopped at the limit.
       const messages = messagesOf(`${lines.join("\n")}\n`);
-      assert.ok(Date.now() - started < 2000);
       assert.equal(messages.length, 1);
       assert.match(messages[0]!, /^c1\.yaml:5:7: e: aliases expand to too many nodes \(got more than 100000/);
       assert.doesNotMatch(messages[0]!, /attack|ReferenceError/);
@@ -277,24 +276,14 @@ describe("spec input hardening (pure: the loader on files)", () => {
       ]);
     });
 
-    it("validates a 1 MB spec in well under a second", () => {
-      const values: Record<string, string> = {};
-      for (let i = 0; i < 24_000; i++) values[`key${i}`] = `value-${i}-${"v".repeat(20)}`;
-      const doc = baseCluster({}, { addons: ["cert-manager"], addonValues: { "cert-manager": values } });
-      const text = stringify(doc);
+    it("validates a 1 MB spec (how long it takes is measured in bench/spec-size.ts, not here)", () => {
+      const text = stringify(largeClusterSpec());
       assert.ok(text.length > 1_000_000, String(text.length));
       const dir = writeFleet({ "environment.yaml": baseEnvironment(), "c1.yaml": text });
-      // CPU time, not wall time: the test machine is shared and its wall clock says little. The better of
-      // two runs, so that the JIT compiling the parser on first use is not counted.
-      let ms = Infinity;
-      for (let run = 0; run < 2; run++) {
-        const started = process.cpuUsage();
-        const fleet = loadFleet([dir], { cwd: dir });
-        const used = process.cpuUsage(started);
-        ms = Math.min(ms, (used.user + used.system) / 1000);
-        assert.deepEqual(fleet.issues.map(formatIssue), []);
-      }
-      assert.ok(ms < 1000, `${ms.toFixed(0)} ms of CPU for ${text.length} bytes`);
+      const fleet = loadFleet([dir], { cwd: dir });
+      assert.deepEqual(fleet.issues.map(formatIssue), []);
+      assert.equal(fleet.clusters.length, 1);
+      assert.equal(Object.keys(fleet.clusters[0]!.addons.values["cert-manager"] ?? {}).length, 24_000);
     });
   });
 

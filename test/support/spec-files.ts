@@ -107,3 +107,13 @@ export function loadFiles(
   const fleet = loadFleet([dir], { cwd: dir });
   return { ...fleet, messages: fleet.issues.map(formatIssue) };
 }
+
+/**
+ * A valid cluster spec of over 1 MB: 24,000 cert-manager values. The loader test checks it is accepted;
+ * bench/spec-size.ts measures how long that takes (timings are benchmarks, never test assertions).
+ */
+export function largeClusterSpec(): Record<string, unknown> {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < 24_000; i++) values[`key${i}`] = `value-${i}-${"v".repeat(20)}`;
+  return baseCluster({}, { addons: ["cert-manager"], addonValues: { "cert-manager": values } });
+}

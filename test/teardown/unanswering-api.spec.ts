@@ -35,7 +35,8 @@ describe("a cluster API that accepts connections and never answers", function ()
     const started = Date.now();
     await assert.rejects(kubeClusterApi(kubeconfig, { requestTimeoutMs: 500 }).version(), /abort/i);
     const took = Date.now() - started;
-    assert.ok(took >= 450 && took < 5000, `took ${took} ms`);
+    // Loose upper bound: a shared CI machine can be slow; without the timeout this would never return.
+    assert.ok(took >= 450 && took < 15_000, `took ${took} ms`);
     assert.ok(sockets.length >= 1, "the client did connect");
   });
 
