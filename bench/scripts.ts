@@ -15,7 +15,7 @@ import { DIST } from "./common";
 const d = (p: string) => JSON.stringify(path.join(DIST, p));
 
 const PRELUDE = `
-if (process.env.BENCH_TUNED === "1") require(${d("plan/fast-runtime.js")}).tuneForPlans();
+if (process.env.BENCH_TUNED === "1") require(${d("plan/fast-runtime.js")}).tuneWorkerRuntime();
 const inspector = require("inspector");
 const fs = require("fs");
 function post(session, method, params) {

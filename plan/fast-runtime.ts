@@ -64,3 +64,79 @@ export function skipDynamicProviderSerialisation(): RuntimeTuning {
   closure.serializeFunction = () => Promise.resolve({ text: UNSERIALISED_PROVIDER, containsSecrets: false });
   return { restore: () => void (closure.serializeFunction = original) };
 }
+
+interface DebuggableModule {
+  debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+}
+
+/**
+ * Plan workers only: the SDK's `debuggablePromise` hands back the promise it is given, undecorated.
+ *
+ * Why: `@pulumi/pulumi` 3.248.0 `runtime/debuggable.js` wraps every promise the runtime makes (about ten
+ * per resource: registration, URN, ID, each output property) to find leaks at exit: three
+ * `Object.defineProperty` calls (which turn the promise into a slow dictionary-mode object), a
+ * `new Error().stack`, an entry in a leak set and two more promises (`.then(…).catch(…)`) to take it out
+ * again. That bookkeeping is only read by the exit hook that prints "leaked promises"; a plan worker waits
+ * for every registration itself (`waitForRPCs`), ends with `process.exit(0)`, and reports failures by the
+ * message of the rejected promise, which passes through unchanged. The callers (`runtime/resource.js`,
+ * `rpc.js`, `invoke.js`, `settings.js`, `callbacks.js`) look the function up on the module object at each
+ * call (`debuggable_1.debuggablePromise(…)`), so replacing the export is enough. If an SDK upgrade moves
+ * it, this does nothing (test/plan/fast-runtime.spec.ts fails first).
+ */
+export function skipPromiseLeakBookkeeping(): RuntimeTuning {
+  let debuggable: DebuggableModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    debuggable = require("@pulumi/pulumi/runtime/debuggable") as DebuggableModule;
+  } catch {
+    return { restore: () => undefined };
+  }
+  const original = debuggable.debuggablePromise;
+  if (typeof original !== "function") return { restore: () => undefined };
+  debuggable.debuggablePromise = (p) => p;
+  return { restore: () => void (debuggable.debuggablePromise = original) };
+}
+
+interface ResourceClass {
+  stackTrace: (skip: number) => unknown[];
+}
+
+/**
+ * Plan workers only: the SDK records no source position for a resource.
+ *
+ * Why: `@pulumi/pulumi` 3.248.0 `resource.js` (`Resource` constructor) calls `Resource.stackTrace(4)` for
+ * every resource, which sets `Error.stackTraceLimit` to Infinity, formats the whole stack as text, parses
+ * every line with a regular expression and turns each file name into a URL, to send the engine the
+ * resource's source position (shown in the Pulumi Cloud console). Mocks never read it, and nothing in a
+ * plan report comes from it. The constructor calls the static method through the class
+ * (`Resource.stackTrace(4)`), so replacing it on the class is enough; with no frames it sends no position,
+ * as the SDK itself does when it finds none.
+ */
+export function skipSourcePositions(): RuntimeTuning {
+  let resource: ResourceClass;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    resource = (require("@pulumi/pulumi/resource") as { Resource: ResourceClass }).Resource;
+  } catch {
+    return { restore: () => undefined };
+  }
+  const original = resource.stackTrace;
+  if (typeof original !== "function") return { restore: () => undefined };
+  resource.stackTrace = () => [];
+  return { restore: () => void (resource.stackTrace = original) };
+}
+
+/**
+ * Everything a plan worker turns off, at once: stack capture, dynamic providers' code, the SDK's promise
+ * leak bookkeeping and source positions. The tuned floor of the per-resource benchmark (bench/scripts.ts)
+ * runs with the same, so that the comparison is like for like.
+ */
+export function tuneWorkerRuntime(): RuntimeTuning {
+  const parts = [
+    tuneForPlans(),
+    skipDynamicProviderSerialisation(),
+    skipPromiseLeakBookkeeping(),
+    skipSourcePositions(),
+  ];
+  return { restore: () => parts.reverse().forEach((p) => p.restore()) };
+}

@@ -2,8 +2,10 @@
  * A plan worker process: loads Pulumi and the cluster program once, then plans the clusters the pool
  * sends it, one at a time (the SDK's runtime state — monitor, stack resource — is per process).
  */
+// First: every module loaded after this one is compiled through the cache.
+import "./compile-cache";
 import type { FromWorker, ToWorker } from "./protocol";
-import { skipDynamicProviderSerialisation, tuneForPlans } from "./fast-runtime";
+import { tuneWorkerRuntime } from "./fast-runtime";
 import { planCluster } from "./plan-cluster";
 import { failedCluster } from "./report";
 // Loaded before the worker says it is ready, so that this cost stays out of the first cluster's timeout.
@@ -14,9 +16,9 @@ function send(msg: FromWorker): void {
   process.send?.(msg);
 }
 
-tuneForPlans();
-// This process only plans, under mocks: no dynamic provider's code is ever needed in it.
-skipDynamicProviderSerialisation();
+// This process only plans, under mocks: no stack traces, no dynamic provider's code, none of the SDK's
+// promise-leak bookkeeping or source positions (plan/fast-runtime.ts says why each is safe here).
+tuneWorkerRuntime();
 
 let queue: Promise<void> = Promise.resolve();
 

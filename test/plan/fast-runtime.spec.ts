@@ -1,13 +1,22 @@
 /**
- * Tier: Pulumi mocks (the SDK's real `pulumi.dynamic.Resource` and closure serialiser, the plan's
- * recording mocks). What a plan worker skips, and that everything else still gets the provider's code.
+ * Tier: Pulumi mocks (the SDK's real `pulumi.dynamic.Resource` and closure serialiser, its real runtime
+ * modules, the plan's recording mocks). What a plan worker skips, that a plan comes out the same without
+ * it, and that everything else still gets the provider's code.
  * The real engine's side (ClusterPki created, diffed and updated from its serialised provider) is
  * covered by test/engine/lifecycle.spec.ts and day2.spec.ts.
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { UNSERIALISED_PROVIDER, skipDynamicProviderSerialisation } from "../../plan/fast-runtime";
+import {
+  UNSERIALISED_PROVIDER,
+  skipDynamicProviderSerialisation,
+  skipPromiseLeakBookkeeping,
+  skipSourcePositions,
+  tuneWorkerRuntime,
+} from "../../plan/fast-runtime";
+import { planCluster } from "../../plan/plan-cluster";
 import { runUnderMocks } from "../support/pulumi";
+import { octaviaClusterSpec, referenceClusterSpec } from "../support/cluster-specs";
 
 /** A provider object of its own: the SDK caches serialised providers per object for the process's life. */
 function freshProvider(answer: string): pulumi.dynamic.ResourceProvider {
@@ -59,5 +68,67 @@ describe("plan worker runtime: dynamic providers", function () {
     assert.notEqual(text, UNSERIALISED_PROVIDER);
     const provider = load(text as string).handler();
     assert.deepEqual(await provider.create({}), { id: "real", outs: { answer: "real" } });
+  });
+});
+
+describe("plan worker runtime: the SDK's bookkeeping", function () {
+  this.timeout(120_000);
+
+  it("plans a cluster to the same report, byte for byte, with and without the worker's tuning", async () => {
+    for (const spec of [referenceClusterSpec(), octaviaClusterSpec()]) {
+      const plain = JSON.stringify(await planCluster(spec));
+      const tuning = tuneWorkerRuntime();
+      let tuned: string;
+      try {
+        tuned = JSON.stringify(await planCluster(spec));
+      } finally {
+        tuning.restore();
+      }
+      assert.ok(!plain.includes('"error"'), plain.slice(0, 300));
+      assert.equal(tuned, plain, spec.name);
+    }
+  });
+
+  it("still reports a program's error by its message under the tuning", async () => {
+    const tuning = tuneWorkerRuntime();
+    try {
+      const report = await planCluster(referenceClusterSpec(), {
+        program: () => {
+          const out = pulumi.output("x").apply(() => {
+            throw new Error("the renderer refused this node");
+          });
+          return { out };
+        },
+      });
+      assert.match(report.error ?? "", /the renderer refused this node/);
+    } finally {
+      tuning.restore();
+    }
+  });
+
+  it("hands back the SDK's own promise undecorated while tuned, and decorates it again after restore", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+      debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T>;
+    };
+    const p = Promise.resolve(1);
+    const skip = skipPromiseLeakBookkeeping();
+    try {
+      assert.equal(debuggable.debuggablePromise(p, "probe"), p);
+    } finally {
+      skip.restore();
+    }
+    assert.notEqual(debuggable.debuggablePromise(p, "probe"), p);
+  });
+
+  it("records no source position for a resource while tuned, and the caller's position after restore", () => {
+    const resource = pulumi.Resource as unknown as { stackTrace(skip: number): unknown[] };
+    const skip = skipSourcePositions();
+    try {
+      assert.deepEqual(resource.stackTrace(0), []);
+    } finally {
+      skip.restore();
+    }
+    assert.ok(resource.stackTrace(0).length > 0, "the SDK's own stack trace is back");
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * Tier: Pulumi mocks (every committed cluster rendered by the real cluster program) and pure functions.
+ * The policy pack reads node user data with js-yaml (policy/lib/cloudinit.ts says why: speed); the
+ * renderers write it with `yaml`. These tests hold the two to the same reading, so a rule never sees
+ * something else than what was written.
+ */
+import { strict as assert } from "assert";
+import * as path from "path";
+import { parse } from "yaml";
+import { loadFleet } from "../../spec";
+import { renderCluster } from "../../plan/render-cluster";
+import { parseYaml, rke2ConfigOf, userDataOf } from "../../policy/lib/cloudinit";
+import { RKE2_CONFIG_PATH, KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
+
+const ROOT = path.join(__dirname, "..", "..");
+const INSTANCE = "openstack:compute/instance:Instance";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** User data as the policy pack receives it: the mocks see a secret in its wire form. */
+function plain(v: unknown): string {
+  if (typeof v === "string") return v;
+  const value = (v as Record<string, unknown> | null)?.["value"];
+  assert.ok(typeof v === "object" && v !== null && SIG_KEY in v && typeof value === "string", "user data");
+  return value;
+}
+
+describe("policy: reading node user data", function () {
+  this.timeout(120_000);
+
+  it("reads every committed cluster's cloud-config and RKE2 config exactly as the renderer's YAML library does", async () => {
+    const fleet = loadFleet([path.join(ROOT, "stacks")], { cwd: ROOT });
+    assert.deepEqual(fleet.issues, []);
+    let nodes = 0;
+    let keepalived = 0;
+    for (const spec of fleet.clusters) {
+      const resources = await renderCluster(spec);
+      for (const r of resources.filter((x) => x.type === INSTANCE)) {
+        const text = plain(r.inputs["userData"]);
+        assert.deepEqual(parseYaml(text), parse(text), `${spec.name}/${r.name}: cloud-config`);
+        const ud = userDataOf({ userData: text });
+        assert.ok(ud !== undefined && ud.error === undefined, `${spec.name}/${r.name}: ${ud?.error}`);
+        const config = ud.files.get(RKE2_CONFIG_PATH);
+        assert.ok(config !== undefined, `${spec.name}/${r.name} writes ${RKE2_CONFIG_PATH}`);
+        assert.deepEqual(parseYaml(config), parse(config), `${spec.name}/${r.name}: RKE2 config`);
+        assert.deepEqual(rke2ConfigOf({ userData: text }), { config: parse(config) });
+        if (ud.files.has(KEEPALIVED_CONFIG_PATH)) keepalived++;
+        nodes++;
+      }
+    }
+    // Three committed clusters, servers, agents, GPU agents and (keepalived topology) ingress nodes.
+    assert.ok(nodes >= 20, `nodes read: ${nodes}`);
+    assert.ok(keepalived > 0, "some nodes run keepalived");
+  });
+
+  it("reads scalars as YAML 1.2 core does: dates, yes/no/on/off and octal-looking numbers stay what `yaml` says", () => {
+    const text = [
+      "date: 2026-12-02",
+      "stamp: 2026-12-02T10:00:00Z",
+      "yes_: yes",
+      "on_: on",
+      "off_: off",
+      "octal11: 0755",
+      "octal12: 0o755",
+      "hex: 0x1F",
+      "tilde: ~",
+      "empty:",
+      "float: 1.5e3",
+      "inf: .inf",
+      "quoted: '0755'",
+      "block: |",
+      "  line one",
+      "  line two",
+      "",
+    ].join("\n");
+    const ours = parseYaml(text);
+    assert.deepEqual(ours, parse(text));
+    assert.equal((ours as Record<string, unknown>)["date"], "2026-12-02");
+    assert.equal((ours as Record<string, unknown>)["on_"], "on");
+  });
+
+  it("rejects a key written twice, as the renderer's YAML library does", () => {
+    const text = "a: 1\na: 2\n";
+    assert.throws(() => parse(text));
+    assert.throws(() => parseYaml(text), /duplicated mapping key/);
+    assert.match(userDataOf({ userData: `#cloud-config\n${text}` })?.error ?? "", /not valid YAML/);
+  });
+});
