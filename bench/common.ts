@@ -259,11 +259,13 @@ export function timePlan(
   env: NodeJS.ProcessEnv = {},
 ): Timed[] {
   const out: Timed[] = [];
+  // Every run plans: without --no-cache, runs after the first would read the plan cache (.xcluster/).
+  const argv = args.includes("--no-cache") ? args : [...args, "--no-cache"];
   for (let i = 0; i < runs; i++) {
     const r =
       via === "npx"
-        ? timeNpx(["xcluster", "plan", ...args], env)
-        : timeNode([path.join(ROOT, "bin", "xcluster.js"), "plan", ...args], env);
+        ? timeNpx(["xcluster", "plan", ...argv], env)
+        : timeNode([path.join(ROOT, "bin", "xcluster.js"), "plan", ...argv], env);
     // 3: planned, with a mandatory violation (a finding, not a failure of the plan).
     if (r.status !== 0 && r.status !== 3)
       throw new Error(`xcluster plan failed (${r.status}):\n${r.stdout}\n${r.stderr}`);

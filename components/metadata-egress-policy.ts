@@ -9,8 +9,21 @@
  *   default tier could not do this: its end-of-tier deny would cut every other egress of the pods it
  *   selects, an allow-all rule would override NetworkPolicies, and `Pass` would skip them. The CRD that
  *   rke2-canal v3.30.2 installs has no `spec.tier`; Calico takes the tier from the name prefix
- *   `<tier>.` (projectcalico/calico libcalico-go/lib/names/policy.go, TierFromPolicyName, v3.29-v3.30
+ *   `<tier>.` (projectcalico/calico libcalico-go/lib/names/policy.go, TierFromPolicyName, v3.29-v3.31
  *   line). `Tier.spec.defaultAction: Pass` (tiers CRD, same chart) passes what no rule matched.
+ * - **The tier field.** From Calico v3.32.0 the policy's tier is `spec.tier`, and an empty one is the
+ *   default tier, whatever the name (v3.32.0 libcalico-go/lib/backend/syncersv1/updateprocessors/
+ *   globalnetworkpolicyprocessor.go line 74, `tierOrDefault(spec.Tier)`; up to v3.31.2 the same file
+ *   reads the name's prefix). In the default tier the trailing `Pass` would skip the namespaces'
+ *   NetworkPolicies, so the policy sets `spec.tier` wherever the CRD has the field: rke2-canal charts
+ *   from v3.30.3-build2025101500 on (rancher/rke2-charts commit 81786c18 added it), which RKE2 ships
+ *   from v1.32.10, v1.33.6 and v1.34.2, and in every release of later minors (charts/chart_versions.yaml
+ *   at each tag). Calico v3.32.0 arrives with v1.33.12 and v1.36.0. On an older CRD the field would be
+ *   pruned (pulumi-kubernetes creates with `fieldValidation=Warn`, provider/pkg/await/await.go), so it is
+ *   left out there, and the name prefix (kept in both cases) decides. The version that chooses is the one
+ *   the cluster runs: the RKE2 version of the last successful `up` (programs/applied-state.ts), so that an
+ *   upgrade across the boundary adds the field on the `up` after the one that started the upgrade, when
+ *   the new CRD is in place; `xcluster plan` shows the change.
  * - **cilium** (rke2-cilium 1.17.600, Cilium v1.17.6): a `CiliumClusterwideNetworkPolicy` selecting every
  *   endpoint with an `egressDeny` rule and `enableDefaultDeny` off in both directions, so selecting a pod
  *   does not put it into default-deny (pkg/k8s/apis/cilium.io/client/crds/v2/
@@ -30,6 +43,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Cni } from "../spec/types";
+import { parseRke2Version } from "../spec/upgrade";
 import { typeToken } from "./conventions";
 
 /** The OpenStack (and EC2-style) metadata service address. */
@@ -40,8 +54,64 @@ export const CALICO_TIER = "xcluster";
 const CALICO_TIER_ORDER = 100;
 const POLICY_NAME = "deny-cloud-metadata";
 
-/** The objects that block pod egress to the metadata service under `cni`. */
-export function metadataEgressPolicyObjects(cni: Cni): Record<string, unknown>[] {
+/**
+ * The first RKE2 patch release, per minor, whose rke2-canal GlobalNetworkPolicy CRD has `spec.tier`
+ * (rancher/rke2 charts/chart_versions.yaml at each tag; see above). Minors before 1.32 never have it,
+ * minors after 1.34 always do.
+ */
+const TIER_FIELD_SINCE_PATCH: Readonly<Record<string, number>> = { "1.32": 10, "1.33": 6, "1.34": 2 };
+
+/** Whether the Calico CRDs RKE2 `version` ships have `GlobalNetworkPolicy.spec.tier`. */
+export function calicoCrdHasTierField(version: string): boolean {
+  const v = parseRke2Version(version);
+  if (v === undefined) throw new Error(`malformed RKE2 version ${JSON.stringify(version)}`);
+  const [major, minor, patch] = v;
+  const since = TIER_FIELD_SINCE_PATCH[`${major}.${minor}`];
+  if (since !== undefined) return patch >= since;
+  return major > 1 || minor > 34;
+}
+
+/**
+ * The first RKE2 patch release, per minor, that ships Calico v3.32 or later (rke2-canal
+ * v3.32.0-build2026051100; rancher/rke2 charts/chart_versions.yaml at each tag), which places a policy by
+ * `spec.tier` alone. Minors before 1.33 never do, minors after 1.35 always do.
+ */
+const TIER_BY_FIELD_SINCE_PATCH: Readonly<Record<string, number>> = { "1.33": 12, "1.34": 8, "1.35": 5 };
+
+/** Whether the Calico of RKE2 `version` takes a policy's tier from `spec.tier` only (Calico ≥ v3.32). */
+export function calicoPlacesPolicyByTierField(version: string): boolean {
+  const v = parseRke2Version(version);
+  if (v === undefined) throw new Error(`malformed RKE2 version ${JSON.stringify(version)}`);
+  const [major, minor, patch] = v;
+  const since = TIER_BY_FIELD_SINCE_PATCH[`${major}.${minor}`];
+  if (since !== undefined) return patch >= since;
+  return major > 1 || minor > 35;
+}
+
+/**
+ * Why a canal/calico cluster running `from` cannot go straight to `to`, or undefined: when `to` ships
+ * Calico v3.32 (tier from `spec.tier` only) while the policy was applied under a CRD without the field,
+ * the stored policy has no tier, and until the next `up` Calico would put it in the default tier, where
+ * its Pass skips NetworkPolicies. A stop at a release that has the field but still reads the name prefix
+ * lets one `up` store the field first.
+ */
+export function calicoTierUpgradeProblem(cni: Cni, from: string, to: string): string | undefined {
+  if (cni === "cilium") return undefined;
+  if (calicoCrdHasTierField(from) || !calicoPlacesPolicyByTierField(to)) return undefined;
+  return (
+    `upgrade from ${from} to ${to} moves the cluster to Calico v3.32, which places network policies by ` +
+    `spec.tier only, while the metadata-service policy was applied under a CRD without that field (it ` +
+    `would fall into the default tier, where its Pass skips NetworkPolicies) (allowed: first a release ` +
+    `whose CRD has the field but whose Calico still reads the name, e.g. v1.32.10–v1.32.x, v1.33.6–v1.33.11, ` +
+    `v1.34.2–v1.34.7, v1.35.0–v1.35.4; run up once more after it rolled out, then upgrade to ${to})`
+  );
+}
+
+/**
+ * The objects that block pod egress to the metadata service under `cni`, for a cluster that runs RKE2
+ * `runningVersion` (the CRDs of that version decide whether the Calico policy names its tier in a field).
+ */
+export function metadataEgressPolicyObjects(cni: Cni, runningVersion: string): Record<string, unknown>[] {
   if (cni === "cilium") {
     return [
       {
@@ -69,6 +139,7 @@ export function metadataEgressPolicyObjects(cni: Cni): Record<string, unknown>[]
       kind: "GlobalNetworkPolicy",
       metadata: { name: `${CALICO_TIER}.${POLICY_NAME}` },
       spec: {
+        ...(calicoCrdHasTierField(runningVersion) ? { tier: CALICO_TIER } : {}),
         selector: "all()",
         types: ["Egress"],
         egress: [{ action: "Deny", destination: { nets: [METADATA_SERVICE_CIDR] } }, { action: "Pass" }],
@@ -80,6 +151,8 @@ export function metadataEgressPolicyObjects(cni: Cni): Record<string, unknown>[]
 export interface MetadataEgressPolicyArgs {
   /** The cluster's CNI (`rke2.cni`). */
   readonly cni: Cni;
+  /** The RKE2 version the cluster runs: the last applied one, else the spec's (a new cluster). */
+  readonly runningVersion: string;
 }
 
 /** Applies `metadataEgressPolicyObjects` to the cluster (through the cluster's Kubernetes provider). */
@@ -88,7 +161,7 @@ export class MetadataEgressPolicy extends pulumi.ComponentResource {
     super(typeToken("cluster", "MetadataEgressPolicy"), name, {}, opts);
     new k8s.yaml.v2.ConfigGroup(
       `${name}-objects`,
-      { objs: metadataEgressPolicyObjects(args.cni) },
+      { objs: metadataEgressPolicyObjects(args.cni, args.runningVersion) },
       { parent: this },
     );
     this.registerOutputs({});

@@ -22,6 +22,7 @@ import type { ClusterSpec } from "../spec/types";
 import { formatIssue } from "../spec/issues";
 import { parseYaml } from "../spec/yaml-source";
 import { upgradeProblem } from "../spec/upgrade";
+import { calicoTierUpgradeProblem } from "../components/metadata-egress-policy";
 import { backendWorkspace, type BackendAccess } from "./backend";
 import { EXIT } from "../cli/exit-codes";
 import { FleetError, firstLine } from "./errors";
@@ -112,12 +113,16 @@ export function upgradeRefusals(
   for (const spec of clusters) {
     const applied = states.get(stackName(spec))?.rke2Version;
     if (applied === undefined) continue;
-    const problem = upgradeProblem(applied, spec.rke2.version);
-    if (problem === undefined) continue;
+    const skew = upgradeProblem(applied, spec.rke2.version);
+    const tier =
+      skew === undefined ? calicoTierUpgradeProblem(spec.rke2.cni, applied, spec.rke2.version) : undefined;
+    if (skew === undefined && tier === undefined) continue;
     const message =
-      `cluster ${spec.environment}/${spec.name}: ${problem}; stack ${stackName(spec)} last applied ` +
-      `${applied} (RKE2 docs, Upgrades: do not skip intermediate minor versions; going back is a ` +
-      `roll-back from an etcd snapshot, see docs/operations.md)`;
+      `cluster ${spec.environment}/${spec.name}: ${skew ?? tier}; stack ${stackName(spec)} last applied ` +
+      (skew !== undefined
+        ? `${applied} (RKE2 docs, Upgrades: do not skip intermediate minor versions; going back is a ` +
+          `roll-back from an etcd snapshot, see docs/operations.md)`
+        : `${applied} (docs/services.md, Metadata service: the tier, by name and by field)`);
     out.push(formatIssue(positioned(spec, specCwd, message)));
   }
   return out;

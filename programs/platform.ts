@@ -117,6 +117,11 @@ export interface PlatformServicesOptions {
   readonly extraIngressNames?: Readonly<Record<string, string>>;
   /** Labels the cluster gets on top of the spec's (the management cluster adds its add-ons). @default {} */
   readonly extraLabels?: Readonly<Record<string, string>>;
+  /**
+   * The RKE2 version of the cluster's last successful `up` (programs/applied-state.ts), for what depends on
+   * the version running rather than the one asked for. @default the spec's version (a new cluster)
+   */
+  readonly appliedRke2Version?: string;
 }
 
 /** Stack outputs of the platform services; credentials are Pulumi secrets. */
@@ -236,7 +241,7 @@ export function platformServices(
   // The nodes' user data holds the join token (and the CA keys on server-0): no pod may read it.
   const metadataEgress = new MetadataEgressPolicy(
     `${name}-metadata-egress`,
-    { cni: spec.rke2.cni },
+    { cni: spec.rke2.cni, runningVersion: options.appliedRke2Version ?? spec.rke2.version },
     { providers: [cluster()], ...afterReady },
   );
 

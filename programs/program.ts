@@ -29,7 +29,10 @@ export function clusterProgram(spec: ClusterSpec, applied: AppliedState = NOT_AP
     ...(registryAuth !== undefined ? { registryAuth } : {}),
   });
   const out = clusterOutputs(infra);
-  const services = platformServices(spec, platformInfra(infra, out), { cloud });
+  const services = platformServices(spec, platformInfra(infra, out), {
+    cloud,
+    ...(applied.rke2Version !== undefined ? { appliedRke2Version: applied.rke2Version } : {}),
+  });
   const platform = services.outputs;
   const outputs: StackOutputs = {
     apiEndpoint: out.apiEndpoint.url,

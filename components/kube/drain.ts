@@ -12,7 +12,11 @@
  *   `--delete-emptydir-data`): the instance is deleted next, so they would be lost anyway;
  * - each through the Eviction API, so PodDisruptionBudgets are respected. A 429 (a budget allows no
  *   disruption now) is retried every `evictionRetrySeconds` (drain.go `evictPods`: 5 s), a 404 means the
- *   pod is already gone; anything else fails;
+ *   pod is already gone. A 403 whose cause is `NamespaceTerminating` (the namespace is being deleted:
+ *   the NamespaceLifecycle admission refuses new objects in it, evictions included) is no failure: the
+ *   namespace deletes the pod itself, so the drain waits for that once the pod has a deletionTimestamp
+ *   and retries until then (drain.go `evictPods`, the two `NamespaceTerminatingCause` branches);
+ *   anything else fails;
  * - then it waits until each evicted pod is gone or was replaced by one with another UID (drain.go
  *   `waitForDelete`, polling every second);
  * - the whole drain is bounded by `timeoutSeconds` (kubectl `--timeout`); at the bound it fails naming
@@ -62,6 +66,25 @@ function statusOf(e: unknown): number | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === "number" ? code : undefined;
 }
+
+/**
+ * Whether the failed call's Status names `cause` among its causes (apimachinery `HasStatusCause`). A
+ * cause's type is serialised as `reason` (k8s.io/apimachinery v0.33 pkg/apis/meta/v1/types.go,
+ * `StatusCause.Type` has the JSON name `reason`).
+ */
+function hasCause(e: unknown, cause: string): boolean {
+  const body = (e as { body?: unknown } | null)?.body;
+  if (typeof body !== "string") return false;
+  try {
+    const status = JSON.parse(body) as { details?: { causes?: { reason?: string }[] } };
+    return (status.details?.causes ?? []).some((c) => c.reason === cause);
+  } catch {
+    return false;
+  }
+}
+
+/** corev1.NamespaceTerminatingCause (k8s.io/api v0.33 core/v1/types.go). */
+const NAMESPACE_TERMINATING = "NamespaceTerminating";
 
 /** The API's own message for a failed call (the Status body), short. */
 function messageOf(e: unknown): string {
@@ -150,6 +173,8 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
 
   const evicted: string[] = [];
   // Pods still to go, with the last thing the API said about each.
+  // `evicted`: nothing more to ask of the pod, only to wait until it is gone (evicted, or deleted with
+  // its terminating namespace).
   const pending = new Map<string, { pod: V1Pod; evicted: boolean; last: string }>(
     toEvict.map((p) => [podKey(p), { pod: p, evicted: false, last: "not evicted yet" }]),
   );
@@ -178,10 +203,30 @@ export async function drainAndDeleteNode(api: CoreV1Api, o: DrainOptions): Promi
             pending.delete(key);
             continue;
           }
-          if (status !== 429)
+          if (status === 403 && hasCause(e, NAMESPACE_TERMINATING)) {
+            // Look again: once the namespace has marked the pod deleted, only its going is left to wait for.
+            try {
+              entry.pod = await bounded(`a read of ${key}`, api.readNamespacedPod({ name, namespace }));
+            } catch (re) {
+              if (statusOf(re) === 404) {
+                pending.delete(key);
+                continue;
+              }
+            }
+            if (entry.pod.metadata?.deletionTimestamp !== undefined) {
+              entry.evicted = true;
+              entry.last = "deleted with its terminating namespace, terminating";
+              log(`node ${node}: ${key} is being deleted with its namespace`);
+            } else {
+              entry.last = `its namespace is terminating (403), retrying until the namespace deletes it: ${messageOf(e)}`;
+              continue;
+            }
+          } else if (status !== 429) {
             throw new DrainError(`drain ${node}: eviction of ${key} failed: ${messageOf(e)}`);
-          entry.last = `eviction refused (429): ${messageOf(e)}`;
-          continue;
+          } else {
+            entry.last = `eviction refused (429): ${messageOf(e)}`;
+            continue;
+          }
         }
       }
       // Gone, or replaced by a pod of the same name (drain.go waitForDelete compares UIDs).

@@ -57,10 +57,16 @@ describe("draining and deleting a node against a real kube-apiserver", function 
   async function createPod(
     node: string,
     name: string,
-    opts: { labels?: Record<string, string>; graceSeconds?: number; owner?: k8s.V1OwnerReference } = {},
+    opts: {
+      labels?: Record<string, string>;
+      graceSeconds?: number;
+      owner?: k8s.V1OwnerReference;
+      namespace?: string;
+    } = {},
   ): Promise<k8s.V1Pod> {
+    const namespace = opts.namespace ?? NS;
     const pod = await core.createNamespacedPod({
-      namespace: NS,
+      namespace,
       body: {
         metadata: {
           name,
@@ -78,7 +84,7 @@ describe("draining and deleting a node against a real kube-apiserver", function 
     // What the kubelet would report: running and ready (a Pending pod bypasses budgets).
     await core.patchNamespacedPodStatus({
       name,
-      namespace: NS,
+      namespace,
       body: [
         {
           op: "add",
@@ -121,6 +127,12 @@ describe("draining and deleting a node against a real kube-apiserver", function 
       body: { metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: { app } } } },
     });
     await setBudget(name, allowed);
+  }
+
+  /** Polls `done` every 100 ms for up to 20 s. */
+  async function waitFor(done: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(done(), "the condition never came true");
   }
 
   const podNames = async (node: string) =>
@@ -248,6 +260,47 @@ describe("draining and deleting a node against a real kube-apiserver", function 
     assert.ok(elapsed >= 1500 && elapsed < 20_000, `bounded wait (took ${elapsed} ms)`);
     assert.equal((await core.readNode({ name: node })).spec?.unschedulable, true);
     assert.deepEqual(await podNames(node), ["db-1"]);
+  });
+
+  it("waits for a pod of a terminating namespace to be deleted with it, instead of failing on the refused eviction", async () => {
+    // The namespace controller is not running here: the namespace stays Terminating with its pod in it,
+    // and the test plays the controller (it marks the pod deleted) and then the kubelet (it removes it).
+    const node = "c1-workers-8";
+    const doomed = "doomed";
+    await core.createNamespace({ body: { metadata: { name: doomed } } });
+    await core.createNamespacedServiceAccount({ namespace: doomed, body: { metadata: { name: "default" } } });
+    await createNode(node);
+    await createPod(node, "job-1", { namespace: doomed, graceSeconds: 30 });
+    await core.deleteNamespace({ name: doomed });
+    assert.equal((await core.readNamespace({ name: doomed })).status?.phase, "Terminating");
+
+    const lines: string[] = [];
+    const drain = drainAndDeleteNode(core, {
+      nodeName: node,
+      timeoutSeconds: 60,
+      evictionRetrySeconds: 0.3,
+      pollSeconds: 0.2,
+      log: (l) => lines.push(l),
+    });
+    let outcome = "pending";
+    void drain.then(
+      () => (outcome = "resolved"),
+      (e: Error) => (outcome = `rejected: ${e.message}`),
+    );
+    // A few refused evictions (0.3 s apart): the drain keeps retrying, it does not fail.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(outcome, "pending");
+    assert.deepEqual(await podNames(node), ["job-1"]);
+
+    // The namespace controller's part: the pod is deleted with a grace period, so it stays, terminating.
+    await core.deleteNamespacedPod({ name: "job-1", namespace: doomed });
+    await waitFor(() => lines.some((l) => l.includes(`${doomed}/job-1 is being deleted with its namespace`)));
+    assert.equal(outcome, "pending");
+    // The kubelet's part: the pod is gone.
+    await core.deleteNamespacedPod({ name: "job-1", namespace: doomed, gracePeriodSeconds: 0 });
+    const result = await drain;
+    assert.deepEqual(result.evicted, [], "nothing was evicted: the namespace deleted the pod");
+    assert.equal(await nodeExists(node), false);
   });
 
   it("treats a Node that is already gone as drained", async () => {

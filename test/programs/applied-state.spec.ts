@@ -53,6 +53,46 @@ describe("the stack's applied state in the cluster program (mocks)", function ()
   });
 });
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Calico GlobalNetworkPolicy of the metadata-service block, as the program renders it. */
+async function metadataPolicy(specVersion: string, applied: AppliedState): Promise<Json> {
+  const base = referenceClusterSpec();
+  const spec = { ...base, rke2: { ...base.rke2, version: specVersion, cni: "canal" as const } };
+  const resources = await renderCluster(spec, { program: (s) => clusterProgram(s, applied) });
+  const group = resources.find((r) => r.name === `${spec.name}-metadata-egress-objects`);
+  const objs = group?.inputs["objs"] as Json[] | undefined;
+  const gnp = objs?.find((o) => o["kind"] === "GlobalNetworkPolicy");
+  assert.ok(gnp, "the GlobalNetworkPolicy is rendered");
+  return gnp;
+}
+
+describe("the Calico tier field follows the RKE2 version the cluster runs (mocks)", function () {
+  this.timeout(180_000);
+
+  it("names the tier in spec.tier on a new cluster whose version ships the field, by name prefix only before it", async () => {
+    assert.equal((await metadataPolicy("v1.33.12+rke2r1", NOT_APPLIED))["spec"]["tier"], "xcluster");
+    assert.equal((await metadataPolicy("v1.33.5+rke2r1", NOT_APPLIED))["spec"]["tier"], undefined);
+  });
+
+  it("adds the field on the up after the one that started an upgrade across the boundary, not during it", async () => {
+    // The up that starts the upgrade: the nodes still run v1.33.5 and its CRD, which has no spec.tier.
+    const during = await metadataPolicy("v1.33.12+rke2r1", {
+      clusterInitialised: true,
+      rke2Version: "v1.33.5+rke2r1",
+    });
+    assert.equal(during["spec"]["tier"], undefined);
+    assert.equal(during["metadata"]["name"], "xcluster.deny-cloud-metadata");
+    // The next up: the stack recorded v1.33.12, whose CRD has the field and whose Calico (v3.32) reads it.
+    const after = await metadataPolicy("v1.33.12+rke2r1", {
+      clusterInitialised: true,
+      rke2Version: "v1.33.12+rke2r1",
+    });
+    assert.equal(after["spec"]["tier"], "xcluster");
+    assert.equal(after["metadata"]["name"], "xcluster.deny-cloud-metadata");
+  });
+});
+
 describe("reading and judging the applied state (pure)", () => {
   it("reads the version and the initialised flag from plain stack outputs, and nothing from a stack without them", () => {
     assert.deepEqual(appliedStateFromOutputs({ rke2Version: "v1.33.3+rke2r1", clusterInitialised: true }), {
@@ -81,5 +121,33 @@ describe("reading and judging the applied state (pure)", () => {
     const [skip] = upgradeRefusals([spec], at("v1.31.4+rke2r1"), process.cwd());
     assert.match(skip ?? "", /skips a minor version \(allowed: up to v1\.32\.x/);
     assert.match(skip ?? "", /last applied v1\.31\.4\+rke2r1/);
+  });
+
+  it("rejects taking a canal cluster whose policy has no tier field straight to Calico v3.32, and allows it through a release with the field", () => {
+    const base = referenceClusterSpec();
+    const to = (v: string, cni: "canal" | "calico" | "cilium" = "canal") => ({
+      ...base,
+      rke2: { ...base.rke2, version: v, cni },
+    });
+    const at = (v: string) => new Map([[stackName(base), { clusterInitialised: true, rke2Version: v }]]);
+    const [straight] = upgradeRefusals([to("v1.33.12+rke2r1")], at("v1.33.5+rke2r1"), process.cwd());
+    assert.match(
+      straight ?? "",
+      /upgrade from v1\.33\.5\+rke2r1 to v1\.33\.12\+rke2r1 moves the cluster to Calico v3\.32, which places network policies by spec\.tier only/,
+    );
+    assert.match(straight ?? "", /allowed: first a release whose CRD has the field .*v1\.33\.6–v1\.33\.11/);
+    assert.match(straight ?? "", /docs\/services\.md, Metadata service/);
+    // Through v1.33.6 (field, name prefix still read): each step is allowed.
+    assert.deepEqual(upgradeRefusals([to("v1.33.6+rke2r1")], at("v1.33.5+rke2r1"), process.cwd()), []);
+    assert.deepEqual(upgradeRefusals([to("v1.33.12+rke2r1")], at("v1.33.6+rke2r1"), process.cwd()), []);
+    // Calico proper too; Cilium has no tiers.
+    assert.equal(
+      upgradeRefusals([to("v1.33.12+rke2r1", "calico")], at("v1.33.5+rke2r1"), process.cwd()).length,
+      1,
+    );
+    assert.deepEqual(
+      upgradeRefusals([to("v1.33.12+rke2r1", "cilium")], at("v1.33.5+rke2r1"), process.cwd()),
+      [],
+    );
   });
 });
