@@ -18,12 +18,14 @@
  *   NetworkPolicies, so the policy sets `spec.tier` wherever the CRD has the field: rke2-canal charts
  *   from v3.30.3-build2025101500 on (rancher/rke2-charts commit 81786c18 added it), which RKE2 ships
  *   from v1.32.10, v1.33.6 and v1.34.2, and in every release of later minors (charts/chart_versions.yaml
- *   at each tag). Calico v3.32.0 arrives with v1.33.12 and v1.36.0. On an older CRD the field would be
- *   pruned (pulumi-kubernetes creates with `fieldValidation=Warn`, provider/pkg/await/await.go), so it is
- *   left out there, and the name prefix (kept in both cases) decides. The version that chooses is the one
- *   the cluster runs: the RKE2 version of the last successful `up` (programs/applied-state.ts), so that an
- *   upgrade across the boundary adds the field on the `up` after the one that started the upgrade, when
- *   the new CRD is in place; `xcluster plan` shows the change.
+ *   at each tag). Calico v3.32.0 arrives with v1.33.12, v1.34.8, v1.35.5 and v1.36.0. On an older CRD
+ *   the field would be pruned (pulumi-kubernetes creates with `fieldValidation=Warn`,
+ *   provider/pkg/await/await.go, snapshot 94977969d of the 4.3x line), so it is left out there, and the
+ *   name prefix (kept in both cases) decides. The version that chooses is the one the cluster runs: the
+ *   RKE2 version of the last successful `up` (programs/applied-state.ts), so that an upgrade across the
+ *   boundary adds the field on the `up` after the one that started the upgrade, when the new CRD is in
+ *   place; `xcluster preview` shows the change. Going straight from a CRD without the field to Calico
+ *   v3.32 is refused (`calicoTierUpgradeProblem`): a stop in between stores the field first.
  * - **cilium** (rke2-cilium 1.17.600, Cilium v1.17.6): a `CiliumClusterwideNetworkPolicy` selecting every
  *   endpoint with an `egressDeny` rule and `enableDefaultDeny` off in both directions, so selecting a pod
  *   does not put it into default-deny (pkg/k8s/apis/cilium.io/client/crds/v2/
