@@ -63,14 +63,26 @@ const POLICY_NAME = "deny-cloud-metadata";
  */
 const TIER_FIELD_SINCE_PATCH: Readonly<Record<string, number>> = { "1.32": 10, "1.33": 6, "1.34": 2 };
 
-/** Whether the Calico CRDs RKE2 `version` ships have `GlobalNetworkPolicy.spec.tier`. */
-export function calicoCrdHasTierField(version: string): boolean {
+/**
+ * Whether RKE2 `version` is at or after the release a per-minor table names (`since`: minor → first patch);
+ * minors after `lastListed` always are, minors before the table never are.
+ */
+function releasedSince(
+  version: string,
+  since: Readonly<Record<string, number>>,
+  lastListed: number,
+): boolean {
   const v = parseRke2Version(version);
   if (v === undefined) throw new Error(`malformed RKE2 version ${JSON.stringify(version)}`);
   const [major, minor, patch] = v;
-  const since = TIER_FIELD_SINCE_PATCH[`${major}.${minor}`];
-  if (since !== undefined) return patch >= since;
-  return major > 1 || minor > 34;
+  const first = since[`${major}.${minor}`];
+  if (first !== undefined) return patch >= first;
+  return major > 1 || minor > lastListed;
+}
+
+/** Whether the Calico CRDs RKE2 `version` ships have `GlobalNetworkPolicy.spec.tier`. */
+export function calicoCrdHasTierField(version: string): boolean {
+  return releasedSince(version, TIER_FIELD_SINCE_PATCH, 34);
 }
 
 /**
@@ -82,12 +94,7 @@ const TIER_BY_FIELD_SINCE_PATCH: Readonly<Record<string, number>> = { "1.33": 12
 
 /** Whether the Calico of RKE2 `version` takes a policy's tier from `spec.tier` only (Calico ≥ v3.32). */
 export function calicoPlacesPolicyByTierField(version: string): boolean {
-  const v = parseRke2Version(version);
-  if (v === undefined) throw new Error(`malformed RKE2 version ${JSON.stringify(version)}`);
-  const [major, minor, patch] = v;
-  const since = TIER_BY_FIELD_SINCE_PATCH[`${major}.${minor}`];
-  if (since !== undefined) return patch >= since;
-  return major > 1 || minor > 35;
+  return releasedSince(version, TIER_BY_FIELD_SINCE_PATCH, 35);
 }
 
 /**

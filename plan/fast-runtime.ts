@@ -30,8 +30,29 @@ export function tuneForPlans(): RuntimeTuning {
 export const UNSERIALISED_PROVIDER =
   'exports.handler = () => { throw new Error("xcluster plan: dynamic providers are not serialised offline"); };\n';
 
-interface ClosureModule {
-  serializeFunction: (...args: unknown[]) => Promise<{ text: string; containsSecrets: boolean }>;
+/**
+ * Replaces function `key` of the object `holder(require(modulePath))` with `replacement` until
+ * `restore()`. Does nothing when the module or the function is not there (an SDK that moved it: the
+ * tests in test/plan/fast-runtime.spec.ts fail first).
+ */
+function replaceSdkFunction<F>(
+  modulePath: string,
+  holder: (mod: unknown) => Record<string, unknown> | undefined,
+  key: string,
+  replacement: F,
+): RuntimeTuning {
+  let target: Record<string, unknown> | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    target = holder(require(modulePath));
+  } catch {
+    return { restore: () => undefined };
+  }
+  const original = target?.[key];
+  if (target === undefined || typeof original !== "function") return { restore: () => undefined };
+  const t = target;
+  t[key] = replacement;
+  return { restore: () => void (t[key] = original) };
 }
 
 /**
@@ -52,21 +73,12 @@ interface ClosureModule {
  * nothing and the workers pay the cost again (test/plan/fast-runtime.spec.ts fails first).
  */
 export function skipDynamicProviderSerialisation(): RuntimeTuning {
-  let closure: ClosureModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as ClosureModule;
-  } catch {
-    return { restore: () => undefined };
-  }
-  const original = closure.serializeFunction;
-  if (typeof original !== "function") return { restore: () => undefined };
-  closure.serializeFunction = () => Promise.resolve({ text: UNSERIALISED_PROVIDER, containsSecrets: false });
-  return { restore: () => void (closure.serializeFunction = original) };
-}
-
-interface DebuggableModule {
-  debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+  return replaceSdkFunction(
+    "@pulumi/pulumi/runtime/closure/serializeClosure",
+    (m) => m as Record<string, unknown>,
+    "serializeFunction",
+    () => Promise.resolve({ text: UNSERIALISED_PROVIDER, containsSecrets: false }),
+  );
 }
 
 /**
@@ -84,21 +96,12 @@ interface DebuggableModule {
  * it, this does nothing (test/plan/fast-runtime.spec.ts fails first).
  */
 export function skipPromiseLeakBookkeeping(): RuntimeTuning {
-  let debuggable: DebuggableModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    debuggable = require("@pulumi/pulumi/runtime/debuggable") as DebuggableModule;
-  } catch {
-    return { restore: () => undefined };
-  }
-  const original = debuggable.debuggablePromise;
-  if (typeof original !== "function") return { restore: () => undefined };
-  debuggable.debuggablePromise = (p) => p;
-  return { restore: () => void (debuggable.debuggablePromise = original) };
-}
-
-interface ResourceClass {
-  stackTrace: (skip: number) => unknown[];
+  return replaceSdkFunction(
+    "@pulumi/pulumi/runtime/debuggable",
+    (m) => m as Record<string, unknown>,
+    "debuggablePromise",
+    <T>(p: Promise<T>) => p,
+  );
 }
 
 /**
@@ -113,17 +116,12 @@ interface ResourceClass {
  * as the SDK itself does when it finds none.
  */
 export function skipSourcePositions(): RuntimeTuning {
-  let resource: ResourceClass;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    resource = (require("@pulumi/pulumi/resource") as { Resource: ResourceClass }).Resource;
-  } catch {
-    return { restore: () => undefined };
-  }
-  const original = resource.stackTrace;
-  if (typeof original !== "function") return { restore: () => undefined };
-  resource.stackTrace = () => [];
-  return { restore: () => void (resource.stackTrace = original) };
+  return replaceSdkFunction(
+    "@pulumi/pulumi/resource",
+    (m) => (m as { Resource?: Record<string, unknown> }).Resource,
+    "stackTrace",
+    () => [],
+  );
 }
 
 /**
