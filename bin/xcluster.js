@@ -9,9 +9,6 @@ let entry = compiled;
 if (process.env.XCLUSTER_FROM_SOURCE === "1" || !fs.existsSync(compiled)) {
   require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
   entry = path.join(__dirname, "..", "cli", "main.ts");
-} else {
-  // V8's compiled code of the modules the CLI loads, kept between runs (dist/plan/compile-cache.ts says why).
-  require("v8-compile-cache-lib").install({ prefix: compiled });
 }
 require(entry)
   .main(process.argv.slice(2))

@@ -2,8 +2,6 @@
  * A plan worker process: loads Pulumi and the cluster program once, then plans the clusters the pool
  * sends it, one at a time (the SDK's runtime state — monitor, stack resource — is per process).
  */
-// First: every module loaded after this one is compiled through the cache.
-import "./compile-cache";
 import type { FromWorker, ToWorker } from "./protocol";
 import { tuneWorkerRuntime } from "./fast-runtime";
 import { planCluster } from "./plan-cluster";

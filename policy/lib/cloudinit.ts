@@ -3,16 +3,13 @@
  * `write_files` entries carry RKE2's config (at `RKE2_CONFIG_PATH`) and keepalived's (at
  * `KEEPALIVED_CONFIG_PATH`). Parsed once per distinct user-data text: several rules read the same file.
  *
- * Parsed with js-yaml (YAML 1.2 core schema), not the `yaml` package the renderers write with: every
- * node's user data is distinct, so a plan parses each one, and js-yaml 4.3.2 parses them 5.8× faster
- * (8.3 KB of a reference node's cloud-config: 0.17 against 1.0 ms; BENCHMARKS.md, "fleet at scale"). With
- * the core schema it reads what `yaml` reads: no YAML 1.1 timestamps or binary, duplicate keys rejected
- * (test/policy/cloudinit-parse.spec.ts compares both on every node of the committed fleet).
+ * Parsed with `parseYaml` (./yaml-core.ts): js-yaml made to read exactly what `yaml`, the renderers'
+ * library, reads, because a plan parses every node's user data and js-yaml is 5× faster at it.
  */
 import { gunzipSync } from "zlib";
 import type { PolicyResource } from "@pulumi/policy";
-import { CORE_SCHEMA, load } from "js-yaml";
 import { stringify } from "yaml";
+import { parseYaml } from "./yaml-core";
 import { KEEPALIVED_CONFIG_PATH, RKE2_CONFIG_PATH } from "../../components/conventions";
 import { propertyOf, tryRead } from "./unknown";
 
@@ -35,11 +32,6 @@ function decode(content: string, encoding: unknown): string {
     return gunzipSync(Buffer.from(content, "base64")).toString("utf8");
   }
   return content;
-}
-
-/** One YAML document, as the core schema reads it (`yaml`'s default too). */
-export function parseYaml(text: string): unknown {
-  return load(text, { schema: CORE_SCHEMA });
 }
 
 function read(text: string): UserData {

@@ -9,7 +9,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { loadFleet } from "../../spec";
 import { renderCluster } from "../../plan/render-cluster";
-import { parseYaml, rke2ConfigOf, userDataOf } from "../../policy/lib/cloudinit";
+import { rke2ConfigOf, userDataOf } from "../../policy/lib/cloudinit";
+import { parseYaml } from "../../policy/lib/yaml-core";
 import { RKE2_CONFIG_PATH, KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -78,10 +79,50 @@ describe("policy: reading node user data", function () {
     assert.equal((ours as Record<string, unknown>)["on_"], "on");
   });
 
+  it("reads numbers only where `yaml` does: js-yaml's wider forms (binary, signed hex, underscores) stay strings", () => {
+    const scalars = [
+      "0b101",
+      "+0x1F",
+      "-0o7",
+      "0o7",
+      "0x1F",
+      "0xG",
+      "1_000",
+      "1_0.5",
+      "+12",
+      "-0",
+      "007",
+      ".5",
+      "1.",
+      "1e3",
+      "-1.5E-3",
+      "+.inf",
+      "-.INF",
+      ".NaN",
+      ".nan",
+      "1.5.2",
+      "0x",
+      "12abc",
+    ];
+    const text = scalars.map((v, i) => `k${i}: ${v}`).join("\n") + "\n";
+    const ours = parseYaml(text) as Record<string, unknown>;
+    assert.deepEqual(ours, parse(text));
+    assert.equal(ours["k0"], "0b101");
+    assert.equal(ours["k6"], "1_000");
+    assert.equal(ours["k4"], 31);
+  });
+
+  it("reads what js-yaml refuses (explicit tags, deep nesting) as `yaml` does", () => {
+    const tagged = "data: !!binary aGVsbG8=\nother: !custom x\n";
+    assert.deepEqual(parseYaml(tagged), parse(tagged, { logLevel: "error" }));
+    const deep = `${"[".repeat(150)}1${"]".repeat(150)}\n`;
+    assert.deepEqual(parseYaml(deep), parse(deep));
+  });
+
   it("rejects a key written twice, as the renderer's YAML library does", () => {
     const text = "a: 1\na: 2\n";
     assert.throws(() => parse(text));
-    assert.throws(() => parseYaml(text), /duplicated mapping key/);
+    assert.throws(() => parseYaml(text), /Map keys must be unique/);
     assert.match(userDataOf({ userData: `#cloud-config\n${text}` })?.error ?? "", /not valid YAML/);
   });
 });

@@ -40,7 +40,10 @@ describe("platform services for every committed spec", () => {
       );
       // Pods cannot reach the metadata service, in the API of the cluster's own CNI.
       const metadata = run.resources.find((r) => r.name === `${spec.name}-metadata-egress-objects`);
-      assert.deepEqual(metadata?.inputs["objs"], metadataEgressPolicyObjects(spec.rke2.cni, spec.rke2.version));
+      assert.deepEqual(
+        metadata?.inputs["objs"],
+        metadataEgressPolicyObjects(spec.rke2.cni, spec.rke2.version),
+      );
     });
   }
 });
