@@ -24,8 +24,8 @@
  *   name prefix (kept in both cases) decides. The version that chooses is the one the cluster runs: the
  *   RKE2 version of the last successful `up` (programs/applied-state.ts), so that an upgrade across the
  *   boundary adds the field on the `up` after the one that started the upgrade, when the new CRD is in
- *   place; `xcluster preview` shows the change. Going straight from a CRD without the field to Calico
- *   v3.32 is refused (`calicoTierUpgradeProblem`): a stop in between stores the field first.
+ *   place; `xcluster preview` shows the change. A move to Calico v3.32 is refused until the policy in the
+ *   stack's state carries the field (`calicoTierUpgradeProblem`).
  * - **cilium** (rke2-cilium 1.17.600, Cilium v1.17.6): a `CiliumClusterwideNetworkPolicy` selecting every
  *   endpoint with an `egressDeny` rule and `enableDefaultDeny` off in both directions, so selecting a pod
  *   does not put it into default-deny (pkg/k8s/apis/cilium.io/client/crds/v2/
@@ -55,6 +55,10 @@ export const METADATA_SERVICE_CIDR = "169.254.169.254/32";
 export const CALICO_TIER = "xcluster";
 const CALICO_TIER_ORDER = 100;
 const POLICY_NAME = "deny-cloud-metadata";
+/** The Calico GlobalNetworkPolicy's name (its tier as the prefix, which Calico up to v3.31 reads). */
+export const CALICO_POLICY_NAME = `${CALICO_TIER}.${POLICY_NAME}`;
+/** The policy's resource type in a stack's state (pulumi-kubernetes names custom resources so). */
+export const CALICO_POLICY_TYPE = "kubernetes:crd.projectcalico.org/v1:GlobalNetworkPolicy";
 
 /**
  * The first RKE2 patch release, per minor, whose rke2-canal GlobalNetworkPolicy CRD has `spec.tier`
@@ -98,21 +102,36 @@ export function calicoPlacesPolicyByTierField(version: string): boolean {
 }
 
 /**
- * Why a canal/calico cluster running `from` cannot go straight to `to`, or undefined: when `to` ships
- * Calico v3.32 (tier from `spec.tier` only) while the policy was applied under a CRD without the field,
- * the stored policy has no tier, and until the next `up` Calico would put it in the default tier, where
- * its Pass skips NetworkPolicies. A stop at a release that has the field but still reads the name prefix
- * lets one `up` store the field first.
+ * Why a canal/calico cluster running `from` cannot be taken to `to` now, or undefined.
+ *
+ * `to` ships Calico v3.32, which places the policy by `spec.tier` only, while `from` does not: the move
+ * is safe only if the policy stored in the cluster already carries `spec.tier: xcluster`.
+ * `storedTier` is what the stack's state recorded for it, which is what the API server returned at the
+ * last apply (pulumi-kubernetes keeps the live object as the resource's outputs), so a field the older
+ * CRD dropped is missing there: `undefined` when the state holds no such policy, `null` when it holds one
+ * without a tier. Reading the applied RKE2 version alone would not do: an upgrade rolls out after `up`
+ * returns, so the version a stack recorded may not be running yet when the next `up` comes.
  */
-export function calicoTierUpgradeProblem(cni: Cni, from: string, to: string): string | undefined {
+export function calicoTierUpgradeProblem(
+  cni: Cni,
+  from: string,
+  to: string,
+  storedTier: string | null | undefined,
+): string | undefined {
   if (cni === "cilium") return undefined;
-  if (calicoCrdHasTierField(from) || !calicoPlacesPolicyByTierField(to)) return undefined;
+  if (calicoPlacesPolicyByTierField(from) || !calicoPlacesPolicyByTierField(to)) return undefined;
+  if (storedTier === CALICO_TIER) return undefined;
+  const stored =
+    storedTier === undefined
+      ? `the stack's state holds no ${CALICO_POLICY_NAME} policy`
+      : `the ${CALICO_POLICY_NAME} policy in the stack's state has ${storedTier === null ? "no spec.tier" : `spec.tier ${JSON.stringify(storedTier)}`}`;
+  const stop = calicoCrdHasTierField(from)
+    ? `run up again at ${from} once it has rolled out to every node (kubectl get plans -n system-upgrade), so the policy is stored with its tier`
+    : `first upgrade to a release whose CRD has the field but whose Calico still reads the name (v1.32.10 and later v1.32, v1.33.6–v1.33.11, v1.34.2–v1.34.7, v1.35.0–v1.35.4), and run up again once it has rolled out`;
   return (
     `upgrade from ${from} to ${to} moves the cluster to Calico v3.32, which places network policies by ` +
-    `spec.tier only, while the metadata-service policy was applied under a CRD without that field (it ` +
-    `would fall into the default tier, where its Pass skips NetworkPolicies) (allowed: first a release ` +
-    `whose CRD has the field but whose Calico still reads the name, e.g. v1.32.10–v1.32.x, v1.33.6–v1.33.11, ` +
-    `v1.34.2–v1.34.7, v1.35.0–v1.35.4; run up once more after it rolled out, then upgrade to ${to})`
+    `spec.tier only, and ${stored} (it would fall into the default tier, where its Pass skips ` +
+    `NetworkPolicies) (allowed: ${stop}; then upgrade to ${to})`
   );
 }
 
@@ -146,7 +165,7 @@ export function metadataEgressPolicyObjects(cni: Cni, runningVersion: string): R
     {
       apiVersion: "crd.projectcalico.org/v1",
       kind: "GlobalNetworkPolicy",
-      metadata: { name: `${CALICO_TIER}.${POLICY_NAME}` },
+      metadata: { name: CALICO_POLICY_NAME },
       spec: {
         ...(calicoCrdHasTierField(runningVersion) ? { tier: CALICO_TIER } : {}),
         selector: "all()",

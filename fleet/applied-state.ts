@@ -22,7 +22,11 @@ import type { ClusterSpec } from "../spec/types";
 import { formatIssue } from "../spec/issues";
 import { parseYaml } from "../spec/yaml-source";
 import { upgradeProblem } from "../spec/upgrade";
-import { calicoTierUpgradeProblem } from "../components/metadata-egress-policy";
+import {
+  CALICO_POLICY_NAME,
+  CALICO_POLICY_TYPE,
+  calicoTierUpgradeProblem,
+} from "../components/metadata-egress-policy";
 import { backendWorkspace, type BackendAccess } from "./backend";
 import { EXIT } from "../cli/exit-codes";
 import { FleetError, firstLine } from "./errors";
@@ -63,6 +67,22 @@ export async function stateResources(
   return state.deployment?.resources ?? [];
 }
 
+/**
+ * What a stack's state says was applied: the stack's outputs (programs/applied-state.ts), and the Calico
+ * metadata-service policy's `spec.tier` as the API server returned it at the last apply.
+ */
+export function appliedStateFromState(resources: readonly StateResource[]): AppliedState {
+  const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const outputs = appliedStateFromOutputs(root?.outputs ?? {});
+  const policy = resources.find((r) => {
+    const metadata = r.outputs?.["metadata"] as { name?: unknown } | undefined;
+    return r.type === CALICO_POLICY_TYPE && metadata?.name === CALICO_POLICY_NAME;
+  });
+  if (policy === undefined) return outputs;
+  const tier = (policy.outputs?.["spec"] as { tier?: unknown } | undefined)?.tier;
+  return { ...outputs, calicoPolicyTier: typeof tier === "string" ? tier : null };
+}
+
 /** The applied state of every selected cluster whose stack exists, keyed by stack name. */
 export async function readAppliedStates(
   clusters: readonly ClusterSpec[],
@@ -80,9 +100,7 @@ export async function readAppliedStates(
         const record = records.get(stack);
         if (record?.exists !== true) return;
         try {
-          const resources = await stateResources(record.backend, stack, l, access);
-          const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-          states.set(stack, appliedStateFromOutputs(root?.outputs ?? {}));
+          states.set(stack, appliedStateFromState(await stateResources(record.backend, stack, l, access)));
         } catch (e) {
           const err = e as Error & { stderr?: string };
           throw new FleetError(
@@ -111,11 +129,14 @@ export function upgradeRefusals(
 ): string[] {
   const out: string[] = [];
   for (const spec of clusters) {
-    const applied = states.get(stackName(spec))?.rke2Version;
+    const state = states.get(stackName(spec));
+    const applied = state?.rke2Version;
     if (applied === undefined) continue;
     const skew = upgradeProblem(applied, spec.rke2.version);
     const tier =
-      skew === undefined ? calicoTierUpgradeProblem(spec.rke2.cni, applied, spec.rke2.version) : undefined;
+      skew === undefined
+        ? calicoTierUpgradeProblem(spec.rke2.cni, applied, spec.rke2.version, state?.calicoPolicyTier)
+        : undefined;
     if (skew === undefined && tier === undefined) continue;
     const message =
       `cluster ${spec.environment}/${spec.name}: ${skew ?? tier}; stack ${stackName(spec)} last applied ` +

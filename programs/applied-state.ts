@@ -18,6 +18,12 @@ export interface AppliedState {
    * initialise again (it is rendered join-only).
    */
   readonly clusterInitialised: boolean;
+  /**
+   * `spec.tier` of the Calico metadata-service policy as the stack's state holds it (the object the API
+   * server returned at the last apply): undefined when the state has no such policy, null when it has one
+   * without a tier. Only the fleet driver fills it in (from the state's resources, not from outputs).
+   */
+  readonly calicoPolicyTier?: string | null;
 }
 
 /** A stack never applied, or applied before these outputs existed. */

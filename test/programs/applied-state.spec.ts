@@ -10,7 +10,7 @@ import { renderCluster } from "../../plan/render-cluster";
 import { clusterProgram } from "../../programs/program";
 import { NOT_APPLIED, appliedStateFromOutputs, type AppliedState } from "../../programs/applied-state";
 import { BOOTSTRAP_SCRIPT_PATH } from "../../components/rke2/bootstrap-script";
-import { upgradeRefusals } from "../../fleet/applied-state";
+import { appliedStateFromState, upgradeRefusals } from "../../fleet/applied-state";
 import { stackName } from "../../fleet/stack-name";
 import { referenceClusterSpec } from "../support/cluster-specs";
 import { recordedValue } from "../components/rke2-mock-helpers";
@@ -123,31 +123,87 @@ describe("reading and judging the applied state (pure)", () => {
     assert.match(skip ?? "", /last applied v1\.31\.4\+rke2r1/);
   });
 
-  it("rejects taking a canal cluster whose policy has no tier field straight to Calico v3.32, and allows it through a release with the field", () => {
+  it("moves a canal or calico cluster to Calico v3.32 only once the policy stored in the stack's state carries its tier", () => {
     const base = referenceClusterSpec();
     const to = (v: string, cni: "canal" | "calico" | "cilium" = "canal") => ({
       ...base,
       rke2: { ...base.rke2, version: v, cni },
     });
-    const at = (v: string) => new Map([[stackName(base), { clusterInitialised: true, rke2Version: v }]]);
-    const [straight] = upgradeRefusals([to("v1.33.12+rke2r1")], at("v1.33.5+rke2r1"), process.cwd());
+    const at = (v: string, calicoPolicyTier: string | null | undefined) =>
+      new Map([
+        [
+          stackName(base),
+          {
+            clusterInitialised: true,
+            rke2Version: v,
+            ...(calicoPolicyTier !== undefined ? { calicoPolicyTier } : {}),
+          },
+        ],
+      ]);
+    const refusal = (
+      target: string,
+      from: string,
+      tier: string | null | undefined,
+      cni?: "calico" | "cilium",
+    ) => upgradeRefusals([to(target, cni)], at(from, tier), process.cwd());
+
+    // From a CRD without the field: stop at a release with it first.
+    const [straight] = refusal("v1.33.12+rke2r1", "v1.33.5+rke2r1", null);
     assert.match(
       straight ?? "",
-      /upgrade from v1\.33\.5\+rke2r1 to v1\.33\.12\+rke2r1 moves the cluster to Calico v3\.32, which places network policies by spec\.tier only/,
+      /upgrade from v1\.33\.5\+rke2r1 to v1\.33\.12\+rke2r1 moves the cluster to Calico v3\.32, which places network policies by spec\.tier only, and the xcluster\.deny-cloud-metadata policy in the stack's state has no spec\.tier/,
     );
-    assert.match(straight ?? "", /allowed: first a release whose CRD has the field .*v1\.33\.6–v1\.33\.11/);
+    assert.match(
+      straight ?? "",
+      /allowed: first upgrade to a release whose CRD has the field .*v1\.33\.6–v1\.33\.11/,
+    );
     assert.match(straight ?? "", /docs\/services\.md, Metadata service/);
-    // Through v1.33.6 (field, name prefix still read): each step is allowed.
-    assert.deepEqual(upgradeRefusals([to("v1.33.6+rke2r1")], at("v1.33.5+rke2r1"), process.cwd()), []);
-    assert.deepEqual(upgradeRefusals([to("v1.33.12+rke2r1")], at("v1.33.6+rke2r1"), process.cwd()), []);
-    // Calico proper too; Cilium has no tiers.
-    assert.equal(
-      upgradeRefusals([to("v1.33.12+rke2r1", "calico")], at("v1.33.5+rke2r1"), process.cwd()).length,
-      1,
+    // The stack recorded v1.33.6, but the rollout had not finished at that up: the CRD dropped the field.
+    const [early] = refusal("v1.33.12+rke2r1", "v1.33.6+rke2r1", null);
+    assert.match(
+      early ?? "",
+      /allowed: run up again at v1\.33\.6\+rke2r1 once it has rolled out to every node/,
     );
-    assert.deepEqual(
-      upgradeRefusals([to("v1.33.12+rke2r1", "cilium")], at("v1.33.5+rke2r1"), process.cwd()),
-      [],
+    const [missing] = refusal("v1.33.12+rke2r1", "v1.33.6+rke2r1", undefined);
+    assert.match(missing ?? "", /the stack's state holds no xcluster\.deny-cloud-metadata policy/);
+    // Stored with its tier: allowed; and every step below Calico v3.32 is allowed regardless.
+    assert.deepEqual(refusal("v1.33.12+rke2r1", "v1.33.6+rke2r1", "xcluster"), []);
+    assert.deepEqual(refusal("v1.33.6+rke2r1", "v1.33.5+rke2r1", null), []);
+    assert.deepEqual(refusal("v1.33.13+rke2r1", "v1.33.12+rke2r1", null), [], "already on Calico v3.32");
+    // Calico proper too; Cilium has no tiers.
+    assert.equal(refusal("v1.33.12+rke2r1", "v1.33.5+rke2r1", null, "calico").length, 1);
+    assert.deepEqual(refusal("v1.33.12+rke2r1", "v1.33.5+rke2r1", null, "cilium"), []);
+  });
+
+  it("reads the Calico policy's stored tier from the stack's state: the object the API server returned", () => {
+    const stack = {
+      urn: "urn:pulumi:prod.c1::xcluster::pulumi:pulumi:Stack::xcluster-prod.c1",
+      type: "pulumi:pulumi:Stack",
+      outputs: { rke2Version: "v1.33.6+rke2r1", clusterInitialised: true },
+    };
+    const policy = (spec: Record<string, unknown>, name = "xcluster.deny-cloud-metadata") => ({
+      urn: `urn:pulumi:prod.c1::xcluster::kubernetes:yaml/v2:ConfigGroup$kubernetes:crd.projectcalico.org/v1:GlobalNetworkPolicy::${name}`,
+      type: "kubernetes:crd.projectcalico.org/v1:GlobalNetworkPolicy",
+      outputs: {
+        apiVersion: "crd.projectcalico.org/v1",
+        kind: "GlobalNetworkPolicy",
+        metadata: { name },
+        spec,
+      },
+    });
+    assert.deepEqual(appliedStateFromState([stack]), {
+      rke2Version: "v1.33.6+rke2r1",
+      clusterInitialised: true,
+    });
+    assert.equal(appliedStateFromState([stack, policy({ selector: "all()" })]).calicoPolicyTier, null);
+    assert.equal(
+      appliedStateFromState([stack, policy({ tier: "xcluster", selector: "all()" })]).calicoPolicyTier,
+      "xcluster",
+    );
+    assert.equal(
+      appliedStateFromState([stack, policy({ tier: "xcluster" }, "someone-elses")]).calicoPolicyTier,
+      undefined,
+      "only xcluster's own policy counts",
     );
   });
 });
