@@ -76,6 +76,9 @@ describe("plan worker runtime: the SDK's bookkeeping", function () {
 
   it("plans a cluster to the same report, byte for byte, with and without the worker's tuning", async () => {
     for (const spec of [referenceClusterSpec(), octaviaClusterSpec()]) {
+      // Untuned first, on purpose: the SDK caches a dynamic provider's serialised code per provider object
+      // for the life of the process (@pulumi/pulumi 3.248.0 dynamic/index.js, providerCache), and tests
+      // that run the real engine later in this process must find the real code there, not the placeholder.
       const plain = JSON.stringify(await planCluster(spec));
       const tuning = tuneWorkerRuntime();
       let tuned: string;
@@ -104,6 +107,27 @@ describe("plan worker runtime: the SDK's bookkeeping", function () {
     } finally {
       tuning.restore();
     }
+  });
+
+  it("reports a failure the SDK carries through its wrapped promises (an invoke) the same with and without the tuning", async () => {
+    // runtime/invoke.js wraps the invoke's promise in debuggablePromise: the path the tuning changes.
+    const run = () =>
+      planCluster(referenceClusterSpec(), {
+        program: () => {
+          const answer = pulumi.output(pulumi.runtime.invoke("xcluster:test:unanswered", {}));
+          return { answer };
+        },
+      });
+    const plain = await run();
+    const tuning = tuneWorkerRuntime();
+    let tuned;
+    try {
+      tuned = await run();
+    } finally {
+      tuning.restore();
+    }
+    assert.match(plain.error ?? "", /no offline answer for invoke 'xcluster:test:unanswered'/);
+    assert.equal(tuned.error, plain.error);
   });
 
   it("hands back the SDK's own promise undecorated while tuned, and decorates it again after restore", () => {
