@@ -9,16 +9,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import { IngressNodes as IngressNodesSpec, Rke2Settings, ServerGroupPolicy } from "../spec/types";
+import { IngressNodes as IngressNodesSpec, ServerGroupPolicy } from "../spec/types";
 import { INGRESS_LABEL, INGRESS_TAINT, ResourceIdentity, typeToken } from "./conventions";
 import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { keepalivedPriority } from "./vip";
-import { agentUserData } from "./rke2/user-data";
-import { nodePassword } from "./rke2/node-password";
-import type { RegistryAuth } from "./rke2/cloud-init";
+import { agentNodeUserData, type AgentJoin } from "./rke2/agent-join";
 
-export interface IngressNodesArgs {
+export interface IngressNodesArgs extends AgentJoin {
   /** Cluster and environment stamped onto every resource. */
   readonly identity: ResourceIdentity;
   /** Flavor, image and availability zones (round-robin) of the ingress nodes. */
@@ -40,19 +38,6 @@ export interface IngressNodesArgs {
   };
   /** The Vip component's `allowedAddressPair` (the VIP /32 only). */
   readonly vipAllowedAddressPair: { readonly ipAddress: string };
-  /** RKE2 version and CIS profile. */
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
-  /** The fixed registration address: the API VIP the servers hold. */
-  readonly registrationAddress: string;
-  /** The CA-pinned agent token (`K10…::node:…`); secret. */
-  readonly agentToken: pulumi.Input<string>;
-  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
-  readonly nodePasswordKey: pulumi.Input<string>;
-  /**
-   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
-   * @default none
-   */
-  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every ingress port (the ingress group, which allows VRRP inside the subnet). */
@@ -117,26 +102,14 @@ export class IngressNodes extends pulumi.ComponentResource {
         vipPrefixLength: 32,
         advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
       });
-      const userData = pulumi
-        .all([args.agentToken, args.nodePasswordKey, pulumi.output(args.registryAuth ?? {})])
-        .apply(([agentToken, key, registryAuth]) =>
-          agentUserData({
-            nodePassword: nodePassword(key, nodeName),
-            registryAuth,
-            nodeName,
-            registrationAddress: args.registrationAddress,
-            nodeIp,
-            labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
-            taints: [INGRESS_TAINT],
-            rke2: args.rke2,
-            agentToken,
-            extra: {
-              files: keepalived.files,
-              packages: keepalived.packages,
-              extraServices: keepalived.services,
-            },
-          }),
-        );
+      // Like every agent it registers through the API VIP (registrationAddress), which the servers hold.
+      const userData = agentNodeUserData(args, {
+        nodeName,
+        nodeIp,
+        labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },
+        taints: [INGRESS_TAINT],
+        extra: { files: keepalived.files, packages: keepalived.packages, extraServices: keepalived.services },
+      });
       const node = createNodeInstance(
         nodeName,
         {

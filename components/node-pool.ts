@@ -6,31 +6,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import { NodePool as NodePoolSpec, Rke2Settings } from "../spec/types";
+import { NodePool as NodePoolSpec } from "../spec/types";
 import { GPU_NODE_LABEL, ResourceIdentity, typeToken } from "./conventions";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
-import { agentUserData } from "./rke2/user-data";
-import { nodePassword } from "./rke2/node-password";
-import type { RegistryAuth } from "./rke2/cloud-init";
+import { agentNodeUserData, type AgentJoin } from "./rke2/agent-join";
 
-export interface NodePoolArgs {
+export interface NodePoolArgs extends AgentJoin {
   /** Cluster and environment stamped onto every resource. */
   readonly identity: ResourceIdentity;
   /** The pool: name, role (agent|gpu), count, flavor, image, zones (round-robin), labels, taints, policy. */
   readonly pool: NodePoolSpec;
-  /** RKE2 version and CIS profile. */
-  readonly rke2: Pick<Rke2Settings, "version" | "cisProfile" | "install" | "cloudProviderName">;
-  /** The fixed registration address agents join through. */
-  readonly registrationAddress: string;
-  /** The CA-pinned agent token (`K10…::node:…`); secret. */
-  readonly agentToken: pulumi.Input<string>;
-  /** Secret each node's stable node password is derived from (the server token secret; rke2/node-password.ts). */
-  readonly nodePasswordKey: pulumi.Input<string>;
-  /**
-   * registries.yaml credentials per registry host, read from Vault by the program (a secret).
-   * @default none
-   */
-  readonly registryAuth?: pulumi.Input<Readonly<Record<string, RegistryAuth>>>;
   readonly networkId: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
   /** Groups on every node port (`SecurityGroups.groupIdsFor(pool.role)`: the agent group). */
@@ -83,20 +68,7 @@ export class NodePool extends pulumi.ComponentResource {
     const instances: Record<string, openstack.compute.Instance> = {};
     for (let i = 0; i < pool.count; i++) {
       const nodeName = `${name}-${i}`;
-      const userData = pulumi
-        .all([args.agentToken, args.nodePasswordKey, pulumi.output(args.registryAuth ?? {})])
-        .apply(([agentToken, key, registryAuth]) =>
-          agentUserData({
-            nodePassword: nodePassword(key, nodeName),
-            registryAuth,
-            nodeName,
-            registrationAddress: args.registrationAddress,
-            labels,
-            taints: pool.taints,
-            rke2: args.rke2,
-            agentToken,
-          }),
-        );
+      const userData = agentNodeUserData(args, { nodeName, labels, taints: pool.taints });
       const node = createNodeInstance(
         nodeName,
         {
