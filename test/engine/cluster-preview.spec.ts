@@ -19,7 +19,7 @@ import { REPO_ROOT } from "../support/spec-files";
 import { openStackSchema } from "../support/openstack-schema";
 import { realEngine } from "./engine";
 import { offlinePlan } from "./offline-plan";
-import { standInPlugins } from "./stand-in/plugins";
+import { pluginsFirstOnPath, standInPlugins } from "./stand-in/plugins";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
 const CLUSTER = "ecmwf-ai-platform";
@@ -66,23 +66,16 @@ describe("the reference cluster previewed by the real engine with the policy pac
   let pulumi: PulumiCommand;
   let plugins: string;
   const roots: string[] = [];
-  const saved = {
-    path: process.env["PATH"],
-    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
-  };
+  let restorePath = (): void => undefined;
 
   before(async function () {
     pulumi = await realEngine(this);
     openStackSchema(this);
     plugins = standInPlugins({ openstackPreview: "unknowns" });
-    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
-    // The engine would try to download the real plugins it does not find in PULUMI_HOME.
-    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+    restorePath = pluginsFirstOnPath(plugins);
   });
   after(() => {
-    process.env["PATH"] = saved.path;
-    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
-    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    restorePath();
     for (const dir of [plugins, ...roots]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

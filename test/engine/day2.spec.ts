@@ -21,7 +21,7 @@ import type { ProgramFactory } from "../../fleet/workspace";
 import { clusterProgram } from "../../programs/program";
 import { realEngine } from "./engine";
 import { EngineProject } from "./project";
-import { standInPlugins } from "./stand-in/plugins";
+import { pluginsFirstOnPath, standInPlugins } from "./stand-in/plugins";
 import { makePki, startApiserver } from "./fixtures/readyz";
 import { READINESS_GATE_MODULE, READINESS_GATE_TYPE } from "../../components/readiness-gate";
 import { layout } from "../../fleet/layout";
@@ -43,26 +43,20 @@ describe("day-2 changes on the real engine (stand-in providers): nodes are updat
   let plugins = "";
   let pkiDir = "";
   let api: Awaited<ReturnType<typeof startApiserver>> | undefined;
-  const saved = {
-    path: process.env["PATH"],
-    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
-  };
+  let restorePath = (): void => undefined;
 
   before(async function () {
     pulumi = await realEngine(this);
     p = new EngineProject({ clusters: ["a"] });
     plugins = standInPlugins();
-    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
-    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+    restorePath = pluginsFirstOnPath(plugins);
     pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-day2-"));
     const pki = makePki(pkiDir);
     api = await startApiserver(pki, 2);
     gate = { apiUrl: api.url, caCert: pki.caCert, clientCert: pki.clientCert, clientKey: pki.clientKey };
   });
   after(() => {
-    process.env["PATH"] = saved.path;
-    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
-    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    restorePath();
     if (plugins !== "") fs.rmSync(plugins, { recursive: true, force: true });
     if (pkiDir !== "") fs.rmSync(pkiDir, { recursive: true, force: true });
     api?.server.close();

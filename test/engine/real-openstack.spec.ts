@@ -34,7 +34,7 @@ import { realEngine } from "./engine";
 import { offlinePlan } from "./offline-plan";
 import { PASSPHRASE } from "./project";
 import { realOpenStackPlugin, withRealOpenStack, OPENSTACK_PLUGIN_VERSION } from "./real-openstack-plugin";
-import { STAND_IN_PACKAGES } from "./stand-in/plugins";
+import { pluginsFirstOnPath, STAND_IN_PACKAGES } from "./stand-in/plugins";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
 const INSTANCE = "openstack:compute/instance:Instance";
@@ -108,10 +108,7 @@ describe(
     let clusters: ClusterSpec[] = [];
     let offline: PlanReport;
     const previews = new Map<string, Preview>();
-    const saved = {
-      path: process.env["PATH"],
-      acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
-    };
+    let restorePath = (): void => undefined;
     const env = (): NodeJS.ProcessEnv => ({
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_HOME: path.join(root, ".pulumi-home"),
@@ -140,9 +137,7 @@ describe(
     before(async function () {
       pulumiCli = await realEngine(this);
       pluginDir = withRealOpenStack(realOpenStackPlugin(this)).dir;
-      process.env["PATH"] = `${pluginDir}${path.delimiter}${saved.path ?? ""}`;
-      // The engine would try to download the plugins of the other packages, which it finds only on PATH.
-      process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+      restorePath = pluginsFirstOnPath(pluginDir);
 
       root = fs.mkdtempSync(path.join(os.tmpdir(), "xcluster-real-openstack-"));
       fs.cpSync(path.join(REPO_ROOT, "stacks"), path.join(root, "stacks"), { recursive: true });
@@ -161,9 +156,7 @@ describe(
     });
 
     after(() => {
-      process.env["PATH"] = saved.path;
-      if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
-      else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+      restorePath();
       for (const dir of [pluginDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 

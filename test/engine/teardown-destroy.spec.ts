@@ -27,7 +27,7 @@ import { runFleet } from "../../fleet/run-fleet";
 import type { ProgramFactory } from "../../fleet/workspace";
 import { realEngine } from "./engine";
 import { EngineProject } from "./project";
-import { standInPlugins } from "./stand-in/plugins";
+import { pluginsFirstOnPath, standInPlugins } from "./stand-in/plugins";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 
@@ -78,25 +78,19 @@ describe("destroy of a cluster that no longer answers, through the CLI (real eng
   let p: EngineProject;
   let plugins = "";
   let program: ProgramFactory;
-  const saved = {
-    path: process.env["PATH"],
-    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
-  };
+  let restorePath = (): void => undefined;
 
   before(async function () {
     engine = await realEngine(this);
     p = new EngineProject({ clusters: ["lab"] });
     plugins = standInPlugins({ openstackPreview: "inputs" });
-    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
-    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+    restorePath = pluginsFirstOnPath(plugins);
     program = await unansweringClusterProgram();
     const up = await runFleet("up", p.clusters(), p.options(engine, { program }));
     assert.equal(up.exitCode, 0, up.clusters.map((c) => c.message).join("\n"));
   });
   after(() => {
-    process.env["PATH"] = saved.path;
-    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
-    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    restorePath();
     if (plugins !== "") fs.rmSync(plugins, { recursive: true, force: true });
     p?.dispose();
   });
@@ -195,17 +189,13 @@ describe("reconcile --prune of an orphan whose cluster no longer answers (real e
   let p: EngineProject;
   let plugins = "";
   let program: ProgramFactory;
-  const saved = {
-    path: process.env["PATH"],
-    acquisition: process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"],
-  };
+  let restorePath = (): void => undefined;
 
   before(async function () {
     engine = await realEngine(this);
     p = new EngineProject({ clusters: ["kept", "retired"] });
     plugins = standInPlugins({ openstackPreview: "inputs" });
-    process.env["PATH"] = `${plugins}${path.delimiter}${saved.path ?? ""}`;
-    process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true";
+    restorePath = pluginsFirstOnPath(plugins);
     program = await unansweringClusterProgram();
     const retired = p.clusters().filter((c) => c.name === "retired");
     const up = await runFleet("up", retired, p.options(engine, { program }));
@@ -214,9 +204,7 @@ describe("reconcile --prune of an orphan whose cluster no longer answers (real e
     fs.rmSync(path.join(p.root, "stacks", "dev", "retired.yaml"));
   });
   after(() => {
-    process.env["PATH"] = saved.path;
-    if (saved.acquisition === undefined) delete process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
-    else process.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = saved.acquisition;
+    restorePath();
     if (plugins !== "") fs.rmSync(plugins, { recursive: true, force: true });
     p?.dispose();
   });

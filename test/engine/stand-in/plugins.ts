@@ -48,3 +48,22 @@ export function standInPlugins(options: StandInOptions = {}): string {
   }
   return dir;
 }
+
+const ACQUISITION = "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION";
+
+/**
+ * Puts plugin directory `dir` first on PATH and turns the engine's automatic plugin download off (it
+ * would try to download the real plugins it does not find in PULUMI_HOME), until the function it returns
+ * puts both back as they were.
+ */
+export function pluginsFirstOnPath(dir: string): () => void {
+  const saved = { path: process.env["PATH"], acquisition: process.env[ACQUISITION] };
+  process.env["PATH"] = `${dir}${path.delimiter}${saved.path ?? ""}`;
+  process.env[ACQUISITION] = "true";
+  return () => {
+    if (saved.path === undefined) delete process.env["PATH"];
+    else process.env["PATH"] = saved.path;
+    if (saved.acquisition === undefined) delete process.env[ACQUISITION];
+    else process.env[ACQUISITION] = saved.acquisition;
+  };
+}
