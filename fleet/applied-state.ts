@@ -13,10 +13,8 @@
  * The outputs are read from `pulumi stack export` (the root `pulumi:pulumi:Stack` resource's outputs),
  * which needs no secrets provider: both values are plain.
  */
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { promisify } from "util";
 import pLimit from "p-limit";
 import type { ClusterSpec } from "../spec/types";
 import { formatIssue } from "../spec/issues";
@@ -27,7 +25,7 @@ import {
   CALICO_POLICY_TYPE,
   calicoTierUpgradeProblem,
 } from "../components/metadata-egress-policy";
-import { backendWorkspace, type BackendAccess } from "./backend";
+import { backendWorkspace, exportedResources, type BackendAccess, type StateResource } from "./backend";
 import { EXIT } from "../cli/exit-codes";
 import { FleetError, firstLine } from "./errors";
 import type { Layout } from "./layout";
@@ -37,14 +35,7 @@ import { appliedStateFromOutputs, type AppliedState } from "../programs/applied-
 
 export type { AppliedState } from "../programs/applied-state";
 
-const execFileAsync = promisify(execFile);
-
-/** A resource of a stack's state, as `pulumi stack export` (no secrets decrypted) shows it. */
-export interface StateResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly outputs?: Record<string, unknown>;
-}
+export type { StateResource } from "./backend";
 
 /** The resources of a stack's state, from its backend (nothing decrypted, nothing selected). */
 export async function stateResources(
@@ -53,18 +44,7 @@ export async function stateResources(
   l: Layout,
   access: BackendAccess,
 ): Promise<StateResource[]> {
-  const ws = await backendWorkspace(backend, l, access);
-  const { stdout } = await execFileAsync(
-    ws.pulumiCommand.command,
-    ["stack", "export", "--stack", stack, "--non-interactive"],
-    {
-      cwd: ws.workDir,
-      env: { ...process.env, ...ws.envVars, PULUMI_AUTOMATION_API: "true" },
-      maxBuffer: 1024 * 1024 * 1024,
-    },
-  );
-  const state = JSON.parse(stdout) as { deployment?: { resources?: StateResource[] } };
-  return state.deployment?.resources ?? [];
+  return exportedResources(await backendWorkspace(backend, l, access), stack);
 }
 
 /**

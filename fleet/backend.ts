@@ -89,11 +89,18 @@ export async function stackTags(ws: Workspace, stack: string): Promise<Record<st
   return ws.listTags(stack);
 }
 
+/** A resource of a stack's state, as `pulumi stack export` (no secrets decrypted) shows it. */
+export interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly outputs?: Record<string, unknown>;
+}
+
 /**
- * The types of the resources in a stack's state, from `pulumi stack export` (secrets stay encrypted: no
- * `--show-secrets`), without the provider resources: what a destroy would delete.
+ * The resources of a stack's state, from `pulumi stack export`: secrets stay encrypted (no
+ * `--show-secrets`), nothing is selected or changed.
  */
-export async function stateResourceTypes(ws: Workspace, stack: string): Promise<string[]> {
+export async function exportedResources(ws: Workspace, stack: string): Promise<StateResource[]> {
   const { stdout } = await execFileAsync(
     ws.pulumiCommand.command,
     ["stack", "export", "--stack", stack, "--non-interactive"],
@@ -103,8 +110,13 @@ export async function stateResourceTypes(ws: Workspace, stack: string): Promise<
       maxBuffer: 1024 * 1024 * 1024,
     },
   );
-  const state = JSON.parse(stdout) as { deployment?: { resources?: { type: string }[] } };
-  return (state.deployment?.resources ?? [])
+  const state = JSON.parse(stdout) as { deployment?: { resources?: StateResource[] } };
+  return state.deployment?.resources ?? [];
+}
+
+/** The types of the resources in a stack's state, without the provider resources: what a destroy would delete. */
+export async function stateResourceTypes(ws: Workspace, stack: string): Promise<string[]> {
+  return (await exportedResources(ws, stack))
     .map((r) => r.type)
     .filter((t) => !t.startsWith("pulumi:providers:"));
 }

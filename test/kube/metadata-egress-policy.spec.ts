@@ -82,22 +82,31 @@ async function installCrds(
   }
 }
 
+/**
+ * A real kube-apiserver with the given CRDs for the tests of one `describe`, and a strict create: an
+ * unknown field is an error (fieldValidation=Strict), not silently pruned.
+ */
+function apiServerWithCrds(files: readonly string[], served: readonly string[]) {
+  const pki = generateClusterPki({ caValidityDays: 3650, adminValidityDays: 365 }, new Date());
+  const server: { api?: KubeApiServer } = {};
+  before(async function () {
+    server.api = await startKubeApiServerOrSkip(this, pki);
+    await installCrds(server.api, pki, files, served);
+  });
+  after(async () => server.api?.stop());
+  return {
+    create: (obj: Json) =>
+      server.api!.send("POST", `${collection(obj)}?fieldValidation=Strict`, obj, pki.admin),
+    get: (p: string) => server.api!.get(p, pki.admin),
+  };
+}
+
 describe("the metadata-service policies against the CNIs' upstream CRDs in a real kube-apiserver", function () {
   this.timeout(240_000);
-  const pki = generateClusterPki({ caValidityDays: 3650, adminValidityDays: 365 }, new Date());
-  let api: KubeApiServer | undefined;
-
-  const create = (obj: Json) =>
-    api!.send("POST", `${collection(obj)}?fieldValidation=Strict`, obj, pki.admin);
-
-  before(async function () {
-    api = await startKubeApiServerOrSkip(this, pki);
-    await installCrds(api, pki, CRDS, [
-      "/apis/crd.projectcalico.org/v1/tiers",
-      "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies",
-    ]);
-  });
-  after(async () => api?.stop());
+  const { create, get } = apiServerWithCrds(CRDS, [
+    "/apis/crd.projectcalico.org/v1/tiers",
+    "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies",
+  ]);
 
   for (const cni of ["canal", "cilium"] as const) {
     it(`accepts the ${cni} objects unchanged: every field is in the upstream schema, nothing is pruned`, async () => {
@@ -113,9 +122,7 @@ describe("the metadata-service policies against the CNIs' upstream CRDs in a rea
   it("stores the Calico policy in the xcluster tier (by its name prefix) ahead of every other tier, passing by default", async () => {
     const [tier, policy] = metadataEgressPolicyObjects("calico", OLD) as [Json, Json];
     assert.equal(policy["metadata"]["name"].split(".")[0], tier["metadata"]["name"]);
-    const stored = JSON.parse(
-      (await api!.get(`${collection(tier)}/${tier["metadata"]["name"]}`, pki.admin)).body,
-    );
+    const stored = JSON.parse((await get(`${collection(tier)}/${tier["metadata"]["name"]}`)).body);
     assert.deepEqual(stored["spec"], { order: 100, defaultAction: "Pass" });
     const egress = policy["spec"]["egress"] as Json[];
     assert.deepEqual(egress[0], { action: "Deny", destination: { nets: [METADATA_SERVICE_CIDR] } });
@@ -159,16 +166,9 @@ describe("the metadata-service policies against the CNIs' upstream CRDs in a rea
 
 describe("the Calico policy against Calico v3.32.0's CRDs in a real kube-apiserver (RKE2 v1.33.12)", function () {
   this.timeout(240_000);
-  const pki = generateClusterPki({ caValidityDays: 3650, adminValidityDays: 365 }, new Date());
-  let api: KubeApiServer | undefined;
-  const create = (obj: Json) =>
-    api!.send("POST", `${collection(obj)}?fieldValidation=Strict`, obj, pki.admin);
-
-  before(async function () {
-    api = await startKubeApiServerOrSkip(this, pki);
-    await installCrds(api, pki, CALICO_V3_32_CRDS, ["/apis/crd.projectcalico.org/v1/globalnetworkpolicies"]);
-  });
-  after(async () => api?.stop());
+  const { create, get } = apiServerWithCrds(CALICO_V3_32_CRDS, [
+    "/apis/crd.projectcalico.org/v1/globalnetworkpolicies",
+  ]);
 
   it("accepts the objects unchanged and stores the policy's tier in spec.tier, which Calico v3.32 reads", async () => {
     const [tier, policy] = metadataEgressPolicyObjects("canal", V3_32) as [Json, Json];
@@ -177,9 +177,7 @@ describe("the Calico policy against Calico v3.32.0's CRDs in a real kube-apiserv
       assert.equal(res.status, 201, `${obj["kind"]} ${obj["metadata"]["name"]}: ${res.body}`);
       assert.deepEqual((JSON.parse(res.body) as Json)["spec"], obj["spec"], `${obj["kind"]} stored as sent`);
     }
-    const stored = JSON.parse(
-      (await api!.get(`${collection(policy)}/${policy["metadata"]["name"]}`, pki.admin)).body,
-    );
+    const stored = JSON.parse((await get(`${collection(policy)}/${policy["metadata"]["name"]}`)).body);
     assert.equal(stored["spec"]["tier"], "xcluster");
     assert.equal(stored["spec"]["tier"], tier["metadata"]["name"]);
   });
