@@ -6,10 +6,10 @@
  * Never written here: passwords (`ssh_pwauth: false`, no `chpasswd`), cloud or Vault credentials. What is
  * written (join tokens, CA keys on the first server) makes the whole user data a secret for the caller.
  */
-import { stringify } from "yaml";
 import { RKE2_CONFIG_PATH } from "../conventions";
 import type { Rke2Install } from "../../spec/types";
 import { INSTALL_SCRIPT_PATH, installCommand, renderInstallScript } from "./install-script";
+import { renderNodeYaml } from "./node-yaml";
 
 /** RKE2's private registry configuration (k3s pkg/cli/cmds/agent.go, `private-registry` default). */
 export const REGISTRIES_PATH = "/etc/rancher/rke2/registries.yaml";
@@ -107,7 +107,7 @@ export function renderRegistries(
         }),
     );
   }
-  return stringify(doc, { sortMapEntries: true, lineWidth: 0 });
+  return renderNodeYaml(doc);
 }
 
 function renderSysctls(): string {
@@ -185,5 +185,5 @@ export function renderCloudConfig(c: CloudConfigInput): string {
       ? { users: ["default", { name: "etcd", system: true, shell: "/sbin/nologin", gecos: "etcd user" }] }
       : {}),
   };
-  return `#cloud-config\n${stringify(config, { sortMapEntries: true, lineWidth: 0 })}`;
+  return `#cloud-config\n${renderNodeYaml(config)}`;
 }

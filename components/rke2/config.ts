@@ -6,9 +6,9 @@
  * (`token-file`, `agent-token-file`), so the config itself carries no secret and policies can parse it.
  * Servers hold the server token and set a separate agent token; agents only ever see the agent token.
  */
-import { stringify } from "yaml";
 import { Rke2Settings, Taint } from "../../spec/types";
 import { PORTS } from "../conventions";
+import { renderNodeYaml } from "./node-yaml";
 
 /** Where cloud-init writes the server token (servers only). */
 export const SERVER_TOKEN_PATH = "/etc/rancher/rke2/server-token";
@@ -88,7 +88,7 @@ function nodeEntries(n: NodeConfigInput): Record<string, unknown> {
 }
 
 function render(config: Record<string, unknown>): string {
-  return stringify(config, { sortMapEntries: true, lineWidth: 0 });
+  return renderNodeYaml(config);
 }
 
 /** A server's config.yaml. */

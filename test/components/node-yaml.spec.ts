@@ -1,0 +1,121 @@
+/**
+ * Tier: pure functions, and Pulumi mocks (every committed cluster rendered by the real cluster program).
+ * Node files are rendered from memoised pieces (components/rke2/node-yaml.ts); these tests hold that to
+ * the bytes `yaml`'s own `stringify` writes for the same values, on real node files and on edge values.
+ */
+import { strict as assert } from "assert";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { loadFleet } from "../../spec";
+import { renderCluster } from "../../plan/render-cluster";
+import { NODE_YAML_OPTIONS, renderNodeYaml } from "../../components/rke2/node-yaml";
+
+const ROOT = path.join(__dirname, "..", "..");
+const INSTANCE = "openstack:compute/instance:Instance";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const HEADER = "#cloud-config\n";
+
+/** User data as the mocks see it: a secret in its wire form. */
+function plain(v: unknown): string {
+  if (typeof v === "string") return v;
+  const value = (v as Record<string, unknown> | null)?.["value"];
+  assert.ok(typeof v === "object" && v !== null && SIG_KEY in v && typeof value === "string", "user data");
+  return value;
+}
+
+const reference = (v: unknown): string => stringify(v, NODE_YAML_OPTIONS);
+
+/** Every node's user data in the committed fleet, by `cluster/node`. */
+async function committedUserData(): Promise<Map<string, string>> {
+  const fleet = loadFleet([path.join(ROOT, "stacks")], { cwd: ROOT });
+  assert.deepEqual(fleet.issues, []);
+  const out = new Map<string, string>();
+  for (const spec of fleet.clusters) {
+    for (const r of (await renderCluster(spec)).filter((x) => x.type === INSTANCE)) {
+      out.set(`${spec.name}/${r.name}`, plain(r.inputs["userData"]));
+    }
+  }
+  return out;
+}
+
+describe("node files: YAML rendered from memoised pieces", function () {
+  this.timeout(120_000);
+
+  it("writes every committed node's cloud-config, config.yaml and registries.yaml byte for byte as yaml's stringify does, on a first and on a repeated rendering", async () => {
+    const first = await committedUserData();
+    const again = await committedUserData();
+    let files = 0;
+    for (const [node, text] of first) {
+      assert.equal(again.get(node), text, `${node}: a second rendering (memoised pieces) differs`);
+      assert.ok(text.startsWith(HEADER), `${node}: cloud-config header`);
+      const config = parse(text.slice(HEADER.length)) as { write_files: { path: string; content: string }[] };
+      assert.equal(text, HEADER + reference(config), `${node}: cloud-config`);
+      for (const f of config.write_files.filter((w) => w.path.endsWith(".yaml"))) {
+        assert.equal(f.content, reference(parse(f.content)), `${node}: ${f.path}`);
+        files++;
+      }
+    }
+    assert.ok(first.size >= 20, `nodes: ${first.size}`);
+    // Every node writes RKE2's config.yaml; some also registries.yaml.
+    assert.ok(files > first.size, `YAML files checked: ${files}`);
+  });
+
+  it("writes block scalars, quoted scalars, odd keys, nesting and empty collections as yaml's stringify does", () => {
+    const maps: Record<string, unknown>[] = [
+      {},
+      { only: undefined },
+      { a: undefined, b: 1 },
+      {
+        script: "#!/bin/sh\nset -e\necho hi\n",
+        none: "no newline\nat the end",
+        kept: "two\n\n",
+        lead: "  indented\nx\n",
+      },
+      {
+        octal: "0755",
+        yes: "yes",
+        on: "on",
+        t: "true",
+        empty: "",
+        tilde: "~",
+        colon: "a: b",
+        hash: "# x",
+        num: "1e3",
+      },
+      { "key with: colon": 1, "#hash": 2, "-dash": 3, "": 4, "0755": 5 },
+      { n: 0, neg: -1.5, big: 12345678901234, t: true, f: false, z: null },
+      { nested: { b: { d: [1, 2], c: "x" }, a: [] }, emptyMap: {}, emptyList: [] },
+      {
+        list: [
+          ["systemctl", "enable", "--now", "rke2-agent.service"],
+          "set -e",
+          { path: "/x", content: "a\nb\n" },
+        ],
+      },
+      {
+        write_files: [
+          { path: "/b", content: "z\n", permissions: "0600" },
+          { path: "/a", content: "y", owner: "root:root" },
+        ],
+      },
+      { unicode: "ünïcode ✓", tab: "a\tb", cr: "a\r\nb" },
+    ];
+    for (const m of maps) {
+      assert.equal(renderNodeYaml(m), reference(m), JSON.stringify(m));
+      // The second time from the memo.
+      assert.equal(renderNodeYaml(m), reference(m), `${JSON.stringify(m)} (memoised)`);
+    }
+  });
+
+  it("keeps rendering correctly past the memo's limit of pieces", () => {
+    for (let i = 0; i < 4500; i++) {
+      const m = {
+        "node-name": `node-${i}`,
+        "node-label": [`pool=${i % 7}`],
+        server: "https://10.0.0.5:9345",
+      };
+      const text = renderNodeYaml(m);
+      if (i % 250 === 0 || i > 4090) assert.equal(text, reference(m), `map ${i}`);
+    }
+  });
+});
