@@ -14,7 +14,7 @@ import { INGRESS_LABEL, INGRESS_TAINT, ResourceIdentity, typeToken } from "./con
 import { renderKeepalivedNode } from "./keepalived/render";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
 import { keepalivedPriority } from "./vip";
-import { agentNodeUserData, type AgentJoin } from "./rke2/agent-join";
+import { agentUserDataRenderer, type AgentJoin } from "./rke2/agent-join";
 
 export interface IngressNodesArgs extends AgentJoin {
   /** Cluster and environment stamped onto every resource. */
@@ -84,6 +84,7 @@ export class IngressNodes extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const userDataFor = agentUserDataRenderer(args);
     const names: string[] = [];
     const instances: Record<string, openstack.compute.Instance> = {};
     addresses.forEach((nodeIp, i) => {
@@ -103,7 +104,7 @@ export class IngressNodes extends pulumi.ComponentResource {
         advertIntervalSeconds: args.keepalived.advertIntervalSeconds,
       });
       // Like every agent it registers through the API VIP (registrationAddress), which the servers hold.
-      const userData = agentNodeUserData(args, {
+      const userData = userDataFor({
         nodeName,
         nodeIp,
         labels: { [INGRESS_LABEL.key]: INGRESS_LABEL.value },

@@ -9,7 +9,7 @@ import * as openstack from "@pulumi/openstack";
 import { NodePool as NodePoolSpec } from "../spec/types";
 import { GPU_NODE_LABEL, ResourceIdentity, typeToken } from "./conventions";
 import { availabilityZoneFor, createNodeInstance } from "./rke2/node-instance";
-import { agentNodeUserData, type AgentJoin } from "./rke2/agent-join";
+import { agentUserDataRenderer, type AgentJoin } from "./rke2/agent-join";
 
 export interface NodePoolArgs extends AgentJoin {
   /** Cluster and environment stamped onto every resource. */
@@ -63,12 +63,13 @@ export class NodePool extends pulumi.ComponentResource {
     );
 
     const labels = poolLabels(pool);
+    const userDataFor = agentUserDataRenderer(args);
     const names: string[] = [];
     const addresses: Record<string, pulumi.Output<string>> = {};
     const instances: Record<string, openstack.compute.Instance> = {};
     for (let i = 0; i < pool.count; i++) {
       const nodeName = `${name}-${i}`;
-      const userData = agentNodeUserData(args, { nodeName, labels, taints: pool.taints });
+      const userData = userDataFor({ nodeName, labels, taints: pool.taints });
       const node = createNodeInstance(
         nodeName,
         {

@@ -125,8 +125,30 @@ export function skipSourcePositions(): RuntimeTuning {
 }
 
 /**
+ * Plan workers only: a registration's response is not turned into text for a debug line nobody reads.
+ *
+ * Why: `@pulumi/pulumi` 3.248.0 `runtime/resource.js` (`registerResource`, the monitor's callback) builds
+ * `log.debug(\`RegisterResource RPC finished: …, resp: ${innerResponse}\`)` for every resource. The
+ * response is a protobuf message whose `toString` (google-protobuf `jspb.Message`) flattens the whole
+ * message, the resource's entire state included, into one string by recursive `Array.join`. `log.debug`
+ * drops the text when no engine is attached (`log/index.js` `debug`), which is always the case under
+ * mocks. For a node that is its whole user data, every time: 5.6 MB of strings per plan of a 100-node
+ * cluster (a heap profile, BENCHMARKS.md (d)). Only this message type's text changes, only while tuned.
+ */
+export function skipResponseDebugText(): RuntimeTuning {
+  return replaceSdkFunction(
+    "@pulumi/pulumi/proto/resource_pb",
+    (m) =>
+      (m as { RegisterResourceResponse?: { prototype: Record<string, unknown> } }).RegisterResourceResponse
+        ?.prototype,
+    "toString",
+    () => "RegisterResourceResponse",
+  );
+}
+
+/**
  * Everything a plan worker turns off, at once: stack capture, dynamic providers' code, the SDK's promise
- * leak bookkeeping and source positions. The tuned floor of the per-resource benchmark (bench/scripts.ts)
+ * leak bookkeeping, source positions and the registration responses' debug text. The tuned floor of the per-resource benchmark (bench/scripts.ts)
  * runs with the same, so that the comparison is like for like.
  */
 export function tuneWorkerRuntime(): RuntimeTuning {
@@ -135,6 +157,7 @@ export function tuneWorkerRuntime(): RuntimeTuning {
     skipDynamicProviderSerialisation(),
     skipPromiseLeakBookkeeping(),
     skipSourcePositions(),
+    skipResponseDebugText(),
   ];
   return { restore: () => parts.reverse().forEach((p) => p.restore()) };
 }

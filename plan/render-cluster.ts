@@ -92,5 +92,13 @@ export async function renderCluster(
   } finally {
     if (timer) clearTimeout(timer);
     stray.stop();
+    // Close the SDK's callback server. The mock monitor says it supports every feature but output values
+    // (`@pulumi/pulumi` 3.248.0 `runtime/mocks.js` `supportsFeature`), so the first resource with
+    // `transforms` (the Rancher registration's ConfigGroup) starts a gRPC callback server on loopback
+    // (`runtime/settings.js` `getCallbacks`). The next `setMocks` forgets it without shutting it down
+    // (`resetOptions`), and the server holds the mock monitor, so every cluster a worker planned stayed in
+    // memory with a listening socket: 1.7 MB per 100-node cluster, and a server, per cluster planned.
+    // `disconnectSync` shuts it down and drops the monitor; the next cluster's `setMocks` sets a new one.
+    pulumi.runtime.disconnectSync();
   }
 }

@@ -30,11 +30,15 @@ export type AgentNode = Omit<
   "nodePassword" | "registryAuth" | "registrationAddress" | "rke2" | "agentToken"
 >;
 
-/** One agent's user data, once its join secrets are known (secret, like them). */
-export function agentNodeUserData(join: AgentJoin, node: AgentNode): pulumi.Output<string> {
-  return pulumi
-    .all([join.agentToken, join.nodePasswordKey, pulumi.output(join.registryAuth ?? {})])
-    .apply(([agentToken, key, registryAuth]) =>
+/**
+ * Each agent's user data, once its join secrets are known (secret, like them). The join secrets are
+ * combined once for all the agents it renders (one Output, not one per node: a pool of 500 nodes would
+ * otherwise build 500 identical combinations).
+ */
+export function agentUserDataRenderer(join: AgentJoin): (node: AgentNode) => pulumi.Output<string> {
+  const secrets = pulumi.all([join.agentToken, join.nodePasswordKey, pulumi.output(join.registryAuth ?? {})]);
+  return (node) =>
+    secrets.apply(([agentToken, key, registryAuth]) =>
       agentUserData({
         ...node,
         nodePassword: nodePassword(key, node.nodeName),

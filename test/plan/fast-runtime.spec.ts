@@ -11,6 +11,7 @@ import {
   UNSERIALISED_PROVIDER,
   skipDynamicProviderSerialisation,
   skipPromiseLeakBookkeeping,
+  skipResponseDebugText,
   skipSourcePositions,
   tuneWorkerRuntime,
 } from "../../plan/fast-runtime";
@@ -154,5 +155,21 @@ describe("plan worker runtime: the SDK's bookkeeping", function () {
       skip.restore();
     }
     assert.ok(resource.stackTrace(0).length > 0, "the SDK's own stack trace is back");
+  });
+
+  it("turns no registration response into text while tuned, and the whole message again after restore", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const proto = require("@pulumi/pulumi/proto/resource_pb") as {
+      RegisterResourceResponse: new () => { setUrn(u: string): void; toString(): string };
+    };
+    const response = new proto.RegisterResourceResponse();
+    response.setUrn("urn:pulumi:s::p::t::n");
+    const skip = skipResponseDebugText();
+    try {
+      assert.equal(`${response}`, "RegisterResourceResponse");
+    } finally {
+      skip.restore();
+    }
+    assert.ok(`${response}`.includes("urn:pulumi:s::p::t::n"), "the message's own text is back");
   });
 });

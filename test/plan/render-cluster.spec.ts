@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
@@ -21,6 +22,32 @@ function example(name: string): ClusterSpec {
   const spec = exampleFleet().find((c) => c.name === name);
   assert.ok(spec, `example spec ${name}`);
   return spec;
+}
+
+/**
+ * TCP sockets this process is listening on (Linux: its socket descriptors in /proc/self/fd that
+ * /proc/net/tcp and tcp6 list in state 0A, LISTEN). The SDK's gRPC callback server is unref'ed, so
+ * Node's own handle list does not show it.
+ */
+function listeningSockets(): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync("/proc/self/fd")) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      if (m?.[1] !== undefined) inodes.add(m[1]);
+    } catch {
+      // The descriptor closed while we read the directory.
+    }
+  }
+  let listening = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === "0A" && cols[9] !== undefined && inodes.has(cols[9])) listening++;
+    }
+  }
+  return listening;
 }
 
 function rolesOf(resources: readonly RecordedResource[]): Record<string, number> {
@@ -115,5 +142,17 @@ describe("plan: rendering one cluster under mocks", function () {
       return { net: new openstack.networking.Network("stuck", { name: never }) };
     };
     await assert.rejects(renderCluster(example("sandbox"), { program, timeoutMs: 300 }), PlanTimeoutError);
+  });
+
+  it("leaves no socket listening once a cluster is planned, cluster after cluster (a worker keeps no earlier cluster)", async () => {
+    const spec = example("ecmwf-ai-platform");
+    // The Rancher registration's ConfigGroup has `transforms`, which start the SDK's callback server.
+    assert.ok(spec.rancher.enabled, "the reference cluster registers with Rancher");
+    const before = listeningSockets();
+    for (let i = 0; i < 3; i++) {
+      const resources = await renderCluster(spec);
+      assert.ok(resources.some((r) => r.type === "kubernetes:yaml/v2:ConfigGroup"));
+      assert.equal(listeningSockets(), before, `servers listening after plan ${i + 1}`);
+    }
   });
 });
