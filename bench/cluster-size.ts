@@ -118,6 +118,8 @@ for (const { size: nodes, runs } of sizes) {
       floorMsPerResource: round(perResource(m.floor), 2),
       floorRssMB: m.floor.rssMB,
       floorTunedMsPerResource: round(perResource(m.floorTuned), 2),
+      floorTunedCpuMsPerResource: round(cpuPerResource(m.floorTuned), 2),
+      floorTunedRssMB: m.floorTuned.rssMB,
       ratioToFloor: round(perResource(m.planned) / perResource(m.floor), 2),
       xclusterCpuMsPerResource: round(cpuPerResource(m.planned), 2),
       floorCpuMsPerResource: round(cpuPerResource(m.floor), 2),

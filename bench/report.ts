@@ -58,6 +58,9 @@ interface ClusterSize extends Omit<Run, "otherCores"> {
     floorMsPerResource: number;
     floorRssMB: number;
     floorTunedMsPerResource: number;
+    /** Absent in results recorded before issue 19's second pass. */
+    floorTunedCpuMsPerResource?: number;
+    floorTunedRssMB?: number;
     ratioToFloor: number;
     xclusterCpuMsPerResource: number;
     floorCpuMsPerResource: number;
@@ -238,6 +241,12 @@ if (cluster) {
       `| (d) time per resource vs the tuned floor, ${r.nodes}-node cluster (issue 19) | ${ratio.toFixed(2)}× | ≤ 1.0× | ${mark(ratio <= 1)} |`,
     );
   }
+  for (const r of cluster.rows) {
+    if (r.floorTunedRssMB === undefined) continue;
+    out.push(
+      `| (d) peak RSS vs the tuned floor, ${r.nodes}-node cluster (issue 19) | ${r.xclusterRssMB} / ${r.floorTunedRssMB} MB | at most the floor's | ${mark(r.xclusterRssMB <= r.floorTunedRssMB)} |`,
+    );
+  }
 }
 const scale100 = scale?.rows.find((r) => r.clusters === 100);
 if (scale100) {
@@ -328,6 +337,15 @@ if (cluster) {
       (r) =>
         `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(r.xclusterSdkDefaultsMsPerResource)} | ${mr(r.floorMsPerResource)} | ${mr(r.floorTunedMsPerResource)} | **${r.ratioToFloor.toFixed(2)}×** | ${mr(r.xclusterCpuMsPerResource)} / ${mr(r.floorCpuMsPerResource)} | ${r.cpuRatioToFloor.toFixed(2)}× | ${r.xclusterRssMB} / ${r.floorRssMB} MB |`,
     ),
+    "",
+    "Against the tuned floor (issue 19: at most 1.0× per resource, memory at most the floor's), from the same runs:",
+    "",
+    "| nodes | xcluster ms/res | floor, tuned | **ratio** | CPU ms/res xcluster / tuned floor | CPU ratio | RSS xcluster / tuned floor |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...cluster.rows.map((r) => {
+      const cpu = r.floorTunedCpuMsPerResource;
+      return `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(r.floorTunedMsPerResource)} | **${(r.xclusterMsPerResource / r.floorTunedMsPerResource).toFixed(2)}×** | ${cpu === undefined ? "not recorded" : `${mr(r.xclusterCpuMsPerResource)} / ${mr(cpu)}`} | ${cpu === undefined ? "" : `${(r.xclusterCpuMsPerResource / cpu).toFixed(2)}×`} | ${r.floorTunedRssMB === undefined ? "not recorded" : `${r.xclusterRssMB} / ${r.floorTunedRssMB} MB`} |`;
+    }),
     "",
   );
 }
