@@ -51,8 +51,15 @@ function replaceSdkFunction<F>(
   const original = target?.[key];
   if (target === undefined || typeof original !== "function") return { restore: () => undefined };
   const t = target;
+  // An inherited function (a prototype's toString) is shadowed, and the shadow removed again on restore.
+  const own = Object.prototype.hasOwnProperty.call(t, key);
   t[key] = replacement;
-  return { restore: () => void (t[key] = original) };
+  return {
+    restore: () => {
+      if (own) t[key] = original;
+      else delete t[key];
+    },
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ClusterSpec } from "../spec/types";
 import { RecordingMocks, UnmockedCallError, defaultInvokes, waitForRegistrations } from "./mocks";
 import type { InvokeHandler, RecordedResource } from "./mocks";
 import { DEFAULT_CLUSTER_TIMEOUT_MS, PlanTimeoutError } from "./timeout";
+import { closeCallbackServer } from "./callback-server";
 
 /** The Pulumi project name plans run under (stack names are the cluster names). */
 export const PLAN_PROJECT = "xcluster";
@@ -85,6 +86,8 @@ export async function renderCluster(
   } catch (e) {
     // Detach the failed program from the runtime: fresh mocks drop its pending promises from the SDK's
     // leak list, which would otherwise fail the process at exit for a cluster already reported as failed.
+    // Its callback server first: setMocks would forget it without shutting it down.
+    closeCallbackServer();
     await pulumi.runtime.setMocks(new RecordingMocks(), PLAN_PROJECT, spec.name, false);
     const token = mocks.unmocked[0];
     if (token !== undefined && !(e instanceof UnmockedCallError)) throw new UnmockedCallError(token);
@@ -92,13 +95,8 @@ export async function renderCluster(
   } finally {
     if (timer) clearTimeout(timer);
     stray.stop();
-    // Close the SDK's callback server. The mock monitor says it supports every feature but output values
-    // (`@pulumi/pulumi` 3.248.0 `runtime/mocks.js` `supportsFeature`), so the first resource with
-    // `transforms` (the Rancher registration's ConfigGroup) starts a gRPC callback server on loopback
-    // (`runtime/settings.js` `getCallbacks`). The next `setMocks` forgets it without shutting it down
-    // (`resetOptions`), and the server holds the mock monitor, so every cluster a worker planned stayed in
-    // memory with a listening socket: 1.7 MB per 100-node cluster, and a server, per cluster planned.
-    // `disconnectSync` shuts it down and drops the monitor; the next cluster's `setMocks` sets a new one.
-    pulumi.runtime.disconnectSync();
+    // After a success (a failure closed it above): no earlier cluster stays in memory, nor a listening
+    // socket (plan/callback-server.ts).
+    closeCallbackServer();
   }
 }

@@ -18,7 +18,11 @@ export const REGISTRIES_PATH = "/etc/rancher/rke2/registries.yaml";
 export interface WriteFile {
   readonly path: string;
   readonly content: string;
-  /** Octal mode as a string, as cloud-init's schema requires. */
+  /**
+   * Octal mode as a string, as cloud-init's schema requires. Anything that holds a secret (a token, a
+   * password, a private key, credentials) is written 0600, and only such files are: renderCloudConfig
+   * never memoises a 0600 file (components/rke2/node-yaml.ts).
+   */
   readonly permissions: "0600" | "0644" | "0700" | "0755";
 }
 
@@ -107,7 +111,8 @@ export function renderRegistries(
         }),
     );
   }
-  return renderNodeYaml(doc);
+  // Registry credentials: nothing of it is memoised.
+  return renderNodeYaml(doc, () => true);
 }
 
 function renderSysctls(): string {
@@ -118,6 +123,10 @@ function renderSysctls(): string {
       .join("\n") + "\n"
   );
 }
+
+/** Files written 0600 are the ones that may hold a secret (WriteFile): never memoised (node-yaml.ts). */
+const secretFile = (key: string, value: unknown): boolean =>
+  key === "write_files" && (value as Partial<WriteFile> | null)?.permissions === "0600";
 
 /** Renders the user data. Throws on a version or unit name that would not be safe inside `sh -c`. */
 export function renderCloudConfig(c: CloudConfigInput): string {
@@ -185,5 +194,5 @@ export function renderCloudConfig(c: CloudConfigInput): string {
       ? { users: ["default", { name: "etcd", system: true, shell: "/sbin/nologin", gecos: "etcd user" }] }
       : {}),
   };
-  return `#cloud-config\n${renderNodeYaml(config)}`;
+  return `#cloud-config\n${renderNodeYaml(config, secretFile)}`;
 }

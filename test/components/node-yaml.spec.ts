@@ -1,14 +1,23 @@
 /**
  * Tier: pure functions, and Pulumi mocks (every committed cluster rendered by the real cluster program).
  * Node files are rendered from memoised pieces (components/rke2/node-yaml.ts); these tests hold that to
- * the bytes `yaml`'s own `stringify` writes for the same values, on real node files and on edge values.
+ * the bytes `yaml`'s own `stringify` writes for the same values (every rendering compared while the
+ * renderer's check is on), on real node files and on edge values, and keep secrets out of the memo.
  */
 import { strict as assert } from "assert";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { loadFleet } from "../../spec";
 import { renderCluster } from "../../plan/render-cluster";
-import { NODE_YAML_OPTIONS, renderNodeYaml } from "../../components/rke2/node-yaml";
+import {
+  NODE_YAML_OPTIONS,
+  checkNodeYamlAgainstStringify,
+  nodeYamlMemoContains,
+  renderNodeYaml,
+} from "../../components/rke2/node-yaml";
+import { agentUserData } from "../../components/rke2/user-data";
+import { INSTALL_SCRIPT_PATH } from "../../components/rke2/install-script";
+import { SPEC } from "./rke2-fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
 const INSTANCE = "openstack:compute/instance:Instance";
@@ -42,8 +51,16 @@ describe("node files: YAML rendered from memoised pieces", function () {
   this.timeout(120_000);
 
   it("writes every committed node's cloud-config, config.yaml and registries.yaml byte for byte as yaml's stringify does, on a first and on a repeated rendering", async () => {
-    const first = await committedUserData();
-    const again = await committedUserData();
+    // Every rendering is compared with stringify of the very values it rendered; a difference throws.
+    checkNodeYamlAgainstStringify(true);
+    let first: Map<string, string>;
+    let again: Map<string, string>;
+    try {
+      first = await committedUserData();
+      again = await committedUserData();
+    } finally {
+      checkNodeYamlAgainstStringify(false);
+    }
     let files = 0;
     for (const [node, text] of first) {
       assert.equal(again.get(node), text, `${node}: a second rendering (memoised pieces) differs`);
@@ -105,6 +122,58 @@ describe("node files: YAML rendered from memoised pieces", function () {
       // The second time from the memo.
       assert.equal(renderNodeYaml(m), reference(m), `${JSON.stringify(m)} (memoised)`);
     }
+  });
+
+  it("never hands back another value's rendering for values JSON cannot tell apart, nor drops yaml's anchors", () => {
+    const shared = { a: 1 };
+    const sparse: unknown[] = [1];
+    sparse[2] = 3;
+    // Each group renders one after the other: a memo keyed by JSON alone would answer the later ones
+    // with the first one's text.
+    const groups: Record<string, unknown>[][] = [
+      [{ n: 0 }, { n: -0 }],
+      [{ x: null }, { x: NaN }, { x: Infinity }, { x: -Infinity }],
+      [{ l: [null, null, null] }, { l: sparse }, { l: [1, undefined, 3] }],
+      [{ m: {} }, { m: new Map([["k", "v"]]) }, { m: new Set(["v"]) }],
+      [{ d: "2026-12-02T00:00:00.000Z" }, { d: new Date("2026-12-02T00:00:00.000Z") }],
+      [{ b: 1 }, { b: BigInt(1) }],
+      [
+        { s1: { a: 1 }, s2: { a: 1 } },
+        { s1: shared, s2: shared },
+      ],
+      [{ ["k".repeat(1100)]: ["a", "b"] }],
+    ];
+    for (const group of groups) {
+      for (const m of group) {
+        assert.equal(renderNodeYaml(m), reference(m), String(Object.keys(m)[0]).slice(0, 20));
+      }
+    }
+    // An object used twice is written once with an anchor, as stringify does.
+    assert.match(renderNodeYaml({ s1: shared, s2: shared }), /&a1/);
+  });
+
+  it("keeps no secret file of a node's cloud-config in the memo, and does keep the shared scripts", () => {
+    const token = "K10" + "f".repeat(64) + "::node:memo-probe-agent-secret";
+    const password = "memo-probe-node-password";
+    const registryPassword = "memo-probe-registry-password";
+    const text = agentUserData({
+      nodeName: "memo-probe-0",
+      registrationAddress: "10.0.50.9",
+      labels: {},
+      taints: [],
+      rke2: {
+        ...SPEC.rke2,
+        install: { ...SPEC.rke2.install, registryCredentials: { "registry.example.org": "kv/registry" } },
+      },
+      agentToken: token,
+      nodePassword: password,
+      registryAuth: { "registry.example.org": { username: "robot", password: registryPassword } },
+    });
+    for (const secret of [token, password, registryPassword]) {
+      assert.ok(text.includes(secret), "the user data carries it");
+      assert.equal(nodeYamlMemoContains(secret), false, `memo holds ${secret}`);
+    }
+    assert.ok(nodeYamlMemoContains(INSTALL_SCRIPT_PATH), "the install script's piece is memoised");
   });
 
   it("keeps rendering correctly past the memo's limit of pieces", () => {

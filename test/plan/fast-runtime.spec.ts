@@ -171,5 +171,10 @@ describe("plan worker runtime: the SDK's bookkeeping", function () {
       skip.restore();
     }
     assert.ok(`${response}`.includes("urn:pulumi:s::p::t::n"), "the message's own text is back");
+    assert.equal(
+      Object.prototype.hasOwnProperty.call(proto.RegisterResourceResponse.prototype, "toString"),
+      false,
+      "the message type inherits toString again",
+    );
   });
 });

@@ -155,4 +155,24 @@ describe("plan: rendering one cluster under mocks", function () {
       assert.equal(listeningSockets(), before, `servers listening after plan ${i + 1}`);
     }
   });
+
+  it("leaves no socket listening after a cluster that failed once its callback server had started", async () => {
+    const before = listeningSockets();
+    const program = () => {
+      // `transforms` start the SDK's callback server; the invoke fails the cluster 300 ms later.
+      new openstack.networking.Network("with-transforms", {}, { transforms: [() => undefined] });
+      const later = pulumi.output(new Promise<void>((resolve) => setTimeout(resolve, 300)));
+      return { failed: later.apply(() => pulumi.runtime.invoke("xcluster:test/never:mocked", {})) };
+    };
+    await assert.rejects(
+      renderCluster(example("sandbox"), { program, timeoutMs: 30_000 }),
+      UnmockedCallError,
+    );
+    // It is shut down once it has started (plan/callback-server.ts): at most a moment later.
+    const deadline = Date.now() + 10_000;
+    while (listeningSockets() !== before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(listeningSockets(), before);
+  });
 });
