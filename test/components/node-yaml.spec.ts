@@ -5,10 +5,7 @@
  * renderer's check is on), on real node files and on edge values, and keep secrets out of the memo.
  */
 import { strict as assert } from "assert";
-import * as path from "path";
 import { parse, stringify } from "yaml";
-import { loadFleet } from "../../spec";
-import { renderCluster } from "../../plan/render-cluster";
 import {
   NODE_YAML_OPTIONS,
   checkNodeYamlAgainstStringify,
@@ -18,34 +15,11 @@ import {
 import { agentUserData } from "../../components/rke2/user-data";
 import { INSTALL_SCRIPT_PATH } from "../../components/rke2/install-script";
 import { SPEC } from "./rke2-fixtures";
+import { committedUserData } from "../support/committed-user-data";
 
-const ROOT = path.join(__dirname, "..", "..");
-const INSTANCE = "openstack:compute/instance:Instance";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const HEADER = "#cloud-config\n";
 
-/** User data as the mocks see it: a secret in its wire form. */
-function plain(v: unknown): string {
-  if (typeof v === "string") return v;
-  const value = (v as Record<string, unknown> | null)?.["value"];
-  assert.ok(typeof v === "object" && v !== null && SIG_KEY in v && typeof value === "string", "user data");
-  return value;
-}
-
 const reference = (v: unknown): string => stringify(v, NODE_YAML_OPTIONS);
-
-/** Every node's user data in the committed fleet, by `cluster/node`. */
-async function committedUserData(): Promise<Map<string, string>> {
-  const fleet = loadFleet([path.join(ROOT, "stacks")], { cwd: ROOT });
-  assert.deepEqual(fleet.issues, []);
-  const out = new Map<string, string>();
-  for (const spec of fleet.clusters) {
-    for (const r of (await renderCluster(spec)).filter((x) => x.type === INSTANCE)) {
-      out.set(`${spec.name}/${r.name}`, plain(r.inputs["userData"]));
-    }
-  }
-  return out;
-}
 
 describe("node files: YAML rendered from memoised pieces", function () {
   this.timeout(120_000);

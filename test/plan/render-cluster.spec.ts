@@ -161,7 +161,7 @@ describe("plan: rendering one cluster under mocks", function () {
     const program = () => {
       // `transforms` start the SDK's callback server; the invoke fails the cluster 300 ms later.
       new openstack.networking.Network("with-transforms", {}, { transforms: [() => undefined] });
-      const later = pulumi.output(new Promise<void>((resolve) => setTimeout(resolve, 300)));
+      const later = pulumi.output(new Promise<string>((resolve) => setTimeout(() => resolve("now"), 300)));
       return { failed: later.apply(() => pulumi.runtime.invoke("xcluster:test/never:mocked", {})) };
     };
     await assert.rejects(

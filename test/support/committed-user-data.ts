@@ -1,0 +1,37 @@
+/**
+ * Every committed cluster's node user data, as the real cluster program renders it under the plan's
+ * mocks (tier: Pulumi mocks): for tests that hold renderers and readers of node files to each other.
+ */
+import { strict as assert } from "assert";
+import * as path from "path";
+import { loadFleet } from "../../spec";
+import { renderCluster } from "../../plan/render-cluster";
+
+const ROOT = path.join(__dirname, "..", "..");
+const INSTANCE = "openstack:compute/instance:Instance";
+/** The SDK's marker of a secret value in its wire form. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** User data as the mocks (and the policy pack) receive it: a secret in its wire form. */
+function plainUserData(v: unknown): string {
+  if (typeof v === "string") return v;
+  const value = (v as Record<string, unknown> | null)?.["value"];
+  assert.ok(
+    typeof v === "object" && v !== null && SECRET_SIG_KEY in v && typeof value === "string",
+    "user data",
+  );
+  return value;
+}
+
+/** Every node's user data in stacks/, by `cluster/node`. */
+export async function committedUserData(): Promise<Map<string, string>> {
+  const fleet = loadFleet([path.join(ROOT, "stacks")], { cwd: ROOT });
+  assert.deepEqual(fleet.issues, []);
+  const out = new Map<string, string>();
+  for (const spec of fleet.clusters) {
+    for (const r of (await renderCluster(spec)).filter((x) => x.type === INSTANCE)) {
+      out.set(`${spec.name}/${r.name}`, plainUserData(r.inputs["userData"]));
+    }
+  }
+  return out;
+}
