@@ -155,8 +155,8 @@ export function skipResponseDebugText(): RuntimeTuning {
 
 /**
  * Everything a plan worker turns off, at once: stack capture, dynamic providers' code, the SDK's promise
- * leak bookkeeping, source positions and the registration responses' debug text. The tuned floor of the per-resource benchmark (bench/scripts.ts)
- * runs with the same, so that the comparison is like for like.
+ * leak bookkeeping, source positions and the registration responses' debug text. The tuned floor of the
+ * per-resource benchmark (bench/scripts.ts) runs with the same, so that the comparison is like for like.
  */
 export function tuneWorkerRuntime(): RuntimeTuning {
   const parts = [
