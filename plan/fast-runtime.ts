@@ -10,6 +10,8 @@
  * (`Resource.callsites`) raises the limit for its one call and restores it, so it keeps working.
  */
 
+import { keepStructsAsJavaScript } from "./js-struct";
+
 export interface RuntimeTuning {
   /** Puts the process back as it was (for in-process `--serial` plans and tests). */
   restore(): void;
@@ -155,7 +157,8 @@ export function skipResponseDebugText(): RuntimeTuning {
 
 /**
  * Everything a plan worker turns off, at once: stack capture, dynamic providers' code, the SDK's promise
- * leak bookkeeping, source positions and the registration responses' debug text. The tuned floor of the
+ * leak bookkeeping, source positions, the registration responses' debug text and the protobuf form of
+ * property maps (plan/js-struct.ts). The tuned floor of the
  * per-resource benchmark (bench/scripts.ts) runs with the same, so that the comparison is like for like.
  */
 export function tuneWorkerRuntime(): RuntimeTuning {
@@ -165,6 +168,7 @@ export function tuneWorkerRuntime(): RuntimeTuning {
     skipPromiseLeakBookkeeping(),
     skipSourcePositions(),
     skipResponseDebugText(),
+    keepStructsAsJavaScript(),
   ];
   return { restore: () => parts.reverse().forEach((p) => p.restore()) };
 }
