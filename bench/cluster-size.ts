@@ -5,12 +5,15 @@
  * - `xcluster plan` wall time (process start to exit), `processes` times;
  * - the cluster program under the plan's mocks (no policies), warm: after one warm-up run, the median of
  *   `inner` runs in the same process, as a plan worker plans cluster after cluster; as plan workers run it
- *   (stack capture off, worker node flags) and with the SDK's defaults;
+ *   (stack capture off, worker node flags) and with the SDK's defaults. Nine by default: the cluster
+ *   program's second and third runs are still 20-40 % slower than the later ones (V8 still optimising
+ *   its larger code; the floor's little code settles after one), so a median of five measured partly
+ *   that warm-up, once per worker, as a cost per resource (bench/notes.md);
  * - the floor (bench/scripts.ts): a bare Pulumi program registering the same number of resources (Port +
  *   Instance pairs) under the same mocks with the SDK's default settings, and the same with the plan's
  *   tuning, timed the same way.
  * The ratio reported is xcluster's time per resource (as planned) over the floor's (SDK defaults).
- * Run: npm run build && npx ts-node -T bench/cluster-size.ts [processes=3] [inner=5] [sizes…=10 100 500]
+ * Run: npm run build && npx ts-node -T bench/cluster-size.ts [processes=3] [inner=9] [sizes…=10 100 500]
  * (a size may name its own number of processes: `500:2`).
  */
 import * as fs from "fs";
@@ -82,7 +85,7 @@ const cpuPerResource = (s: Sample) => s.cpuMs / s.resources;
 requireBuild();
 const started = machine();
 const processes = Number(process.argv[2] ?? 3);
-const inner = Number(process.argv[3] ?? 5);
+const inner = Number(process.argv[3] ?? 9);
 const sizes = sizesArg(process.argv.slice(4), ["10", "100", "500"], processes);
 const rows = [];
 for (const { size: nodes, runs } of sizes) {

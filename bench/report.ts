@@ -314,9 +314,11 @@ if (cluster) {
     "*plan* is `node bin/xcluster.js plan <dir>` end to end (process start, a worker, policies, output).",
     "*program* times the cluster program alone (no policies) in one process: one warm-up run, then the",
     `median of ${cluster.innerRuns} runs, as a plan worker plans cluster after cluster; the median of that over`,
-    `the processes. The variants of (c) and (d) run interleaved, process by process. ${conditions(cluster)}`,
+    "the processes; *program peak RSS* is that process's peak resident memory (its high-water mark, the",
+    "warm-up run included). The variants of (c) and (d) run interleaved, process by process.",
+    conditions(cluster),
     "",
-    "| nodes | resources | processes | plan | program | program RSS | other work (cores) |",
+    "| nodes | resources | processes | plan | program | program peak RSS | other work (cores) |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...cluster.rows.map(
       (r) =>
@@ -331,7 +333,7 @@ if (cluster) {
     "program without that tuning. The ratio is *xcluster* (as plans run it) over *floor*; the CPU ratio is",
     "the same from process CPU time (all threads), which other work on the machine skews less.",
     "",
-    "| nodes | xcluster ms/res | xcluster, SDK defaults | floor | floor, tuned | **ratio to floor** | CPU ms/res xcluster / floor | CPU ratio | RSS xcluster / floor |",
+    "| nodes | xcluster ms/res | xcluster, SDK defaults | floor | floor, tuned | **ratio to floor** | CPU ms/res xcluster / floor | CPU ratio | peak RSS xcluster / floor |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...cluster.rows.map(
       (r) =>
@@ -340,7 +342,7 @@ if (cluster) {
     "",
     "Against the tuned floor (issue 19: at most 1.0× per resource, memory at most the floor's), from the same runs:",
     "",
-    "| nodes | xcluster ms/res | floor, tuned | **ratio** | CPU ms/res xcluster / tuned floor | CPU ratio | RSS xcluster / tuned floor |",
+    "| nodes | xcluster ms/res | floor, tuned | **ratio** | CPU ms/res xcluster / tuned floor | CPU ratio | peak RSS xcluster / tuned floor |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...cluster.rows.map((r) => {
       const cpu = r.floorTunedCpuMsPerResource;

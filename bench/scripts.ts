@@ -4,10 +4,10 @@
  *
  * Each script runs its program once to warm up (module loading, JIT), then `runs` more times in the same
  * process, as a plan worker plans cluster after cluster, and prints one JSON line: the resources one run
- * registers, the median run time (wall, and CPU of the whole process: GC threads included) and the RSS at
- * the end. With `BENCH_TUNED=1` it applies the plan
- * workers' tuning first (`plan/fast-runtime.ts`); with `BENCH_PROFILE=<file>` it CPU-profiles the timed
- * runs only (V8's profiler through `node:inspector`, the same profile `node --cpu-prof` writes).
+ * registers, the median run time (wall, and CPU of the whole process: GC threads included) and the peak
+ * RSS. With `BENCH_TUNED=1` it applies the plan workers' tuning first (`plan/fast-runtime.ts`); with
+ * `BENCH_PROFILE=<file>` it CPU-profiles the timed runs only (V8's profiler through `node:inspector`, the
+ * same profile `node --cpu-prof` writes).
  */
 import * as path from "path";
 import { DIST } from "./common";
@@ -52,7 +52,9 @@ async function timed(runs, once) {
     const mid = s.length >> 1;
     return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
   };
-  const rssMB = Math.round(process.memoryUsage().rss / 2 ** 20);
+  // Peak resident memory of the whole process (the kernel's high-water mark, warm-up run included): what
+  // a plan worker needs. The RSS at the end would depend on whether V8 had just collected.
+  const rssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(JSON.stringify({ resources, ms: median(times), cpuMs: median(cpu), rssMB, runsMs: times.map(Math.round) }));
 }
 `;
