@@ -18,12 +18,13 @@
  * - anything that reads the message as protobuf (`getFieldsMap`, and through it `serializeBinary`,
  *   `toObject`) gets the fields built from the copy, once, on its first read.
  * Values other than strings, finite or not numbers, booleans, null, arrays without holes and objects whose
- * prototype is `Object.prototype` or null go to google-protobuf's own conversion, whole.
+ * prototype is `Object.prototype` go to google-protobuf's own conversion, whole (nested objects included).
  *
- * Not for a process that talks to an engine: `jspb.Message` copies a field's backing array when a message
- * is set on another (`setWrapperField` calls `toArray()`), before anything asked for the fields, so a
- * parent message cloned through its arrays (`cloneMessage`) would carry an empty map. Nothing under mocks
- * clones or sends these messages; `tuneWorkerRuntime` runs only in plan workers (plan/fast-runtime.ts).
+ * Not for a process that talks to an engine: a message holding one of these (a request) and copied
+ * through its backing arrays (the request's `cloneMessage`) would copy an empty map until something read
+ * the fields (copying the struct itself is covered). Nothing under mocks copies or sends these messages
+ * (`runtime/` calls none of `clone`, `cloneMessage`, `copyInto`, `toArray`); `tuneWorkerRuntime` runs
+ * only in plan workers (plan/fast-runtime.ts).
  */
 import * as path from "path";
 
@@ -34,10 +35,12 @@ interface JsMap {
 interface StructInstance {
   toJavaScript(): Record<string, unknown>;
   getFieldsMap(): JsMap;
+  cloneMessage(): StructInstance;
+  clone(): StructInstance;
 }
 
 interface StructClass {
-  new (): StructInstance;
+  new (data?: unknown[]): StructInstance;
   prototype: StructInstance;
   fromJavaScript(obj: Record<string, unknown>): StructInstance;
 }
@@ -62,7 +65,12 @@ function sdkStructModule(): StructModule | undefined {
 /** Thrown inside `copy` for a value the fast path leaves to google-protobuf. */
 const NOT_PLAIN = Symbol("not plain");
 
-/** A copy with sorted keys, as `Struct.toJavaScript` builds it; throws NOT_PLAIN for anything else. */
+/**
+ * A copy with sorted keys, as `Struct.toJavaScript` builds it; throws NOT_PLAIN for anything else. Only
+ * objects whose prototype is `Object.prototype` pass: google-protobuf tells nested objects apart with
+ * `goog.typeOf`, which looks at `length` and `splice` on objects without one. A key `__proto__` is left
+ * to google-protobuf too (its `jspb.Map` keeps only own keys; an assignment here would set a prototype).
+ */
 function copy(v: unknown): unknown {
   switch (typeof v) {
     case "string":
@@ -79,11 +87,13 @@ function copy(v: unknown): unknown {
         }
         return out;
       }
-      const proto: unknown = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+      if (Object.getPrototypeOf(v) !== Object.prototype) throw NOT_PLAIN;
       const o = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(o).sort()) out[k] = copy(o[k]);
+      for (const k of Object.keys(o).sort()) {
+        if (k === "__proto__") throw NOT_PLAIN;
+        out[k] = copy(o[k]);
+      }
       return out;
     }
     default:
@@ -108,14 +118,33 @@ export function keepStructsAsJavaScript(): JsStructTuning {
   }
   const original = Struct.fromJavaScript;
   const Value = mod.Value;
+  /**
+   * Runs google-protobuf's own conversion, nested objects included (`Value.fromJavaScript` calls
+   * `Struct.fromJavaScript` for them), and puts back whatever was installed (after `restore()`, nothing).
+   */
+  const protobuf = <T>(f: () => T): T => {
+    const installed = Struct.fromJavaScript;
+    Struct.fromJavaScript = original;
+    try {
+      return f();
+    } finally {
+      Struct.fromJavaScript = installed;
+    }
+  };
 
   class JsStruct extends Struct {
     /** The copy taken at `fromJavaScript`; undefined once the protobuf fields hold it. */
     private js: Record<string, unknown> | undefined;
 
-    constructor(js: Record<string, unknown>) {
-      super();
-      this.js = js;
+    /** google-protobuf's own copies (`clone`, `cloneMessage`) construct with the data array: a plain Struct. */
+    constructor(data?: unknown[]) {
+      super(data);
+    }
+
+    static of(js: Record<string, unknown>): JsStruct {
+      const s = new JsStruct();
+      s.js = js;
+      return s;
     }
 
     override toJavaScript(): Record<string, unknown> {
@@ -127,9 +156,22 @@ export function keepStructsAsJavaScript(): JsStructTuning {
       const js = this.js;
       if (js !== undefined) {
         this.js = undefined;
-        for (const k of Object.keys(js)) map.set(k, Value.fromJavaScript(js[k]));
+        protobuf(() => {
+          for (const k of Object.keys(js)) map.set(k, Value.fromJavaScript(js[k]));
+        });
       }
       return map;
+    }
+
+    /** Copies read the backing arrays, which hold the fields only once built. */
+    override cloneMessage(): StructInstance {
+      this.getFieldsMap();
+      return super.cloneMessage();
+    }
+
+    override clone(): StructInstance {
+      this.getFieldsMap();
+      return super.clone();
     }
   }
 
@@ -138,12 +180,14 @@ export function keepStructsAsJavaScript(): JsStructTuning {
     try {
       js = copy(obj);
     } catch (e) {
-      if (e === NOT_PLAIN) return original.call(this, obj);
+      if (e === NOT_PLAIN) return protobuf(() => original.call(Struct, obj));
       throw e;
     }
     // A top-level array is an object to google-protobuf (its indices become the keys): leave it to it.
-    if (Array.isArray(js) || js === null || typeof js !== "object") return original.call(this, obj);
-    return new JsStruct(js as Record<string, unknown>);
+    if (Array.isArray(js) || js === null || typeof js !== "object") {
+      return protobuf(() => original.call(Struct, obj));
+    }
+    return JsStruct.of(js as Record<string, unknown>);
   };
   return { restore: () => void (Struct.fromJavaScript = original) };
 }

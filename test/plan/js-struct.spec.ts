@@ -17,6 +17,8 @@ interface Struct {
   toJavaScript(): Record<string, unknown>;
   serializeBinary(): Uint8Array;
   toObject(): unknown;
+  cloneMessage(): Struct;
+  clone(): Struct;
 }
 
 interface StructModule {
@@ -50,6 +52,19 @@ function tuned<T>(f: () => T): T {
   }
 }
 
+/** What google-protobuf's conversion gives (or the message it throws), and what the tuned one gives. */
+function outcomes(value: unknown): { expected: unknown; actual: unknown } {
+  const run = (): unknown => {
+    try {
+      return Struct.fromJavaScript(value).toJavaScript();
+    } catch (e) {
+      return { threw: e instanceof Error ? `${e.name}: ${e.message}` : `not an Error: ${String(e)}` };
+    }
+  };
+  const expected = run();
+  return { expected, actual: tuned(run) };
+}
+
 /** Equal values (Object.is for -0 and NaN) with the same keys in the same order, at every depth. */
 function assertSameConversion(actual: unknown, expected: unknown, what: string): void {
   assert.deepStrictEqual(actual, expected, what);
@@ -79,6 +94,9 @@ const CORPUS: Record<string, unknown> = {
     value: "s",
   },
   "an object without a prototype": Object.assign(Object.create(null) as object, { b: 1, a: [2] }),
+  "falsy values": { zero: 0, empty: "", no: false, obj: {}, list: [] },
+  "a key __proto__ of its own": JSON.parse('{"__proto__": {"a": [1]}, "b": {"__proto__": 2}}') as unknown,
+  "a class instance beside plain objects": { d: new Date(0), p: { b: 1, a: { d: 2, c: 3 } } },
 };
 
 describe("plan worker runtime: property maps stay JavaScript under mocks (plan/js-struct.ts)", function () {
@@ -122,6 +140,20 @@ describe("plan worker runtime: property maps stay JavaScript under mocks (plan/j
     }
   });
 
+  it("gives google-protobuf's outcome for objects it classifies by their own properties", () => {
+    // goog.typeOf looks at length, splice and call on objects that are not instances of Object.
+    const odd = (props: object): object => Object.assign(Object.create(null) as object, props);
+    for (const value of [
+      { n: odd({ length: 1, splice: 1, propertyIsEnumerable: 1 }) },
+      { n: odd({ call: 1 }) },
+      { n: odd({ a: 1 }) },
+      { n: [odd({ b: 2 })] },
+    ]) {
+      const { expected, actual } = outcomes(value);
+      assertSameConversion(actual, expected, JSON.stringify(Object.keys(value.n)));
+    }
+  });
+
   it("leaves class instances and top-level arrays to google-protobuf, with its result", () => {
     class Point {
       constructor(readonly x: number) {}
@@ -145,21 +177,45 @@ describe("plan worker runtime: property maps stay JavaScript under mocks (plan/j
         return r;
       };
       const expected = request(Struct.fromJavaScript(value)).serializeBinary();
+      // Built, set on the request and serialised with the tuning on, as a plan worker would.
+      const [bytes, object] = tuned(() => {
+        const s = Struct.fromJavaScript(value);
+        return [request(s).serializeBinary(), s.toObject()] as const;
+      });
+      assert.deepEqual(Buffer.from(bytes), Buffer.from(expected), what);
+      assert.deepEqual(object, Struct.fromJavaScript(value).toObject(), what);
       const struct = tuned(() => Struct.fromJavaScript(value));
-      assert.deepEqual(Buffer.from(request(struct).serializeBinary()), Buffer.from(expected), what);
-      assert.deepEqual(struct.toObject(), Struct.fromJavaScript(value).toObject(), what);
       // Read back from the wire, the values are google-protobuf's own (NaN and -0 do not survive JSON).
       const back = RegisterResourceRequest.deserializeBinary(expected).getObject().toJavaScript();
       assert.deepStrictEqual(struct.toJavaScript(), back, what);
     }
   });
 
-  it("puts google-protobuf's own conversion back on restore", () => {
+  it("copies a struct (clone, cloneMessage) with its values, before and after its fields were read", () => {
+    for (const [what, value] of Object.entries(CORPUS)) {
+      const expected = Struct.fromJavaScript(value).toJavaScript();
+      tuned(() => {
+        const fresh = Struct.fromJavaScript(value);
+        assertSameConversion(fresh.cloneMessage().toJavaScript(), expected, `${what}: cloneMessage`);
+        assertSameConversion(fresh.clone().toJavaScript(), expected, `${what}: clone`);
+        assertSameConversion(fresh.toJavaScript(), expected, `${what}: read after the copies`);
+      });
+    }
+  });
+
+  it("puts google-protobuf's own conversion back on restore, and keeps it back when an older struct is read", () => {
     const before = Struct.fromJavaScript;
     const tuning = keepStructsAsJavaScript();
     assert.notEqual(Struct.fromJavaScript, before);
+    const older = Struct.fromJavaScript({ a: { b: 1 } });
     tuning.restore();
     assert.equal(Struct.fromJavaScript, before);
+    older.serializeBinary();
+    assert.equal(
+      Struct.fromJavaScript,
+      before,
+      "reading an older struct's fields does not install the tuning again",
+    );
   });
 
   it("records every committed cluster's resources, and plans it to the same report, byte for byte, with and without", async () => {
