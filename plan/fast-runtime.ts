@@ -158,8 +158,8 @@ export function skipResponseDebugText(): RuntimeTuning {
 /**
  * Everything a plan worker turns off, at once: stack capture, dynamic providers' code, the SDK's promise
  * leak bookkeeping, source positions, the registration responses' debug text and the protobuf form of
- * property maps (plan/js-struct.ts). The tuned floor of the
- * per-resource benchmark (bench/scripts.ts) runs with the same, so that the comparison is like for like.
+ * property maps (plan/js-struct.ts). The tuned floor of the per-resource benchmark (bench/scripts.ts)
+ * runs with the same, so that the comparison is like for like.
  */
 export function tuneWorkerRuntime(): RuntimeTuning {
   const parts = [

@@ -27,6 +27,7 @@
  * only in plan workers (plan/fast-runtime.ts).
  */
 import * as path from "path";
+import type { RuntimeTuning } from "./fast-runtime";
 
 interface JsMap {
   set(key: string, value: unknown): unknown;
@@ -101,16 +102,12 @@ function copy(v: unknown): unknown {
   }
 }
 
-export interface JsStructTuning {
-  restore(): void;
-}
-
 /**
  * Replaces google-protobuf's `Struct.fromJavaScript` (as the SDK loads it) until `restore()`. Does
  * nothing if the module or the function is not where 3.21.4 has it (test/plan/js-struct.spec.ts fails
  * first).
  */
-export function keepStructsAsJavaScript(): JsStructTuning {
+export function keepStructsAsJavaScript(): RuntimeTuning {
   const mod = sdkStructModule();
   const Struct = mod?.Struct;
   if (mod === undefined || Struct === undefined || typeof Struct.fromJavaScript !== "function") {

@@ -15,7 +15,7 @@ import {
 import { agentUserData } from "../../components/rke2/user-data";
 import { INSTALL_SCRIPT_PATH } from "../../components/rke2/install-script";
 import { SPEC } from "./rke2-fixtures";
-import { committedUserData } from "../support/committed-user-data";
+import { committedUserData } from "../support/committed-fleet";
 
 const HEADER = "#cloud-config\n";
 

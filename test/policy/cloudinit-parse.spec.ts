@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { committedUserData } from "../support/committed-user-data";
+import { committedUserData } from "../support/committed-fleet";
 import { rke2ConfigOf, userDataOf } from "../../policy/lib/cloudinit";
 import { parseYaml } from "../../policy/lib/yaml-core";
 import { RKE2_CONFIG_PATH, KEEPALIVED_CONFIG_PATH } from "../../components/conventions";
