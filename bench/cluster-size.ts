@@ -11,8 +11,13 @@
  *   that warm-up, once per worker, as a cost per resource (bench/notes.md);
  * - the floor (bench/scripts.ts): a bare Pulumi program registering the same number of resources (Port +
  *   Instance pairs) under the same mocks with the SDK's default settings, and the same with the plan's
- *   tuning, timed the same way.
- * The ratio reported is xcluster's time per resource (as planned) over the floor's (SDK defaults).
+ *   tuning, timed the same way;
+ * - a diagnostic (bench/scripts.ts `replayScript`): the cluster's own resources registered again with no
+ *   program around them, with the plan's tuning, to split xcluster's time per resource into what
+ *   registering those resources costs in the SDK and what the program adds.
+ * The ratio reported is xcluster's time per resource (as planned) over the floor's (SDK defaults). Against
+ * the tuned floor, the ratio is also given process by process (each xcluster process over the tuned-floor
+ * process of the same round), as the range of those ratios: how far one process can stray.
  * Run: npm run build && npx ts-node -T bench/cluster-size.ts [processes=3] [inner=9] [sizes…=10 100 500]
  * (a size may name its own number of processes: `500:2`).
  */
@@ -33,7 +38,7 @@ import {
   timePlan,
   writeFleet,
 } from "./common";
-import { floorScript, xclusterScript } from "./scripts";
+import { floorScript, replayScript, xclusterScript } from "./scripts";
 
 interface Sample {
   readonly resources: number;
@@ -57,7 +62,7 @@ interface Variant {
 function sampleInterleaved<K extends string>(
   processes: number,
   variants: Record<K, Variant>,
-): Record<K, Sample> {
+): { medians: Record<K, Sample>; perProcess: Record<K, Sample[]> } {
   const keys = Object.keys(variants) as K[];
   const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
   for (let i = 0; i < processes; i++) {
@@ -67,8 +72,10 @@ function sampleInterleaved<K extends string>(
     }
   }
   const out = {} as Record<K, Sample>;
+  const perProcess = {} as Record<K, Sample[]>;
   for (const k of keys) {
     const list = samples.get(k) ?? [];
+    perProcess[k] = list;
     out[k] = {
       resources: list[0]?.resources ?? 0,
       ms: median(list.map((s) => s.ms)),
@@ -76,7 +83,7 @@ function sampleInterleaved<K extends string>(
       rssMB: median(list.map((s) => s.rssMB)),
     };
   }
-  return out;
+  return { medians: out, perProcess };
 }
 
 const perResource = (s: Sample) => s.ms / s.resources;
@@ -100,11 +107,18 @@ for (const { size: nodes, runs } of sizes) {
       BENCH_TUNED: "1",
     }).resources;
     const floor = floorScript(resources, inner);
-    const m = sampleInterleaved(runs, {
+    const sampled = sampleInterleaved(runs, {
       planned: { script, flags: WORKER_NODE_FLAGS, tuned: true },
       sdkDefaults: { script, flags: [], tuned: false },
       floor: { script: floor, flags: [], tuned: false },
       floorTuned: { script: floor, flags: WORKER_NODE_FLAGS, tuned: true },
+      replay: { script: replayScript(dir, inner), flags: WORKER_NODE_FLAGS, tuned: true },
+    });
+    const m = sampled.medians;
+    // Each xcluster process over the tuned-floor process of the same round.
+    const pairRatios = sampled.perProcess.planned.map((x, i) => {
+      const f = sampled.perProcess.floorTuned[i];
+      return f === undefined ? NaN : perResource(x) / perResource(f);
     });
     const row = {
       nodes,
@@ -123,6 +137,11 @@ for (const { size: nodes, runs } of sizes) {
       floorTunedMsPerResource: round(perResource(m.floorTuned), 2),
       floorTunedCpuMsPerResource: round(cpuPerResource(m.floorTuned), 2),
       floorTunedRssMB: m.floorTuned.rssMB,
+      tunedRatioMin: round(Math.min(...pairRatios), 2),
+      tunedRatioMax: round(Math.max(...pairRatios), 2),
+      replayResources: m.replay.resources,
+      replayMsPerResource: round(perResource(m.replay), 2),
+      replayRssMB: m.replay.rssMB,
       ratioToFloor: round(perResource(m.planned) / perResource(m.floor), 2),
       xclusterCpuMsPerResource: round(cpuPerResource(m.planned), 2),
       floorCpuMsPerResource: round(cpuPerResource(m.floor), 2),

@@ -112,3 +112,86 @@ timed(${runs}, run).catch((e) => {
 });
 `;
 }
+
+/**
+ * A diagnostic, not a target: the custom resources the cluster program in `dir` registers, registered
+ * again with no program around them. The program runs once first (as in `xclusterScript`, recording what
+ * it registers); each timed run then registers every recorded custom resource through its own SDK class
+ * (`@pulumi/openstack`'s `networking.Port` for `openstack:networking/port:Port`, and so on; a dynamic
+ * resource as a `pulumi.dynamic.Resource`; a type with no class found as a plain `CustomResource`) with
+ * the recorded inputs as plain values, and every component as a bare `ComponentResource`, under the same
+ * mocks. Provider resources and parents are left out, and so are resource options.
+ *
+ * What it separates: the SDK's cost of registering exactly these resources with these inputs (declared
+ * properties, serialisation, the mocks) from what the program adds around them (Outputs passed from
+ * resource to resource and the dependencies they carry, secrets, applies, rendering user data). Time
+ * per resource is over the resources it registers (fewer than the program's: no providers).
+ */
+export function replayScript(dir: string, runs = 1): string {
+  return `${PRELUDE}
+require(${d("programs/program.js")});
+const pulumi = require("@pulumi/pulumi");
+const { loadFleet } = require(${d("spec")});
+const { renderCluster } = require(${d("plan/render-cluster.js")});
+const { RecordingMocks, waitForRegistrations } = require(${d("plan/mocks.js")});
+const fleet = loadFleet([${JSON.stringify(dir)}], { cwd: ${JSON.stringify(dir)} });
+if (fleet.issues.length > 0) throw new Error(JSON.stringify(fleet.issues));
+const packages = {};
+for (const p of ["openstack", "kubernetes", "aws", "vault", "rancher2", "random", "tls"]) {
+  try { packages[p] = require("@pulumi/" + p); } catch { /* not a dependency */ }
+}
+/** The SDK class of a type token ("pkg:module/path:Name"), or undefined. */
+function sdkClass(token) {
+  const [pkg, mod, name] = token.split(":");
+  let m = packages[pkg];
+  if (m === undefined || mod === undefined) return undefined;
+  for (const segment of mod.split("/")) {
+    const want = (segment === "helm.sh" ? "helm" : segment).toLowerCase();
+    const key = Object.keys(m).find((k) => k.toLowerCase() === want);
+    if (key === undefined || typeof m[key] !== "object" || m[key] === null) break;
+    m = m[key];
+  }
+  return typeof m[name] === "function" ? m[name] : undefined;
+}
+const noop = { async create() { return { id: "replayed" }; } };
+class Dynamic extends pulumi.dynamic.Resource {
+  constructor(name, inputs, module, type) { super(noop, name, inputs, {}, module, type); }
+}
+(async () => {
+  const recorded = await renderCluster(fleet.clusters[0]);
+  const components = recorded.filter((r) => !r.custom);
+  const customs = recorded.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+  const make = customs.map((r) => {
+    const dynamic = /^pulumi-nodejs:dynamic\\/([^:]+):(.+)$/.exec(r.type);
+    if (dynamic) {
+      const { __provider, ...inputs } = r.inputs;
+      // A fresh object each run: the SDK adds \`__provider\` to the one it is given.
+      return () => new Dynamic(r.name, { ...inputs }, dynamic[1], dynamic[2]);
+    }
+    const C = sdkClass(r.type);
+    if (C) return () => new C(r.name, { ...r.inputs });
+    // A Kubernetes custom resource (a CRD's kind) goes through the SDK's class for those, as the program's does.
+    const kubernetes = packages.kubernetes;
+    if (r.type.startsWith("kubernetes:") && kubernetes) {
+      return () => new kubernetes.apiextensions.CustomResource(r.name, { ...r.inputs });
+    }
+    return () => new pulumi.CustomResource(r.type, r.name, { ...r.inputs });
+  });
+  async function run() {
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, "replay", "replay", false);
+    await pulumi.runtime.runInPulumiStack(async () => {
+      for (const r of components) new pulumi.ComponentResource(r.type, r.name);
+      for (const m of make) m();
+      return {};
+    });
+    await waitForRegistrations();
+    return mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+  }
+  await timed(${runs}, run);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+`;
+}
