@@ -116,10 +116,12 @@ for (const { size: nodes, runs } of sizes) {
     });
     const m = sampled.medians;
     // Each xcluster process over the tuned-floor process of the same round.
-    const pairRatios = sampled.perProcess.planned.map((x, i) => {
-      const f = sampled.perProcess.floorTuned[i];
-      return f === undefined ? NaN : perResource(x) / perResource(f);
-    });
+    const pairRatios = sampled.perProcess.planned
+      .map((x, i) => {
+        const f = sampled.perProcess.floorTuned[i];
+        return f === undefined ? NaN : perResource(x) / perResource(f);
+      })
+      .filter(Number.isFinite);
     const row = {
       nodes,
       processes: runs,
@@ -137,9 +139,18 @@ for (const { size: nodes, runs } of sizes) {
       floorTunedMsPerResource: round(perResource(m.floorTuned), 2),
       floorTunedCpuMsPerResource: round(cpuPerResource(m.floorTuned), 2),
       floorTunedRssMB: m.floorTuned.rssMB,
-      tunedRatioMin: round(Math.min(...pairRatios), 2),
-      tunedRatioMax: round(Math.max(...pairRatios), 2),
+      // From unrounded medians, so that it is comparable with the per-round range.
+      tunedRatio: round(perResource(m.planned) / perResource(m.floorTuned), 2),
+      ...(pairRatios.length > 0
+        ? {
+            tunedRatioMin: round(Math.min(...pairRatios), 2),
+            tunedRatioMax: round(Math.max(...pairRatios), 2),
+          }
+        : {}),
       replayResources: m.replay.resources,
+      replayMs: round(m.replay.ms),
+      // xcluster's time over its replay's, per resource xcluster registers.
+      programAddsMsPerResource: round((m.planned.ms - m.replay.ms) / m.planned.resources, 2),
       replayMsPerResource: round(perResource(m.replay), 2),
       replayRssMB: m.replay.rssMB,
       ratioToFloor: round(perResource(m.planned) / perResource(m.floor), 2),

@@ -61,13 +61,18 @@ interface ClusterSize extends Omit<Run, "otherCores"> {
     /** Absent in results recorded before issue 19's second pass. */
     floorTunedCpuMsPerResource?: number;
     floorTunedRssMB?: number;
+    /** Ratio to the tuned floor from unrounded medians; absent before issue 19's fourth pass. */
+    tunedRatio?: number;
     /** Range of the per-round ratios to the tuned floor; absent before issue 19's fourth pass. */
     tunedRatioMin?: number;
     tunedRatioMax?: number;
     /** The cluster's own resources registered again without the program (bench/scripts.ts `replayScript`). */
     replayResources?: number;
+    replayMs?: number;
     replayMsPerResource?: number;
     replayRssMB?: number;
+    /** (xcluster's time − the replay's) over xcluster's resources. */
+    programAddsMsPerResource?: number;
     ratioToFloor: number;
     xclusterCpuMsPerResource: number;
     floorCpuMsPerResource: number;
@@ -168,11 +173,21 @@ const n = (x: number) => x.toLocaleString("en");
 /** Milliseconds per resource, two decimals. */
 const mr = (x: number) => x.toFixed(2);
 const mark = (ok: boolean) => (ok ? "met" : "**missed**");
-/** The range of a cluster-size row's per-round ratios to the tuned floor, when recorded. */
-const range = (r: { tunedRatioMin?: number; tunedRatioMax?: number }) =>
-  r.tunedRatioMin === undefined || r.tunedRatioMax === undefined
-    ? ""
-    : ` (${r.tunedRatioMin.toFixed(2)}–${r.tunedRatioMax.toFixed(2)}× by process)`;
+/** The range of a cluster-size row's per-round ratios to the tuned floor ("1.00–1.30×"), when recorded. */
+const byProcess = (r: { tunedRatioMin?: number | null; tunedRatioMax?: number | null }) =>
+  typeof r.tunedRatioMin !== "number" || typeof r.tunedRatioMax !== "number"
+    ? undefined
+    : `${r.tunedRatioMin.toFixed(2)}–${r.tunedRatioMax.toFixed(2)}×`;
+const range = (r: Parameters<typeof byProcess>[0]) => {
+  const b = byProcess(r);
+  return b === undefined ? "" : ` (${b} by process)`;
+};
+/** A cluster-size row's ratio to the tuned floor: recorded from unrounded medians, else from the rounded rates. */
+const tunedRatio = (r: {
+  tunedRatio?: number;
+  xclusterMsPerResource: number;
+  floorTunedMsPerResource: number;
+}) => r.tunedRatio ?? r.xclusterMsPerResource / r.floorTunedMsPerResource;
 /** When and under what load a benchmark ran. */
 const conditions = (r: Omit<Run, "otherCores">, otherCores?: number) =>
   `Run ${r.machine.startedAt.slice(0, 16).replace("T", " ")} UTC; load average ${r.machine.loadAverage} at the start, ` +
@@ -248,7 +263,7 @@ if (cluster) {
     );
   }
   for (const r of cluster.rows) {
-    const ratio = r.xclusterMsPerResource / r.floorTunedMsPerResource;
+    const ratio = tunedRatio(r);
     out.push(
       `| (d) time per resource vs the tuned floor, ${r.nodes}-node cluster (issue 19) | ${ratio.toFixed(2)}×${range(r)} | ≤ 1.0× | ${mark(ratio <= 1)} |`,
     );
@@ -358,11 +373,7 @@ if (cluster) {
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...cluster.rows.map((r) => {
       const cpu = r.floorTunedCpuMsPerResource;
-      const byProcess =
-        r.tunedRatioMin === undefined || r.tunedRatioMax === undefined
-          ? "not recorded"
-          : `${r.tunedRatioMin.toFixed(2)}–${r.tunedRatioMax.toFixed(2)}×`;
-      return `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(r.floorTunedMsPerResource)} | **${(r.xclusterMsPerResource / r.floorTunedMsPerResource).toFixed(2)}×** | ${byProcess} | ${cpu === undefined ? "not recorded" : `${mr(r.xclusterCpuMsPerResource)} / ${mr(cpu)}`} | ${cpu === undefined ? "" : `${(r.xclusterCpuMsPerResource / cpu).toFixed(2)}×`} | ${r.floorTunedRssMB === undefined ? "not recorded" : `${r.xclusterRssMB} / ${r.floorTunedRssMB} MB`} |`;
+      return `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(r.floorTunedMsPerResource)} | **${tunedRatio(r).toFixed(2)}×** | ${byProcess(r) ?? "not recorded"} | ${cpu === undefined ? "not recorded" : `${mr(r.xclusterCpuMsPerResource)} / ${mr(cpu)}`} | ${cpu === undefined ? "" : `${(r.xclusterCpuMsPerResource / cpu).toFixed(2)}×`} | ${r.floorTunedRssMB === undefined ? "not recorded" : `${r.xclusterRssMB} / ${r.floorTunedRssMB} MB`} |`;
     }),
     "",
   );
@@ -370,16 +381,18 @@ if (cluster) {
   if (replayed.length > 0) {
     out.push(
       "Where xcluster's time per resource goes, from the same runs: _own resources, replayed_ registers the",
-      "cluster's own custom resources again, each through its SDK class with the inputs the program gave it",
-      "(as plain values), and its components, under the same mocks and tuning, with no program around them",
-      "(no Outputs passed from resource to resource, no secrets, no user data to render; providers, parents and",
-      "options left out: `replayScript` in bench/scripts.ts). The difference is what the program adds.",
+      "resources the cluster program registered again, each through its SDK class with the inputs the mocks",
+      "recorded (plain values where the program passed Outputs), and xcluster's own components bare, under the",
+      "same mocks and tuning, with no program around them (`replayScript` in bench/scripts.ts; providers,",
+      "parents and resource options are left out). _Everything else_ is xcluster's time minus the replay's,",
+      "per resource xcluster registers: the Outputs passed between resources and the dependencies they carry,",
+      "applies, rendering user data, the providers, and the plan's machinery around the program.",
       "",
-      "| nodes | xcluster ms/res | own resources, replayed (resources) | floor, tuned | replayed / tuned floor | what the program adds, ms/res (share of xcluster's) |",
+      "| nodes | xcluster ms/res | own resources, replayed (resources) | floor, tuned | replayed / tuned floor | everything else, ms/res (share of xcluster's) |",
       "| ---: | ---: | ---: | ---: | ---: | ---: |",
       ...replayed.map((r) => {
         const replay = r.replayMsPerResource ?? 0;
-        const added = r.xclusterMsPerResource - replay;
+        const added = r.programAddsMsPerResource ?? r.xclusterMsPerResource - replay;
         return `| ${r.nodes} | ${mr(r.xclusterMsPerResource)} | ${mr(replay)} (${n(r.replayResources ?? 0)}) | ${mr(r.floorTunedMsPerResource)} | ${(replay / r.floorTunedMsPerResource).toFixed(2)}× | ${mr(added)} (${Math.round((100 * added) / r.xclusterMsPerResource)} %) |`;
       }),
       "",

@@ -114,18 +114,26 @@ timed(${runs}, run).catch((e) => {
 }
 
 /**
- * A diagnostic, not a target: the custom resources the cluster program in `dir` registers, registered
- * again with no program around them. The program runs once first (as in `xclusterScript`, recording what
- * it registers); each timed run then registers every recorded custom resource through its own SDK class
- * (`@pulumi/openstack`'s `networking.Port` for `openstack:networking/port:Port`, and so on; a dynamic
- * resource as a `pulumi.dynamic.Resource`; a type with no class found as a plain `CustomResource`) with
- * the recorded inputs as plain values, and every component as a bare `ComponentResource`, under the same
- * mocks. Provider resources and parents are left out, and so are resource options.
+ * A diagnostic, not a target: the resources the cluster program in `dir` registers, registered again
+ * with no program around them. The program runs once first (as in `xclusterScript`, recording what it
+ * registers); each timed run then registers every recorded resource with the recorded inputs, under the
+ * same mocks:
+ * - a custom resource, or an SDK's remote component (`kubernetes:yaml/v2:ConfigGroup`), through the SDK
+ *   class whose `__pulumiType` is its type (`@pulumi/openstack`'s `networking.Port` for
+ *   `openstack:networking/port:Port`, and so on); a Kubernetes CRD kind through
+ *   `apiextensions.CustomResource`, as the program does; a dynamic resource as a `pulumi.dynamic.Resource`.
+ *   A type with none of these fails the script: nothing is replayed as something else;
+ * - xcluster's own components as bare `ComponentResource`s (they have no inputs).
+ * Inputs are the values the mocks recorded: plain values where the program passed Outputs, secrets still
+ * marked secret. Provider resources, parents, provider references and resource options are left out, and
+ * so is the plan's own machinery around the program (`recordParents`' stack transformation, the callback
+ * server that `transforms` start).
  *
- * What it separates: the SDK's cost of registering exactly these resources with these inputs (declared
- * properties, serialisation, the mocks) from what the program adds around them (Outputs passed from
- * resource to resource and the dependencies they carry, secrets, applies, rendering user data). Time
- * per resource is over the resources it registers (fewer than the program's: no providers).
+ * What it separates: the SDK's cost of registering these resources with these inputs (declared
+ * properties, serialisation, the mocks) from everything else a plan of the cluster does: the Outputs
+ * passed from resource to resource and the dependencies they carry, applies, rendering user data, and
+ * what is left out above. Each run is checked to register as many resources as it replays (all but the
+ * providers); its peak RSS includes the recording run.
  */
 export function replayScript(dir: string, runs = 1): string {
   return `${PRELUDE}
@@ -140,18 +148,29 @@ const packages = {};
 for (const p of ["openstack", "kubernetes", "aws", "vault", "rancher2", "random", "tls"]) {
   try { packages[p] = require("@pulumi/" + p); } catch { /* not a dependency */ }
 }
-/** The SDK class of a type token ("pkg:module/path:Name"), or undefined. */
+/**
+ * The SDK class of a type token ("pkg:module/path:Name"): the class whose own \`__pulumiType\` is the token,
+ * looked up along the module path (Kubernetes: \`core/v1\`) and at each module on the way (bridged
+ * providers: \`networking/port\` is module \`networking\`; \`index/…\` is the package itself).
+ */
 function sdkClass(token) {
   const [pkg, mod, name] = token.split(":");
-  let m = packages[pkg];
-  if (m === undefined || mod === undefined) return undefined;
+  const root = packages[pkg];
+  if (root === undefined || mod === undefined || name === undefined) return undefined;
+  const modules = [root];
+  let m = root;
   for (const segment of mod.split("/")) {
     const want = (segment === "helm.sh" ? "helm" : segment).toLowerCase();
-    const key = Object.keys(m).find((k) => k.toLowerCase() === want);
-    if (key === undefined || typeof m[key] !== "object" || m[key] === null) break;
+    const key = Object.keys(m).find((k) => k.toLowerCase() === want && typeof m[k] === "object" && m[k] !== null);
+    if (key === undefined) break;
     m = m[key];
+    modules.push(m);
   }
-  return typeof m[name] === "function" ? m[name] : undefined;
+  for (const candidate of modules.reverse()) {
+    const C = candidate[name];
+    if (typeof C === "function" && C.__pulumiType === token) return C;
+  }
+  return undefined;
 }
 const noop = { async create() { return { id: "replayed" }; } };
 class Dynamic extends pulumi.dynamic.Resource {
@@ -159,9 +178,11 @@ class Dynamic extends pulumi.dynamic.Resource {
 }
 (async () => {
   const recorded = await renderCluster(fleet.clusters[0]);
+  // xcluster's own components have no inputs to replay; an SDK's (a remote component such as
+  // kubernetes:yaml/v2:ConfigGroup) goes through its class with its inputs, as custom resources do.
   const components = recorded.filter((r) => !r.custom);
   const customs = recorded.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
-  const make = customs.map((r) => {
+  const make = [...components, ...customs].map((r) => {
     const dynamic = /^pulumi-nodejs:dynamic\\/([^:]+):(.+)$/.exec(r.type);
     if (dynamic) {
       const { __provider, ...inputs } = r.inputs;
@@ -170,23 +191,25 @@ class Dynamic extends pulumi.dynamic.Resource {
     }
     const C = sdkClass(r.type);
     if (C) return () => new C(r.name, { ...r.inputs });
+    if (!r.custom) return () => new pulumi.ComponentResource(r.type, r.name);
     // A Kubernetes custom resource (a CRD's kind) goes through the SDK's class for those, as the program's does.
     const kubernetes = packages.kubernetes;
     if (r.type.startsWith("kubernetes:") && kubernetes) {
       return () => new kubernetes.apiextensions.CustomResource(r.name, { ...r.inputs });
     }
-    return () => new pulumi.CustomResource(r.type, r.name, { ...r.inputs });
+    throw new Error("replay: no SDK class for " + r.type);
   });
   async function run() {
     const mocks = new RecordingMocks();
     await pulumi.runtime.setMocks(mocks, "replay", "replay", false);
     await pulumi.runtime.runInPulumiStack(async () => {
-      for (const r of components) new pulumi.ComponentResource(r.type, r.name);
       for (const m of make) m();
       return {};
     });
     await waitForRegistrations();
-    return mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+    const n = mocks.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+    if (n !== make.length) throw new Error("replay registered " + n + " resources, not " + make.length);
+    return n;
   }
   await timed(${runs}, run);
 })().catch((e) => {
