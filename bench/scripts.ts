@@ -144,10 +144,9 @@ const { renderCluster } = require(${d("plan/render-cluster.js")});
 const { RecordingMocks, waitForRegistrations } = require(${d("plan/mocks.js")});
 const fleet = loadFleet([${JSON.stringify(dir)}], { cwd: ${JSON.stringify(dir)} });
 if (fleet.issues.length > 0) throw new Error(JSON.stringify(fleet.issues));
+// The provider SDKs the cluster program uses (package.json).
 const packages = {};
-for (const p of ["openstack", "kubernetes", "aws", "vault", "rancher2", "random", "tls"]) {
-  try { packages[p] = require("@pulumi/" + p); } catch { /* not a dependency */ }
-}
+for (const p of ["openstack", "kubernetes", "aws", "vault", "rancher2"]) packages[p] = require("@pulumi/" + p);
 /**
  * The SDK class of a type token ("pkg:module/path:Name"): the class whose own \`__pulumiType\` is the token,
  * looked up along the module path (Kubernetes: \`core/v1\`) and at each module on the way (bridged

@@ -374,9 +374,10 @@ describe("ordered teardown against a real kube-apiserver (the test plays the clo
     assert.equal(report.dns?.status, "requested");
     assert.equal(report.dns?.policyBefore, "upsert-only");
     assert.equal(report.dns?.verified, false);
-    // Two sync intervals (2 × 1 s), less timer slack: libuv starts a timer from the loop time cached at
-    // the start of the current loop iteration (libuv docs/src/timer.rst `uv_timer_start`, docs/src/loop.rst
-    // `uv_now`), so the sleep can end a few milliseconds short of 2,000 by a Date.now taken after that.
+    // Two sync intervals (2 × 1 s), less timer slack: Node starts a timer from libuv's loop time, cached
+    // at the start of the current loop iteration (nodejs/node v20 lib/internal/timers.js `insert`,
+    // `start = getLibuvNow()`), so the sleep can end a few milliseconds short of 2,000 by a Date.now read
+    // later in that iteration.
     assert.ok(report.dns!.waitedMs >= 2000 - 50, `waited ${report.dns!.waitedMs} ms`);
     assert.deepEqual(report.dns?.records, [
       {
